@@ -1,0 +1,77 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "LoRASweep",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "sweep", targets: ["sweep"]),
+    .executable(name: "sweep-worker", targets: ["sweep-worker"]),
+    .library(name: "Shared", targets: ["Shared"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+  ],
+  targets: [
+    // Pure domain: spec, space, samplers, shards, ledger. No I/O.
+    .target(
+      name: "Shared",
+      dependencies: [.product(name: "Yams", package: "Yams")]
+    ),
+    // Coordinator library: CLI commands today, store and HTTP API later.
+    .target(
+      name: "Coordinator",
+      dependencies: [
+        "Shared",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ]
+    ),
+    // Worker library: the agent that runs trials.
+    .target(
+      name: "Worker",
+      dependencies: [
+        "Shared",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(name: "sweep", dependencies: ["Coordinator"]),
+    .executableTarget(name: "sweep-worker", dependencies: ["Worker"]),
+    .testTarget(
+      name: "SharedTests",
+      dependencies: [
+        "Shared",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "CoordinatorTests",
+      dependencies: [
+        "Coordinator", "Shared",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]
+    ),
+    .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "Shared"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

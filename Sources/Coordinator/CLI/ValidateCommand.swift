@@ -1,0 +1,109 @@
+import ArgumentParser
+import Shared
+
+/// `sweep validate SPEC`: checks a spec and summarises what it expands to.
+struct ValidateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "validate",
+    abstract: "Check a sweep spec and show the trials, shards and compute it expands to.",
+    discussion: """
+      Reports every problem at once as FILE:LINE:COL: key.path: message and exits 2 when there is \
+      any. With --hourly-cost the summary includes what the estimated compute would cost at that rate.
+      """)
+
+  @Argument(help: "The spec file (YAML or JSON), or - for stdin.")
+  var spec: String
+
+  @Flag(help: "Print one JSON object instead of the human summary.")
+  var json = false
+
+  @Option(help: "Price one hour of compute at this many dollars (e.g. 0.30) in the estimate.")
+  var hourlyCost: String?
+
+  func run() throws {
+    var rate: HourlyRate? = nil
+    if let hourlyCost {
+      do {
+        rate = HourlyRate(perHour: try MicroDollars.parse(hourlyCost))
+      } catch {
+        throw CLIError(.badInput, "--hourly-cost: \(error.message)")
+      }
+    }
+    let (spec, _) = try SpecFile.load(self.spec)
+    let plan = SweepPlan(spec: spec)
+    var out = StandardOutput()
+    if json {
+      out.line(ValidationSummary(plan: plan, rate: rate).json.serialized())
+    } else {
+      for line in ValidationSummary(plan: plan, rate: rate).humanLines(file: self.spec) { out.line(line) }
+    }
+    out.flush()
+    for warning in ValidationSummary(plan: plan, rate: rate).warnings { StandardOutput.error("warning: \(warning)") }
+  }
+}
+
+/// What `sweep validate` reports about a plan, in both its forms.
+struct ValidationSummary {
+  var plan: SweepPlan
+  var rate: HourlyRate?
+
+  var json: JSONValue {
+    var entries: [(String, JSONValue)] = [
+      ("name", .string(plan.spec.name)),
+      ("domains", .array(plan.spec.domains.map(JSONValue.string))),
+      ("trials_per_domain", .object(plan.samples.map { ($0.domain, .int(Int64($0.trials.count))) })),
+      ("total_trials", .int(Int64(plan.totalTrials))),
+      ("shards", .int(Int64(plan.shards.count))),
+      ("estimate_hours", .double((plan.estimatedHours * 1000).rounded() / 1000)),
+      ("sampler", .string(plan.spec.sampler.rawValue)),
+      ("budget_usd", .string(plan.spec.budget.decimalString)),
+      ("duplicates_removed", .object(plan.samples.map { ($0.domain, .int(Int64($0.duplicatesRemoved))) })),
+    ]
+    if let rate {
+      entries.append(("hourly_cost_usd", .string(MicroDollars(rate.microDollarsPerHour).decimalString)))
+      entries.append(("estimate_cost_usd", .string(plan.estimatedCost(at: rate).decimalString)))
+    }
+    return .object(entries)
+  }
+
+  func humanLines(file: String) -> [String] {
+    let spec = plan.spec
+    let perDomain = plan.samples.map { "\($0.domain) (\($0.trials.count))" }.joined(separator: ", ")
+    let minutes = Double(spec.estimatedTrialDuration.components.seconds) / 60
+    var lines = [
+      "\(file): valid sweep '\(spec.name)'",
+      "  sampler     \(spec.sampler.rawValue), seed \(spec.seed)",
+      "  domains     \(spec.domains.count): \(perDomain)",
+      "  trials      \(plan.totalTrials) in \(plan.shards.count) shard\(plan.shards.count == 1 ? "" : "s") of up to \(spec.shardSize)",
+      "  estimate    \(formatHours(plan.estimatedHours)) compute hours at \(formatMinutes(minutes)) min per trial",
+      "  budget      $\(spec.budget.decimalString)\(spec.budget == .zero ? " (free workers only)" : "")",
+      "  objective   \(spec.objective.goal.rawValue) \(spec.objective.metric)",
+    ]
+    if let rate {
+      lines.append(
+        "  cost        $\(plan.estimatedCost(at: rate).decimalString) at $\(MicroDollars(rate.microDollarsPerHour).decimalString)/h"
+      )
+    }
+    return lines
+  }
+
+  var warnings: [String] {
+    var warnings: [String] = []
+    for sample in plan.samples where sample.duplicatesRemoved > 0 {
+      warnings.append(
+        "\(sample.domain): \(sample.duplicatesRemoved) duplicate configuration\(sample.duplicatesRemoved == 1 ? "" : "s") removed"
+      )
+    }
+    if let wanted = plan.spec.trialsPerDomain, let distinct = plan.distinctConfigurations, wanted > distinct {
+      warnings.append("trials_per_domain is \(wanted) but the space holds only \(distinct) distinct configurations")
+    }
+    return warnings
+  }
+
+  private func formatHours(_ hours: Double) -> String {
+    hours == hours.rounded() ? String(Int(hours)) : String((hours * 100).rounded() / 100)
+  }
+  private func formatMinutes(_ minutes: Double) -> String {
+    minutes == minutes.rounded() ? String(Int(minutes)) : String((minutes * 100).rounded() / 100)
+  }
+}

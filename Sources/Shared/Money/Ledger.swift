@@ -1,0 +1,110 @@
+/// A hold on part of a budget, made before money is spent and settled or released afterwards.
+public struct Reservation: Hashable, Sendable, Codable {
+  /// Unique within its ledger; never reused.
+  public var id: UInt64
+  /// The amount held.
+  public var amount: MicroDollars
+
+  public init(id: UInt64, amount: MicroDollars) {
+    self.id = id
+    self.amount = amount
+  }
+}
+
+/// Why a ledger operation was refused.
+public enum LedgerError: Error, Equatable, Sendable {
+  /// The reservation was already settled or released, or never belonged to this ledger.
+  case unknownReservation(UInt64)
+  /// Amounts are never negative.
+  case negativeAmount(MicroDollars)
+  /// The total would not fit in 64 bits.
+  case overflow
+}
+
+/// One sweep's money: a fixed budget, what has been spent, and what is held by open reservations.
+///
+/// `reserve` refuses any hold that would take `spent + reserved` past `budget`; `settle`
+/// charges the actual cost (even above the reservation — real money was paid) and releases the
+/// rest. So `spent + reserved ≤ budget` holds whenever every settlement stayed within its
+/// reservation, and no amount is ever counted twice or lost. A value type: the store persists it.
+public struct Ledger: Hashable, Sendable, Codable {
+  public private(set) var budget: MicroDollars
+  public private(set) var spent: MicroDollars = .zero
+  public private(set) var reserved: MicroDollars = .zero
+  /// Open reservations by id.
+  public private(set) var open: [UInt64: MicroDollars] = [:]
+  /// The next reservation id; ids only grow so a settled id is never mistaken for a new one.
+  public private(set) var nextReservationID: UInt64 = 1
+
+  public init(budget: MicroDollars) { self.budget = max(budget, .zero) }
+
+  /// Restores a ledger from stored state, checking that the open reservations add up.
+  public init(
+    budget: MicroDollars, spent: MicroDollars, open: [UInt64: MicroDollars], nextReservationID: UInt64
+  ) throws(LedgerError) {
+    self.budget = budget
+    self.spent = spent
+    var total = MicroDollars.zero
+    for amount in open.values {
+      guard amount >= .zero else { throw .negativeAmount(amount) }
+      guard let sum = total.adding(amount) else { throw .overflow }
+      total = sum
+    }
+    self.reserved = total
+    self.open = open
+    self.nextReservationID = max(nextReservationID, (open.keys.max() ?? 0) + 1)
+  }
+
+  /// What is neither spent nor reserved (never below zero).
+  public var available: MicroDollars {
+    let committed = spent.adding(reserved) ?? MicroDollars(.max)
+    return max(.zero, budget.subtracting(committed) ?? .zero)
+  }
+
+  /// Holds `amount`, or returns `nil` when `spent + reserved + amount` would exceed `budget`.
+  /// A zero amount is always granted (a free worker holds nothing but still gets an id).
+  public mutating func reserve(_ amount: MicroDollars) throws(LedgerError) -> Reservation? {
+    guard amount >= .zero else { throw .negativeAmount(amount) }
+    guard amount <= available else { return nil }
+    let reservation = Reservation(id: nextReservationID, amount: amount)
+    nextReservationID += 1
+    open[reservation.id] = amount
+    reserved = MicroDollars(reserved.value + amount.value)
+    return reservation
+  }
+
+  /// Grows an open reservation by `amount` if the budget allows; returns the new reservation
+  /// or `nil` (leaving it unchanged) when it does not.
+  public mutating func extend(_ reservation: Reservation, by amount: MicroDollars) throws(LedgerError)
+    -> Reservation?
+  {
+    guard amount >= .zero else { throw .negativeAmount(amount) }
+    guard let held = open[reservation.id] else { throw .unknownReservation(reservation.id) }
+    guard amount <= available else { return nil }
+    let grown = MicroDollars(held.value + amount.value)
+    open[reservation.id] = grown
+    reserved = MicroDollars(reserved.value + amount.value)
+    return Reservation(id: reservation.id, amount: grown)
+  }
+
+  /// Charges `actual` against the reservation and releases whatever remains of it.
+  /// The actual cost is charged in full even when it exceeds the hold.
+  public mutating func settle(_ reservation: Reservation, actual: MicroDollars) throws(LedgerError) {
+    guard actual >= .zero else { throw .negativeAmount(actual) }
+    guard let held = open[reservation.id] else { throw .unknownReservation(reservation.id) }
+    guard let newSpent = spent.adding(actual) else { throw .overflow }
+    open[reservation.id] = nil
+    reserved = MicroDollars(reserved.value - held.value)
+    spent = newSpent
+  }
+
+  /// Gives the whole reservation back without charging anything.
+  public mutating func release(_ reservation: Reservation) throws(LedgerError) {
+    guard let held = open[reservation.id] else { throw .unknownReservation(reservation.id) }
+    open[reservation.id] = nil
+    reserved = MicroDollars(reserved.value - held.value)
+  }
+
+  /// The amount currently held by a reservation, or `nil` if it is no longer open.
+  public func held(_ reservation: Reservation) -> MicroDollars? { open[reservation.id] }
+}

@@ -1,0 +1,54 @@
+/// One configuration of one domain: a training run to be done.
+public struct Trial: Hashable, Sendable {
+  /// Stable id: the same sweep name, domain and parameter values always give the same id.
+  public var id: String
+  public var domain: String
+  /// Position within its domain's sample, from 0.
+  public var index: Int
+  /// Parameter values in the order of the spec's `space`.
+  public var params: [(name: String, value: ParameterValue)]
+  /// The command with every placeholder filled.
+  public var argv: [String]
+
+  public init(id: String, domain: String, index: Int, params: [(name: String, value: ParameterValue)], argv: [String]) {
+    self.id = id
+    self.domain = domain
+    self.index = index
+    self.params = params
+    self.argv = argv
+  }
+
+  public static func == (lhs: Trial, rhs: Trial) -> Bool {
+    lhs.id == rhs.id && lhs.domain == rhs.domain && lhs.index == rhs.index && lhs.argv == rhs.argv
+      && lhs.params.map(\.name) == rhs.params.map(\.name) && lhs.params.map(\.value) == rhs.params.map(\.value)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(id)
+    hasher.combine(index)
+  }
+
+  /// The value of a parameter by name.
+  public subscript(parameter name: String) -> ParameterValue? {
+    params.first { $0.name == name }?.value
+  }
+}
+
+/// How trial ids are made.
+public enum TrialID {
+  /// The canonical identity of a configuration: parameters sorted by name, so that reordering
+  /// `space` keeps every id.
+  public static func canonicalKey(_ params: [(name: String, value: ParameterValue)]) -> String {
+    params.sorted { $0.name < $1.name }.map { "\($0.name)=\($0.value.canonical)" }.joined(separator: "\u{1F}")
+  }
+
+  /// 16 hex digits of a stable 64-bit hash of sweep name, domain and canonical key.
+  public static func make(sweep: String, domain: String, canonicalKey: String) -> String {
+    var hash = StableHash()
+    hash.combine(sweep)
+    hash.combine(domain)
+    hash.combine(canonicalKey)
+    let hex = String(hash.finalized, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+  }
+}

@@ -1,0 +1,326 @@
+extension SpecDecoder {
+  /// Decodes the top level; returns `nil` only when a required part is missing or unusable.
+  mutating func spec(_ root: DocumentNode) -> SweepSpec? {
+    guard let table = table(root, path: "spec", allowed: Self.topLevelKeys, what: "a sweep spec") else { return nil }
+
+    let name = required(table, "name", "the sweep's name").flatMap { node -> String? in
+      guard let text = string(node, "name") else { return nil }
+      guard Identifier.isSweepName(text) else {
+        report(
+          node, "name",
+          "\(Identifier.quoted(text)) is not a valid name; expected 1–\(Identifier.maxLength) letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+        return nil
+      }
+      return text
+    }
+
+    var budget = MicroDollars.zero
+    if let node = table["budget_usd"], let amount = money(node, "budget_usd") { budget = amount }
+
+    var objective = Objective(metric: "accuracy", goal: .maximize)
+    if let node = table["objective"], let decoded = self.objective(node) { objective = decoded }
+
+    let domains = required(table, "domains", "the list of domains").flatMap { domainList($0) }
+
+    var seed: UInt64 = 0
+    if let node = table["seed"] { seed = unsignedSeed(node) ?? 0 }
+
+    var sampler = SamplerKind.lhs
+    if let node = table["sampler"], let text = string(node, "sampler") {
+      if let kind = SamplerKind(rawValue: text) {
+        sampler = kind
+      } else {
+        let names = SamplerKind.allCases.map(\.rawValue)
+        let hint = Identifier.suggestion(for: text, among: names).map { "; did you mean '\($0)'?" } ?? ""
+        report(
+          node, "sampler",
+          "unknown sampler \(Identifier.quoted(text))\(hint); expected one of \(names.joined(separator: ", "))")
+      }
+    }
+
+    var maxTrials = SweepSpec.defaultMaxTrials
+    if let node = table["max_trials"], let value = integer(node, "max_trials", in: 1...100_000_000) {
+      maxTrials = Int(value)
+    }
+
+    var trialsPerDomain: Int? = nil
+    if let node = table["trials_per_domain"] {
+      if sampler == .grid {
+        report(
+          node, "trials_per_domain",
+          "applies to the random and lhs samplers only; the grid runs every combination (remove the key)")
+      } else if let value = integer(node, "trials_per_domain", in: 1...Int64(maxTrials)) {
+        trialsPerDomain = Int(value)
+      }
+    } else if sampler != .grid {
+      report(
+        table.node, "trials_per_domain",
+        "missing; the \(sampler.rawValue) sampler needs the number of trials per domain, e.g. trials_per_domain: 20")
+    }
+
+    var shardSize = SweepSpec.defaultShardSize
+    if let node = table["shard_size"], let value = integer(node, "shard_size", in: 1...10_000) {
+      shardSize = Int(value)
+    }
+
+    var maxAttempts = SweepSpec.defaultMaxAttempts
+    if let node = table["max_attempts"], let value = integer(node, "max_attempts", in: 1...100) {
+      maxAttempts = Int(value)
+    }
+
+    var trialTimeout: Duration? = nil
+    if let node = table["trial_timeout"] { trialTimeout = duration(node, "trial_timeout") }
+
+    var estimate = Duration.seconds(SweepSpec.defaultMinutesPerTrial * 60)
+    if let node = table["estimate"], let decoded = self.estimate(node) { estimate = decoded }
+
+    let space = required(table, "space", "the search space").flatMap { self.space($0) }
+    let command = required(table, "command", "the training command").flatMap {
+      self.command($0, parameters: Set(space?.map(\.name) ?? []), knowsParameters: space != nil)
+    }
+
+    if let space {
+      checkObjective(objective, against: space, node: table["objective"])
+      checkSize(
+        sampler: sampler, space: space, domainCount: domains?.count ?? 1, trialsPerDomain: trialsPerDomain,
+        maxTrials: maxTrials, table: table)
+    }
+
+    guard let name, let domains, let space, let command else { return nil }
+    return SweepSpec(
+      name: name, budget: budget, objective: objective, domains: domains, seed: seed, sampler: sampler,
+      trialsPerDomain: trialsPerDomain, shardSize: shardSize, maxAttempts: maxAttempts, trialTimeout: trialTimeout,
+      estimatedTrialDuration: estimate, command: command, space: space, maxTrials: maxTrials)
+  }
+
+  mutating func required(_ table: SpecTable, _ key: String, _ what: String) -> DocumentNode? {
+    guard let node = table[key] else {
+      report(table.node, key, "missing; expected \(what)")
+      return nil
+    }
+    return node
+  }
+
+  mutating func money(_ node: DocumentNode, _ path: String) -> MicroDollars? {
+    guard let scalar = scalar(node, path, expected: "an amount in dollars such as 25 or 12.50") else { return nil }
+    do {
+      return try MicroDollars.parse(scalar.text.replacingUnderscores())
+    } catch {
+      report(node, path, error.message)
+      return nil
+    }
+  }
+
+  mutating func unsignedSeed(_ node: DocumentNode) -> UInt64? {
+    guard let scalar = scalar(node, "seed", expected: "a non-negative integer") else { return nil }
+    guard !scalar.quoted, let value = UInt64(scalar.text.replacingUnderscores()) else {
+      report(
+        node, "seed", "\(Identifier.quoted(scalar.text)) is not a seed; expected an integer from 0 to \(UInt64.max)")
+      return nil
+    }
+    return value
+  }
+
+  mutating func duration(_ node: DocumentNode, _ path: String) -> Duration? {
+    guard let scalar = scalar(node, path, expected: "a duration such as 90s, 25m or 2h") else { return nil }
+    guard let value = DurationText.parse(scalar.text), value > .zero else {
+      report(
+        node, path,
+        "\(Identifier.quoted(scalar.text)) is not a positive duration; expected a number of seconds or e.g. 90s, 25m, 2h, 1h30m"
+      )
+      return nil
+    }
+    return value
+  }
+
+  mutating func objective(_ node: DocumentNode) -> Objective? {
+    guard let table = table(node, path: "objective", allowed: ["metric", "goal"], what: "the objective {metric, goal}")
+    else {
+      return nil
+    }
+    var metric: String? = nil
+    if let node = required(table, "metric", "the name of the metric to optimise, e.g. accuracy"),
+      let text = string(node, "objective.metric")
+    {
+      if !Identifier.isParameterName(text) {
+        report(
+          node, "objective.metric",
+          "\(Identifier.quoted(text)) is not a metric name; expected lowercase letters, digits and '_'")
+      } else if SweepSpec.reservedNames.contains(text) {
+        report(node, "objective.metric", "'\(text)' is a column of every result; name the metric something else")
+      } else {
+        metric = text
+      }
+    }
+    var goal = Objective.Goal.maximize
+    if let node = table["goal"], let text = string(node, "objective.goal") {
+      if let value = Objective.Goal(rawValue: text) {
+        goal = value
+      } else {
+        let hint =
+          Identifier.suggestion(for: text, among: ["maximize", "minimize"]).map { "; did you mean '\($0)'?" } ?? ""
+        report(node, "objective.goal", "unknown goal \(Identifier.quoted(text))\(hint); expected maximize or minimize")
+      }
+    }
+    return metric.map { Objective(metric: $0, goal: goal) }
+  }
+
+  mutating func domainList(_ node: DocumentNode) -> [String]? {
+    guard let items = list(node, "domains", expected: "a list of domain names, e.g. [financial, legal]") else {
+      return nil
+    }
+    guard !items.isEmpty else {
+      report(node, "domains", "the list is empty; expected at least one domain")
+      return nil
+    }
+    var seen: [String: SourcePosition] = [:]
+    var domains: [String] = []
+    var ok = true
+    for (index, item) in items.enumerated() {
+      let path = "domains[\(index)]"
+      guard let text = string(item, path, expected: "a domain name") else {
+        ok = false
+        continue
+      }
+      guard Identifier.isDomainName(text) else {
+        report(
+          item, path,
+          "\(Identifier.quoted(text)) is not a domain name; expected 1–\(Identifier.maxLength) letters, digits, '_' or '-', starting with a letter or digit"
+        )
+        ok = false
+        continue
+      }
+      if let first = seen[text] {
+        report(item, path, "duplicate domain '\(text)' (first at line \(first.line)); list each domain once")
+        ok = false
+        continue
+      }
+      seen[text] = item.position
+      domains.append(text)
+    }
+    return ok ? domains : nil
+  }
+
+  mutating func estimate(_ node: DocumentNode) -> Duration? {
+    guard
+      let table = table(
+        node, path: "estimate", allowed: ["minutes_per_trial"], what: "the estimate {minutes_per_trial}")
+    else {
+      return nil
+    }
+    guard let minutesNode = table["minutes_per_trial"] else {
+      report(node, "estimate.minutes_per_trial", "missing; expected the expected minutes of one trial, e.g. 25")
+      return nil
+    }
+    guard let minutes = number(minutesNode, "estimate.minutes_per_trial", expected: "minutes, a number > 0") else {
+      return nil
+    }
+    guard minutes > 0, minutes <= 1_000_000 else {
+      report(
+        minutesNode, "estimate.minutes_per_trial",
+        "\(minutes) is out of range; expected minutes greater than 0 and at most 1000000")
+      return nil
+    }
+    return .milliseconds(Int64((minutes * 60_000).rounded()))
+  }
+
+  mutating func command(_ node: DocumentNode, parameters: Set<String>, knowsParameters: Bool) -> CommandTemplate? {
+    if case .scalar(let scalar) = node, !scalar.isNull {
+      report(
+        node, "command",
+        "a single string is a shell command line; expected argv as a list, e.g. [python, train_lora.py, --rank, \"{rank}\"] (no shell is ever used)"
+      )
+      return nil
+    }
+    guard let items = list(node, "command", expected: "the argv as a list of strings") else { return nil }
+    guard !items.isEmpty else {
+      report(node, "command", "the list is empty; expected the program and its arguments")
+      return nil
+    }
+    var arguments: [[CommandTemplate.Segment]] = []
+    var ok = true
+    let known = parameters.union(SweepSpec.builtinPlaceholders)
+    for (index, item) in items.enumerated() {
+      let path = "command[\(index)]"
+      guard let text = string(item, path, expected: "an argument (a string)") else {
+        ok = false
+        continue
+      }
+      if text.unicodeScalars.contains("\u{0}") {
+        report(item, path, "the argument contains a NUL character, which no program can receive")
+        ok = false
+        continue
+      }
+      if index == 0, text.isEmpty {
+        report(item, path, "the program name is empty; expected a program such as python")
+        ok = false
+        continue
+      }
+      do {
+        let segments = try CommandTemplate.parseArgument(text)
+        for case .placeholder(let name) in segments where knowsParameters && !known.contains(name) {
+          let hint =
+            Identifier.suggestion(for: name, among: Array(known).sorted()).map { "; did you mean '{\($0)}'?" } ?? ""
+          report(
+            item, path,
+            "placeholder {\(name)} names nothing\(hint); expected a parameter of space (\(parameters.sorted().joined(separator: ", "))) or domain, trial_id"
+          )
+          ok = false
+        }
+        arguments.append(segments)
+      } catch {
+        report(item, path, error.message)
+        ok = false
+      }
+    }
+    return ok ? CommandTemplate(arguments: arguments) : nil
+  }
+
+  mutating func checkObjective(_ objective: Objective, against space: [Parameter], node: DocumentNode?) {
+    if space.contains(where: { $0.name == objective.metric }) {
+      report(
+        node, "objective.metric", "'\(objective.metric)' is also a parameter of space; a metric needs its own name")
+    }
+  }
+
+  /// Counts trials without enumerating them, so that a 10^12 grid is refused in microseconds.
+  mutating func checkSize(
+    sampler: SamplerKind, space: [Parameter], domainCount: Int, trialsPerDomain: Int?, maxTrials: Int, table: SpecTable
+  ) {
+    switch sampler {
+    case .grid:
+      var perDomain = 1
+      var overflow = false
+      for parameter in space {
+        guard let count = parameter.kind.gridCount else {
+          report(
+            table["space"], "space.\(parameter.name)",
+            "the grid sampler needs discrete values, but this range is continuous; add grid_points: n or use values: [...]"
+          )
+          return
+        }
+        let (product, didOverflow) = perDomain.multipliedReportingOverflow(by: count)
+        overflow = overflow || didOverflow
+        perDomain = didOverflow ? Int.max : product
+      }
+      let (total, didOverflow) = perDomain.multipliedReportingOverflow(by: domainCount)
+      if overflow || didOverflow || total > maxTrials {
+        let size = overflow || didOverflow ? "more than 9.2e18" : "\(total)"
+        report(
+          table["sampler"] ?? table.node, "sampler",
+          "the grid has \(size) trials (\(overflow ? "over Int.max" : "\(perDomain)") per domain × \(domainCount) domains), more than max_trials (\(maxTrials)); use sampler: lhs with trials_per_domain, or raise max_trials"
+        )
+      }
+    case .random, .lhs:
+      guard let trialsPerDomain else { return }
+      let (total, overflow) = trialsPerDomain.multipliedReportingOverflow(by: domainCount)
+      if overflow || total > maxTrials {
+        report(
+          table["trials_per_domain"], "trials_per_domain",
+          "\(trialsPerDomain) trials × \(domainCount) domains exceeds max_trials (\(maxTrials)); lower it or raise max_trials"
+        )
+      }
+    }
+  }
+}

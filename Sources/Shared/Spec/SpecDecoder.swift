@@ -1,0 +1,50 @@
+/// Turns a spec file's text into a ``SweepSpec`` or a ``SpecValidationError`` listing every problem.
+///
+/// Walks the positioned document tree, so each message carries line, column and key path.
+/// Decoding goes on after an error wherever it sensibly can, to report everything at once.
+public struct SpecDecoder {
+  var diagnostics: [SpecDiagnostic] = []
+
+  /// Keys allowed at the top level of a spec.
+  public static let topLevelKeys = [
+    "name", "budget_usd", "objective", "domains", "seed", "sampler", "trials_per_domain", "shard_size",
+    "max_attempts", "trial_timeout", "estimate", "command", "space", "max_trials",
+  ]
+  static let parameterKindKeys = ["values", "int", "uniform", "log_uniform", "value"]
+  static let parameterModifierKeys = ["step", "log", "grid_points"]
+
+  /// Parses and validates a spec. `file` names the input in messages (a path, or `<request>`).
+  public static func decode(_ text: String, file: String, format: DocumentFormat? = nil) throws(SpecValidationError)
+    -> SweepSpec
+  {
+    guard text.utf8.count <= DocumentLimits.maxBytes else {
+      throw SpecValidationError(
+        file: file,
+        diagnostics: [
+          SpecDiagnostic(
+            position: nil, path: "spec",
+            message: "the file is \(text.utf8.count) bytes; specs are limited to \(DocumentLimits.maxBytes) bytes")
+        ])
+    }
+    let chosen = format ?? DocumentFormat.detect(fileName: file, text: text)
+    let root: DocumentNode
+    do {
+      root = chosen == .json ? try JSONDocumentReader.parse(text) : try YAMLDocumentReader.parse(text)
+    } catch {
+      throw SpecValidationError(
+        file: file, diagnostics: [SpecDiagnostic(position: error.position, path: "spec", message: error.message)])
+    }
+    var decoder = SpecDecoder()
+    let spec = decoder.spec(root)
+    if let spec, decoder.diagnostics.isEmpty { return spec }
+    throw SpecValidationError(file: file, diagnostics: decoder.diagnostics)
+  }
+
+  mutating func report(_ node: DocumentNode?, _ path: String, _ message: String) {
+    diagnostics.append(SpecDiagnostic(position: node?.position, path: path, message: message))
+  }
+
+  mutating func report(at position: SourcePosition?, _ path: String, _ message: String) {
+    diagnostics.append(SpecDiagnostic(position: position, path: path, message: message))
+  }
+}

@@ -1,0 +1,6 @@
+import Coordinator
+
+@main
+struct Main {
+  static func main() async { await SweepCommand.runMain() }
+}
