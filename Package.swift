@@ -69,6 +69,7 @@ let package = Package(
       dependencies: [
         "Coordinator", "Shared",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "Yams", package: "Yams"),
       ]
     ),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "Shared"]),

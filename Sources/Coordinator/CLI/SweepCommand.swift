@@ -7,7 +7,10 @@ public struct SweepCommand: AsyncParsableCommand {
     commandName: "sweep",
     abstract: "LoRASweep: budgeted LoRA hyperparameter sweeps across free and rented machines.",
     discussion: "Exit codes: 0 ok, 1 runtime failure, 2 bad input (see docs/cli.md).",
-    subcommands: [ValidateCommand.self, SampleCommand.self])
+    subcommands: [
+      ValidateCommand.self, SampleCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self,
+      ResultsCommand.self, CancelCommand.self, WorkersCommand.self,
+    ])
 
   public init() {}
 

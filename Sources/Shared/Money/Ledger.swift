@@ -98,6 +98,20 @@ public struct Ledger: Hashable, Sendable, Codable {
     spent = newSpent
   }
 
+  /// Charges `amount` now against an open reservation that stays open: the hold shrinks by the
+  /// amount (never below zero) and `spent` grows by all of it. Used to book each attempt of a
+  /// lease as its result arrives; `settle` later closes the hold with what is left to charge.
+  public mutating func charge(_ reservation: Reservation, _ amount: MicroDollars) throws(LedgerError) -> Reservation {
+    guard amount >= .zero else { throw .negativeAmount(amount) }
+    guard let held = open[reservation.id] else { throw .unknownReservation(reservation.id) }
+    guard let newSpent = spent.adding(amount) else { throw .overflow }
+    let taken = min(held, amount)
+    open[reservation.id] = MicroDollars(held.value - taken.value)
+    reserved = MicroDollars(reserved.value - taken.value)
+    spent = newSpent
+    return Reservation(id: reservation.id, amount: MicroDollars(held.value - taken.value))
+  }
+
   /// Gives the whole reservation back without charging anything.
   public mutating func release(_ reservation: Reservation) throws(LedgerError) {
     guard let held = open[reservation.id] else { throw .unknownReservation(reservation.id) }

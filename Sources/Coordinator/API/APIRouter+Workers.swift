@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Shared
+
+extension APIRouter {
+  static func addWorkerRoutes(_ router: Router<BasicRequestContext>, _ env: APIEnvironment) {
+    router.post("/v1/workers") { request, _ in
+      try await env.authenticator.requireJoiner(request)
+      let body = try await env.decode(RegisterWorkerRequest.self, from: request)
+      try validate(body)
+      let id = RandomID.make("wk-", bytes: 6)
+      let secret = Tokens.generate(prefix: "")
+      try await env.store.registerWorker(body, id: id, secretHash: Tokens.hash(secret), now: env.clock.now)
+      let response = RegisterWorkerResponse(
+        workerId: id, credential: "\(id).\(secret)", leaseTtlS: env.policy.ttl.secondsDouble,
+        heartbeatIntervalS: env.policy.heartbeatInterval.secondsDouble, apiVersion: WireCoding.apiVersion)
+      return try JSONResponse.make(response, status: .created)
+    }
+    router.delete("/v1/workers/{id}") { request, context in
+      let id = try parameter(context, "id")
+      switch try await env.authenticator.principal(of: request) {
+      case .admin: break
+      case .worker(let worker) where worker.id == id: break
+      default: throw APIError(.forbidden, "forbidden", "a worker may deregister only itself; admins any worker")
+      }
+      try await env.store.deregisterWorker(id: id, now: env.clock.now)
+      await env.dispatcher.wake()
+      return try JSONResponse.make(["deregistered": id])
+    }
+    router.get("/v1/workers") { request, _ in
+      try await env.authenticator.requireAdmin(request)
+      return try JSONResponse.make(WorkerList(workers: try await env.store.listWorkers()))
+    }
+  }
+
+  static func validate(_ body: RegisterWorkerRequest) throws {
+    let name = body.name.trimmingCharacters(in: .whitespaces)
+    guard !name.isEmpty, name.count <= 128,
+      !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+    else {
+      throw APIError(.unprocessableContent, "invalid_worker", "name: expected 1–128 printable characters")
+    }
+    guard (1...256).contains(body.slots) else {
+      throw APIError(.unprocessableContent, "invalid_worker", "slots: \(body.slots) is out of range; expected 1 to 256")
+    }
+    guard body.hourlyCostUsd.micros >= .zero else {
+      throw APIError(
+        .unprocessableContent, "invalid_worker", "hourly_cost_usd: a rate cannot be negative; use 0 for a free machine")
+    }
+    guard body.hourlyCostUsd.micros <= MicroDollars(1_000_000_000) else {
+      throw APIError(.unprocessableContent, "invalid_worker", "hourly_cost_usd: expected at most 1000 dollars per hour")
+    }
+    if let gpu = body.gpu, gpu.count > 128 {
+      throw APIError(.unprocessableContent, "invalid_worker", "gpu: expected at most 128 characters")
+    }
+    if let labels = body.labels,
+      labels.count > 64 || labels.contains(where: { $0.key.count > 64 || $0.value.count > 256 })
+    {
+      throw APIError(
+        .unprocessableContent, "invalid_worker", "labels: at most 64, keys ≤ 64 and values ≤ 256 characters")
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Shared
+
+/// Who is calling.
+public enum Principal: Sendable, Equatable {
+  /// A person or script with the admin token: every admin endpoint.
+  case admin
+  /// A machine with the worker join token: may register, nothing else.
+  case joiner
+  /// A registered worker with its own credential: its leases and results only.
+  case worker(WorkerRecord)
+}
+
+/// Checks bearer tokens against the stored hashes.
+public struct Authenticator: Sendable {
+  let store: any SweepStore
+  let adminHash: [UInt8]
+  let joinHash: [UInt8]
+
+  func principal(of request: Request) async throws -> Principal {
+    guard let header = request.headers[.authorization] else {
+      throw APIError(
+        .unauthorized, "unauthorized", "missing bearer token; send 'Authorization: Bearer TOKEN' (see the tokens file)")
+    }
+    guard header.lowercased().hasPrefix("bearer ") else {
+      throw APIError(.unauthorized, "unauthorized", "the Authorization header must be 'Bearer TOKEN'")
+    }
+    let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    let hash = Tokens.hash(token)
+    if Tokens.constantTimeEqual(hash, adminHash) { return .admin }
+    if Tokens.constantTimeEqual(hash, joinHash) { return .joiner }
+    if let (workerID, secret) = Tokens.splitWorkerCredential(token),
+      let worker = try await store.worker(id: workerID),
+      Tokens.constantTimeEqual(Tokens.hash(secret), worker.secretHash)
+    {
+      guard worker.state != "deregistered" else {
+        throw APIError(.gone, "worker_deregistered", "worker '\(workerID)' was deregistered; register again")
+      }
+      return .worker(worker)
+    }
+    throw APIError(.unauthorized, "unauthorized", "the bearer token is not valid for this coordinator")
+  }
+
+  func requireAdmin(_ request: Request) async throws {
+    let principal = try await principal(of: request)
+    guard principal == .admin else {
+      throw APIError(.forbidden, "forbidden", "this endpoint needs the admin token; a worker credential cannot call it")
+    }
+  }
+
+  func requireWorker(_ request: Request) async throws -> WorkerRecord {
+    guard case .worker(let worker) = try await principal(of: request) else {
+      throw APIError(.forbidden, "forbidden", "this endpoint needs a worker credential (from POST /v1/workers)")
+    }
+    return worker
+  }
+
+  func requireJoiner(_ request: Request) async throws {
+    switch try await principal(of: request) {
+    case .joiner, .admin: return
+    case .worker:
+      throw APIError(.forbidden, "forbidden", "registering needs the worker join token, not a worker credential")
+    }
+  }
+}

@@ -1,0 +1,265 @@
+/// The OpenAPI 3.1 description of API v1, served at `GET /openapi.yaml`.
+/// `OpenAPIDocumentTests` fails if a route is added to the router without being listed here.
+public enum OpenAPIDocument {
+  public static let yaml = """
+    openapi: 3.1.0
+    info:
+      title: LoRASweep coordinator API
+      version: "1"
+      description: |
+        Leases shards of sweep trials to workers, merges their results exactly once and keeps a hard
+        dollar budget. Every call needs `Authorization: Bearer TOKEN`: the admin token for /v1/sweeps,
+        GET /v1/workers and /metrics; the worker join token for POST /v1/workers; a worker's own
+        credential for leases and results. Errors are JSON: {"error": {"code", "message", "errors"?}}.
+        Money is a decimal string of dollars ("0.40"); times are ISO 8601 UTC.
+    components:
+      securitySchemes:
+        bearer: {type: http, scheme: bearer}
+      schemas:
+        Error:
+          type: object
+          required: [error]
+          properties:
+            error:
+              type: object
+              required: [code, message]
+              properties:
+                code: {type: string}
+                message: {type: string}
+                errors: {type: array, items: {type: string}}
+        Money: {type: string, pattern: "^[0-9]+\\\\.[0-9]{2,6}$"}
+        RegisterWorkerRequest:
+          type: object
+          required: [name, provider, hourly_cost_usd, slots]
+          properties:
+            name: {type: string, maxLength: 128}
+            provider: {enum: [local, runpod, vast, lambda, colab, other]}
+            hourly_cost_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: number, minimum: 0}]}
+            gpu: {type: string}
+            slots: {type: integer, minimum: 1, maximum: 256}
+            labels: {type: object, additionalProperties: {type: string}}
+        RegisterWorkerResponse:
+          type: object
+          properties:
+            worker_id: {type: string}
+            credential: {type: string, description: "Bearer credential of this worker; shown once."}
+            lease_ttl_s: {type: number}
+            heartbeat_interval_s: {type: number}
+            api_version: {type: string}
+        LeaseRequest:
+          type: object
+          properties:
+            wait: {type: number, minimum: 0, maximum: 60, description: "Seconds to long-poll for work."}
+        LeaseResponse:
+          type: object
+          properties:
+            lease:
+              type: object
+              properties:
+                lease_id: {type: string}
+                sweep_id: {type: string}
+                sweep_name: {type: string}
+                fencing_token: {type: integer}
+                expires_at: {type: string, format: date-time}
+                ttl_s: {type: number}
+                allowance_s: {type: [number, "null"], description: "Paid seconds left; null for free workers."}
+                stop_grace_s: {type: number}
+                trial_timeout_s: {type: [number, "null"]}
+                objective_metric: {type: string}
+                trials:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      trial_id: {type: string}
+                      domain: {type: string}
+                      attempt: {type: integer}
+                      params: {type: object}
+                      argv: {type: array, items: {type: string}}
+            no_work: {enum: [no_pending_trials, budget_exhausted, sweep_cancelled, slots_full]}
+            message: {type: string}
+            retry_after_s: {type: number}
+        HeartbeatRequest:
+          type: object
+          required: [fencing_token]
+          properties:
+            fencing_token: {type: integer}
+            progress:
+              type: array
+              items:
+                type: object
+                required: [trial_id, attempt, metrics]
+                properties:
+                  trial_id: {type: string}
+                  attempt: {type: integer}
+                  epoch: {type: number}
+                  step: {type: number}
+                  metrics: {type: object, additionalProperties: {type: number}}
+        HeartbeatResponse:
+          type: object
+          properties:
+            expires_at: {type: string, format: date-time}
+            allowance_s: {type: [number, "null"]}
+            actions:
+              type: array
+              items:
+                type: object
+                properties:
+                  kind: {enum: [continue, cancel_trial, stop_all]}
+                  trial_id: {type: string}
+                  reason: {type: string}
+        ReleaseRequest:
+          type: object
+          required: [fencing_token]
+          properties:
+            fencing_token: {type: integer}
+            trial_ids: {type: array, items: {type: string}}
+        ResultReport:
+          type: object
+          required: [sweep_id, lease_id, fencing_token, attempt, status, metrics]
+          properties:
+            sweep_id: {type: string}
+            lease_id: {type: string}
+            fencing_token: {type: integer}
+            attempt: {type: integer, minimum: 1}
+            status: {enum: [succeeded, failed, timed_out, cancelled, interrupted, allowance_exhausted]}
+            metrics: {type: object, additionalProperties: {type: number}}
+            exit_code: {type: integer}
+            stderr_tail: {type: string}
+            duration_s: {type: number, minimum: 0}
+        ResultAck:
+          type: object
+          properties:
+            trial_id: {type: string}
+            attempt: {type: integer}
+            outcome: {enum: [completed, recorded, late]}
+            trial_state: {enum: [pending, leased, succeeded, failed, cancelled]}
+            cost_usd: {$ref: "#/components/schemas/Money"}
+        SweepStatus:
+          type: object
+          properties:
+            id: {type: string}
+            name: {type: string}
+            state: {enum: [running, completed, cancelled]}
+            budget_usd: {$ref: "#/components/schemas/Money"}
+            spent_usd: {$ref: "#/components/schemas/Money"}
+            reserved_usd: {$ref: "#/components/schemas/Money"}
+            remaining_usd: {$ref: "#/components/schemas/Money"}
+            counts: {type: object}
+            domains: {type: array, items: {type: object}}
+    security:
+      - bearer: []
+    paths:
+      /healthz:
+        get:
+          summary: Liveness check (no token needed).
+          security: []
+          responses:
+            "200": {description: OK}
+      /openapi.yaml:
+        get:
+          summary: This document (no token needed).
+          security: []
+          responses:
+            "200": {description: OK}
+      /metrics:
+        get:
+          summary: Prometheus metrics (admin).
+          responses:
+            "200": {description: Prometheus text format}
+            "401": {description: No or wrong token}
+      /v1/workers:
+        post:
+          summary: Register a worker (worker join token); returns its own credential.
+          requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/RegisterWorkerRequest"}}}}
+          responses:
+            "201": {description: Registered, content: {application/json: {schema: {$ref: "#/components/schemas/RegisterWorkerResponse"}}}}
+            "400": {description: Malformed JSON}
+            "401": {description: No or wrong token}
+            "422": {description: Invalid field}
+        get:
+          summary: List workers (admin).
+          responses:
+            "200": {description: Workers}
+      /v1/workers/{id}:
+        delete:
+          summary: Deregister a worker (itself, or admin); its leases are released.
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: Deregistered}
+            "404": {description: Unknown worker}
+      /v1/leases:
+        post:
+          summary: Ask for a shard, long-polling up to `wait` seconds (worker).
+          requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/LeaseRequest"}}}}
+          responses:
+            "200": {description: A lease or no work, content: {application/json: {schema: {$ref: "#/components/schemas/LeaseResponse"}}}}
+            "410": {description: Worker deregistered}
+      /v1/leases/{id}/heartbeat:
+        post:
+          summary: Renew a lease, report progress, receive actions and the new allowance (worker).
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/HeartbeatRequest"}}}}
+          responses:
+            "200": {description: Renewed, content: {application/json: {schema: {$ref: "#/components/schemas/HeartbeatResponse"}}}}
+            "403": {description: Another worker's lease}
+            "404": {description: Unknown lease}
+            "409": {description: "Lease fenced, expired or closed (code lease_fenced, lease_expired, lease_closed)"}
+      /v1/leases/{id}/release:
+        post:
+          summary: Give back trials not started (worker).
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/ReleaseRequest"}}}}
+          responses:
+            "200": {description: Released}
+            "409": {description: Lease fenced, expired or closed}
+      /v1/trials/{id}/results:
+        post:
+          summary: Report how one attempt ended (worker). Idempotent per attempt.
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/ResultReport"}}}}
+          responses:
+            "200": {description: Recorded, content: {application/json: {schema: {$ref: "#/components/schemas/ResultAck"}}}}
+            "403": {description: Another worker's lease}
+            "404": {description: Unknown trial}
+            "409": {description: "trial_already_completed, lease_fenced, no_such_attempt, attempt_not_in_lease"}
+            "422": {description: Non-finite metric or negative duration}
+      /v1/sweeps:
+        post:
+          summary: Submit a sweep spec, YAML or JSON (admin).
+          requestBody: {content: {application/yaml: {schema: {type: string}}, application/json: {schema: {type: object}}}}
+          responses:
+            "201": {description: Created}
+            "413": {description: Body too large}
+            "422": {description: Invalid spec; `errors` lists every problem as LINE:COL key.path message}
+        get:
+          summary: List sweeps (admin).
+          responses:
+            "200": {description: Sweeps}
+      /v1/sweeps/{id}:
+        get:
+          summary: Sweep detail with per-domain counts, best trial and money (admin).
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: Status, content: {application/json: {schema: {$ref: "#/components/schemas/SweepStatus"}}}}
+            "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/cancel:
+        post:
+          summary: Cancel a sweep; running leases are told to stop (admin).
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: Cancelled}
+            "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/results:
+        get:
+          summary: Results as JSON lines or CSV, one per finished trial (admin).
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: format, in: query, schema: {enum: [jsonl, csv]}}
+            - {name: domain, in: query, schema: {type: string}}
+            - {name: best, in: query, schema: {type: boolean}}
+          responses:
+            "200": {description: Results}
+            "404": {description: Unknown sweep or domain}
+    """
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Shared
+
+/// The admin side of API v1 over HTTP, for the CLI. Retry policy: none — an admin command
+/// fails fast and says why; scripts decide whether to retry.
+struct AdminClient {
+  var baseURL: String
+  var token: String
+
+  struct Reply {
+    var status: Int
+    var body: Data
+  }
+
+  func send(_ method: HTTPMethod, _ path: String, body: String? = nil, contentType: String = "application/json")
+    async throws(CLIError) -> Reply
+  {
+    var request = HTTPClientRequest(url: baseURL + path)
+    request.method = method
+    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+    if let body {
+      request.headers.add(name: "Content-Type", value: contentType)
+      request.body = .bytes(ByteBuffer(string: body))
+    }
+    let reply: Reply
+    do {
+      let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+      let buffer = try await response.body.collect(upTo: 1 << 30)
+      reply = Reply(status: Int(response.status.code), body: Data(buffer: buffer))
+    } catch {
+      throw CLIError(
+        .runtime,
+        "cannot reach the coordinator at \(baseURL) (\(error)); is `sweep serve` running there? (--coordinator / SWEEP_COORDINATOR)"
+      )
+    }
+    guard (200..<300).contains(reply.status) else {
+      let decoded = try? WireCoding.decoder().decode(APIErrorBody.self, from: reply.body)
+      var lines = [
+        "\(method) \(path): \(reply.status) \(decoded?.error.message ?? String(decoding: reply.body, as: UTF8.self))"
+      ]
+      lines += decoded?.error.errors ?? []
+      throw CLIError(reply.status >= 500 ? .runtime : .badInput, lines)
+    }
+    return reply
+  }
+
+  func decode<T: Decodable>(_ type: T.Type, _ reply: Reply) throws(CLIError) -> T {
+    do {
+      return try WireCoding.decoder().decode(T.self, from: reply.body)
+    } catch {
+      throw CLIError(.runtime, "unexpected answer from the coordinator: \(error)")
+    }
+  }
+}
+
+/// `--coordinator` and `--token`, shared by the admin commands.
+struct AdminOptions: ParsableArguments {
+  @Option(help: "Coordinator URL (SWEEP_COORDINATOR; default http://127.0.0.1:8080).") var coordinator: String?
+  @Option(help: "Admin token (SWEEP_ADMIN_TOKEN; else read from ./sweep.db.tokens).") var token: String?
+
+  func client() throws(CLIError) -> AdminClient {
+    var url = EnvironmentOption.string(coordinator, "SWEEP_COORDINATOR") ?? "http://127.0.0.1:8080"
+    while url.hasSuffix("/") { url.removeLast() }
+    guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+      throw CLIError(.badInput, "--coordinator: '\(url)' is not an http(s) URL")
+    }
+    let fromFile = TokenBootstrap.read(TokenBootstrap.tokensFile(forDatabase: "./sweep.db"))["SWEEP_ADMIN_TOKEN"]
+    guard let token = EnvironmentOption.string(token, "SWEEP_ADMIN_TOKEN") ?? fromFile else {
+      throw CLIError(
+        .badInput, "no admin token: pass --token or set SWEEP_ADMIN_TOKEN (sweep serve wrote it to DB.tokens)")
+    }
+    return AdminClient(baseURL: url, token: token)
+  }
+}

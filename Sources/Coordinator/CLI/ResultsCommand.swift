@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `sweep results SWEEP [--format jsonl|csv|table] [--best] [--domain D] [-o FILE]`.
+struct ResultsCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "results", abstract: "Export a sweep's merged results: one record per finished trial.")
+
+  enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv, table }
+
+  @Argument(help: "The sweep id.") var sweep: String
+  @Option(help: "jsonl (default), csv or table.") var format: Format = .jsonl
+  @Flag(help: "Only the best trial of each domain.") var best = false
+  @Option(help: "Only this domain.") var domain: String?
+  @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
+  @OptionGroup var admin: AdminOptions
+
+  func run() async throws {
+    let client = try admin.client()
+    var path = "/v1/sweeps/\(sweep)/results?format=\(format == .csv ? "csv" : "jsonl")"
+    if best { path += "&best=true" }
+    if let domain {
+      path += "&domain=" + (domain.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? domain)
+    }
+    let reply = try await client.send(.GET, path)
+    var text = String(decoding: reply.body, as: UTF8.self)
+    if format == .table { text = ResultTable.render(jsonl: text).joined(separator: "\n") + "\n" }
+    if let output {
+      do {
+        try text.write(toFile: output, atomically: true, encoding: .utf8)
+      } catch {
+        throw CLIError(.runtime, "\(output): cannot write the results (\(error.localizedDescription))")
+      }
+    } else {
+      FileHandle.standardOutput.write(Data(text.utf8))
+    }
+  }
+}
+
+/// A readable table of result lines.
+enum ResultTable {
+  static func render(jsonl: String) -> [String] {
+    var rows: [[String]] = []
+    var header: [String] = []
+    for line in jsonl.split(separator: "\n") {
+      guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+      if header.isEmpty {
+        let fixed = Set(ResultRecord.trailingColumns + ["domain"])
+        let ordered = orderedKeys(String(line)).filter { !fixed.contains($0) }
+        header = ["domain"] + ordered + ["cost", "status", "worker"]
+        rows.append(header)
+      }
+      rows.append(header.map { key in describe(object[key]) })
+    }
+    return rows.isEmpty ? ["no finished trials yet"] : TextTable.render(rows)
+  }
+
+  /// Keys in the order the line writes them.
+  static func orderedKeys(_ line: String) -> [String] {
+    var keys: [String] = []
+    var depth = 0
+    var inString = false
+    var escaped = false
+    var current = ""
+    var expectKey = false
+    for character in line {
+      if inString {
+        if escaped {
+          escaped = false
+        } else if character == "\\" {
+          escaped = true
+        } else if character == "\"" {
+          inString = false
+        } else {
+          current.append(character)
+        }
+        continue
+      }
+      switch character {
+      case "{":
+        depth += 1
+        expectKey = depth == 1
+      case "}": depth -= 1
+      case "\"":
+        inString = true
+        current = ""
+      case ":":
+        if depth == 1 && expectKey { keys.append(current) }
+        expectKey = false
+      case ",": expectKey = depth == 1
+      default: break
+      }
+    }
+    return keys
+  }
+
+  static func describe(_ value: Any?) -> String {
+    switch value {
+    case let number as NSNumber: return number.stringValue
+    case let text as String: return text
+    case nil, is NSNull: return ""
+    default: return "\(value!)"
+    }
+  }
+}

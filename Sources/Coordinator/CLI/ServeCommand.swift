@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Shared
+
+/// `sweep serve`: the coordinator.
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Run the coordinator: lease trials to workers over HTTP, merge results, enforce the budget.",
+    discussion: """
+      All state lives in one SQLite database (WAL). Without --admin-token / --worker-token, tokens are \
+      generated at first start and written once to DB.tokens (mode 0600); only their hashes are stored. \
+      SIGTERM or Ctrl-C shuts down gracefully. Every flag can also be set as SWEEP_HOST, SWEEP_PORT, \
+      SWEEP_DB, SWEEP_LEASE_TTL, SWEEP_MAX_BODY, SWEEP_ADMIN_TOKEN, SWEEP_WORKER_TOKEN.
+      """)
+
+  @Option(help: "Address to listen on (default 127.0.0.1; SWEEP_HOST).") var host: String?
+  @Option(help: "Port to listen on, 0 for any free port (default 8080; SWEEP_PORT).") var port: Int?
+  @Option(help: "SQLite database file (default ./sweep.db; SWEEP_DB).") var db: String?
+  @Option(help: "Seconds a lease lives without a heartbeat (default 60; SWEEP_LEASE_TTL).") var leaseTtl: Int?
+  @Option(help: "Largest request body in bytes (default 1048576; SWEEP_MAX_BODY).") var maxBody: Int?
+  @Option(help: "Admin token (SWEEP_ADMIN_TOKEN); generated at first start if absent.") var adminToken: String?
+  @Option(help: "Worker join token (SWEEP_WORKER_TOKEN); generated at first start if absent.") var workerToken: String?
+  @Option(help: "Write the port actually bound to this file once listening (for scripts using --port 0).")
+  var portFile: String?
+
+  func run() async throws {
+    var configuration = CoordinatorServer.Configuration()
+    configuration.host = EnvironmentOption.string(host, "SWEEP_HOST") ?? "127.0.0.1"
+    configuration.port = try EnvironmentOption.int(port, "SWEEP_PORT", default: 8080, range: 0...65535, name: "--port")
+    configuration.databasePath = EnvironmentOption.string(db, "SWEEP_DB") ?? "./sweep.db"
+    configuration.leaseTTL = .seconds(
+      try EnvironmentOption.int(leaseTtl, "SWEEP_LEASE_TTL", default: 60, range: 3...86_400, name: "--lease-ttl"))
+    configuration.maxBodyBytes = try EnvironmentOption.int(
+      maxBody, "SWEEP_MAX_BODY", default: 1 << 20, range: 1024...(256 << 20), name: "--max-body")
+    configuration.adminToken = EnvironmentOption.string(adminToken, "SWEEP_ADMIN_TOKEN")
+    configuration.workerToken = EnvironmentOption.string(workerToken, "SWEEP_WORKER_TOKEN")
+    var logger = Logger(label: "sweep.serve")
+    logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+    let server: CoordinatorServer
+    do {
+      server = try await CoordinatorServer.prepare(configuration)
+    } catch let error as CLIError {
+      throw error
+    } catch {
+      throw CLIError(.runtime, "\(configuration.databasePath): cannot open the database: \(error)")
+    }
+    if let written = server.tokens.writtenTo {
+      logger.notice("generated tokens written to \(written) (mode 0600); only their hashes are stored")
+    }
+    let portFile = self.portFile
+    let host = configuration.host
+    let databasePath = configuration.databasePath
+    let runningLogger = logger
+    let app = server.application(logger: logger) { port in
+      runningLogger.notice("coordinator listening on http://\(host):\(port) (database \(databasePath))")
+      if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
+    }
+    do {
+      try await app.runService()
+    } catch {
+      throw CLIError(.runtime, "the coordinator stopped: \(error)")
+    }
+    if let sqlite = server.store as? SQLiteStore { try? sqlite.close() }
+  }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `sweep status [SWEEP] [--json] [--watch]`.
+struct StatusCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "Show a sweep's progress per domain, spend against budget, and the workers.",
+    discussion: "Without SWEEP, the most recently submitted sweep.")
+
+  @Argument(help: "The sweep id (default: the latest sweep).") var sweep: String?
+  @Flag(help: "Print one JSON object.") var json = false
+  @Flag(help: "Redraw every 2 seconds until the sweep is no longer running.") var watch = false
+  @OptionGroup var admin: AdminOptions
+
+  func run() async throws {
+    let client = try admin.client()
+    let id = try await resolve(client)
+    while true {
+      let reply = try await client.send(.GET, "/v1/sweeps/\(id)")
+      var out = StandardOutput()
+      if json {
+        out.line(String(decoding: reply.body, as: UTF8.self))
+        out.flush()
+        return
+      }
+      let status = try client.decode(SweepStatus.self, reply)
+      let workers = try client.decode(WorkerList.self, try await client.send(.GET, "/v1/workers")).workers
+      if watch { out.line("\u{1B}[H\u{1B}[2J") }
+      for line in StatusView.lines(status, workers: workers) { out.line(line) }
+      out.flush()
+      guard watch, status.state == "running" else { return }
+      try await Task.sleep(for: .seconds(2))
+    }
+  }
+
+  func resolve(_ client: AdminClient) async throws(CLIError) -> String {
+    if let sweep { return sweep }
+    let list = try client.decode(SweepList.self, try await client.send(.GET, "/v1/sweeps"))
+    guard let latest = list.sweeps.last else {
+      throw CLIError(.badInput, "no sweeps yet; submit one with `sweep submit SPEC`")
+    }
+    return latest.id
+  }
+}
+
+/// The human rendering of a sweep's status.
+public enum StatusView {
+  public static func lines(_ status: SweepStatus, workers: [WorkerSummary]) -> [String] {
+    var lines = [
+      "sweep \(status.name) (\(status.id)) — \(status.state)",
+      "  spent $\(status.spentUsd.micros.decimalString) of $\(status.budgetUsd.micros.decimalString)"
+        + " (reserved $\(status.reservedUsd.micros.decimalString), remaining $\(status.remainingUsd.micros.decimalString))",
+    ]
+    let width = status.domains.map(\.domain.count).max() ?? 6
+    for domain in status.domains {
+      let counts = domain.counts
+      let bar = progressBar(done: counts.finished, total: counts.total, width: 24)
+      var line =
+        "  \(domain.domain.padding(toLength: width, withPad: " ", startingAt: 0))  \(bar) \(counts.finished)/\(counts.total)"
+        + "  ok \(counts.succeeded)  failed \(counts.failed)  running \(counts.leased)  $\(domain.spentUsd.micros.decimalString)"
+      if let best = domain.best {
+        line += "  best \(best.metric) \(format(best.value)) (\(best.trialId))"
+      }
+      lines.append(line)
+    }
+    if !workers.isEmpty {
+      lines.append("  workers:")
+      lines += WorkerTable.lines(workers).map { "    " + $0 }
+    }
+    return lines
+  }
+
+  static func progressBar(done: Int, total: Int, width: Int) -> String {
+    let filled = total == 0 ? width : done * width / total
+    return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+  }
+
+  static func format(_ value: Double) -> String { String(format: "%.4f", value) }
+}

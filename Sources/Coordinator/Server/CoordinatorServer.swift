@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Everything `sweep serve` needs, and the application built from it. Tests build the same
+/// application with a manual clock and a temporary database.
+public struct CoordinatorServer: Sendable {
+  public struct Configuration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var databasePath: String = "./sweep.db"
+    public var leaseTTL: Duration = .seconds(60)
+    public var maxBodyBytes: Int = 1 << 20
+    public var adminToken: String? = nil
+    public var workerToken: String? = nil
+    /// How often the reaper looks for expired leases.
+    public var reapInterval: Duration? = nil
+
+    public init() {}
+
+    /// The lease policy these settings give.
+    public var policy: LeasePolicy {
+      let grace: Duration = leaseTTL < .seconds(30) ? leaseTTL / 3 : .seconds(10)
+      return LeasePolicy(ttl: leaseTTL, stopGrace: grace, reportMargin: min(.seconds(5), leaseTTL / 4))
+    }
+  }
+
+  public let configuration: Configuration
+  public let store: any SweepStore
+  public let clock: any WallClock
+  public let metrics: CoordinatorMetrics
+  public let dispatcher: LeaseDispatcher
+  public let environment: APIEnvironment
+  public let tokens: TokenBootstrap.Result
+
+  /// Opens the store and settles the tokens; starts nothing.
+  public static func prepare(
+    _ configuration: Configuration, store: (any SweepStore)? = nil, clock: any WallClock = SystemWallClock()
+  ) async throws -> CoordinatorServer {
+    let store = try store ?? SQLiteStore(path: configuration.databasePath)
+    let tokens = try await TokenBootstrap.settle(
+      store: store, databasePath: configuration.databasePath, adminToken: configuration.adminToken,
+      workerToken: configuration.workerToken, now: clock.now)
+    let metrics = CoordinatorMetrics()
+    let dispatcher = LeaseDispatcher(store: store, clock: clock, policy: configuration.policy, metrics: metrics)
+    let environment = APIEnvironment(
+      store: store, clock: clock, policy: configuration.policy, maxBodyBytes: configuration.maxBodyBytes,
+      authenticator: Authenticator(store: store, adminHash: tokens.adminHash, joinHash: tokens.joinHash),
+      dispatcher: dispatcher, metrics: metrics)
+    return CoordinatorServer(
+      configuration: configuration, store: store, clock: clock, metrics: metrics, dispatcher: dispatcher,
+      environment: environment, tokens: tokens)
+  }
+
+  /// The reaper service for this server.
+  public func reaper(logger: Logger) -> LeaseReaper {
+    LeaseReaper(
+      store: store, clock: clock, dispatcher: dispatcher, metrics: metrics,
+      interval: configuration.reapInterval ?? min(.seconds(5), configuration.leaseTTL / 4), logger: logger)
+  }
+
+  /// The HTTP application with its background services.
+  public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    -> some ApplicationProtocol
+  {
+    Application(
+      router: APIRouter.make(environment),
+      configuration: .init(
+        address: .hostname(configuration.host, port: configuration.port), serverName: "lorasweep"),
+      services: [reaper(logger: logger)],
+      onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+      logger: logger)
+  }
+}

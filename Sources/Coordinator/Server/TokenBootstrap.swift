@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import Shared
+
+/// Settles the admin and worker join tokens at start-up: tokens given on the command line or
+/// in the environment are used (their hashes stored); otherwise stored hashes are kept; on the
+/// very first start strong tokens are generated, only their hashes stored, and the plain tokens
+/// written once to a file next to the database with mode 0600.
+public enum TokenBootstrap {
+  public struct Result: Sendable {
+    public var adminHash: [UInt8]
+    public var joinHash: [UInt8]
+    /// The file the generated tokens were written to, if they were generated now.
+    public var writtenTo: String?
+  }
+
+  /// `<db>.tokens`, e.g. `./sweep.db.tokens`.
+  public static func tokensFile(forDatabase path: String) -> String { path + ".tokens" }
+
+  public static func settle(
+    store: any SweepStore, databasePath: String, adminToken: String?, workerToken: String?, now: Timestamp
+  ) async throws -> Result {
+    var generated: [(String, String)] = []
+    func resolve(kind: String, given: String?, prefix: String) async throws -> [UInt8] {
+      if let given, !given.isEmpty {
+        let hash = Tokens.hash(given)
+        try await store.setTokenHash(kind: kind, hash: hash, now: now)
+        return hash
+      }
+      if let stored = try await store.tokenHash(kind: kind) { return stored }
+      let token = Tokens.generate(prefix: prefix)
+      let hash = Tokens.hash(token)
+      try await store.setTokenHash(kind: kind, hash: hash, now: now)
+      generated.append((kind, token))
+      return hash
+    }
+    let admin = try await resolve(kind: "admin", given: adminToken, prefix: "adm-")
+    let join = try await resolve(kind: "worker_join", given: workerToken, prefix: "wjt-")
+    var written: String? = nil
+    if !generated.isEmpty {
+      let path = tokensFile(forDatabase: databasePath)
+      var text = "# LoRASweep tokens for \(databasePath), generated \(now.iso8601). Only their hashes are stored.\n"
+      for (kind, token) in generated {
+        text += (kind == "admin" ? "SWEEP_ADMIN_TOKEN=" : "SWEEP_WORKER_TOKEN=") + token + "\n"
+      }
+      try writePrivate(text, to: path)
+      written = path
+    }
+    return Result(adminHash: admin, joinHash: join, writtenTo: written)
+  }
+
+  /// Writes a file readable only by its owner (created 0600, never world-readable for a moment).
+  static func writePrivate(_ text: String, to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard fd >= 0 else {
+      throw CLIError(.runtime, "\(path): cannot write the tokens file (\(String(cString: strerror(errno))))")
+    }
+    defer { close(fd) }
+    fchmod(fd, 0o600)
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+      guard written > 0 else { throw CLIError(.runtime, "\(path): write failed (\(String(cString: strerror(errno))))") }
+      offset += written
+    }
+    fsync(fd)
+  }
+
+  /// Reads `SWEEP_ADMIN_TOKEN=` / `SWEEP_WORKER_TOKEN=` from a tokens file.
+  public static func read(_ path: String) -> [String: String] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+    var values: [String: String] = [:]
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+      let parts = line.split(separator: "=", maxSplits: 1)
+      if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+    }
+    return values
+  }
+}

@@ -1,0 +1,54 @@
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Expires leases whose TTL or paid time ran out, on an interval, as a Service: it stops on
+/// graceful shutdown and never starts work from an initialiser.
+public struct LeaseReaper: Service {
+  let store: any SweepStore
+  let clock: any WallClock
+  let dispatcher: LeaseDispatcher
+  let metrics: CoordinatorMetrics
+  let interval: Duration
+  let logger: Logger
+
+  public init(
+    store: any SweepStore, clock: any WallClock, dispatcher: LeaseDispatcher, metrics: CoordinatorMetrics,
+    interval: Duration, logger: Logger
+  ) {
+    self.store = store
+    self.clock = clock
+    self.dispatcher = dispatcher
+    self.metrics = metrics
+    self.interval = interval
+    self.logger = logger
+  }
+
+  public func run() async throws {
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+      try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+      if Task.isShuttingDownGracefully || Task.isCancelled { break }
+      await runOnce()
+    }
+    await dispatcher.drain()
+  }
+
+  /// One pass: expire what is due and wake waiting workers for the re-queued trials.
+  @discardableResult
+  public func runOnce() async -> ReapSummary {
+    do {
+      let summary = try await store.reap(now: clock.now)
+      if summary.expiredLeases > 0 {
+        metrics.leasesExpired.increment(by: Int64(summary.expiredLeases))
+        logger.info(
+          "expired \(summary.expiredLeases) lease(s): \(summary.requeuedTrials) trial(s) re-queued, \(summary.failedTrials) failed, \(summary.lostWorkers) worker(s) lost"
+        )
+        await dispatcher.wake()
+      }
+      return summary
+    } catch {
+      logger.error("lease reaper failed: \(error)")
+      return ReapSummary()
+    }
+  }
+}

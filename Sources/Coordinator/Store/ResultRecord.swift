@@ -1,0 +1,97 @@
+import Foundation
+import Shared
+
+/// One finished trial as exported: the study's flat record plus provenance.
+public struct ResultRecord: Hashable, Sendable {
+  public var sweepID: String
+  public var domain: String
+  public var trialID: String
+  public var params: [(String, ParameterValue)]
+  public var metrics: [(String, Double)]
+  /// What every attempt of the trial cost.
+  public var cost: MicroDollars
+  public var status: String
+  public var attempt: Int
+  public var durationSeconds: Double?
+  public var worker: String?
+  public var provider: String?
+  public var hourlyRate: HourlyRate?
+  public var startedAt: Timestamp?
+  public var finishedAt: Timestamp?
+
+  public init(
+    sweepID: String, domain: String, trialID: String, params: [(String, ParameterValue)], metrics: [(String, Double)],
+    cost: MicroDollars, status: String, attempt: Int, durationSeconds: Double?, worker: String?, provider: String?,
+    hourlyRate: HourlyRate?, startedAt: Timestamp?, finishedAt: Timestamp?
+  ) {
+    self.sweepID = sweepID
+    self.domain = domain
+    self.trialID = trialID
+    self.params = params
+    self.metrics = metrics
+    self.cost = cost
+    self.status = status
+    self.attempt = attempt
+    self.durationSeconds = durationSeconds
+    self.worker = worker
+    self.provider = provider
+    self.hourlyRate = hourlyRate
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+  }
+
+  public static func == (lhs: ResultRecord, rhs: ResultRecord) -> Bool { lhs.jsonLine == rhs.jsonLine }
+  public func hash(into hasher: inout Hasher) { hasher.combine(jsonLine) }
+
+  /// The `results.jsonl` line: `domain`, every parameter, every metric, `cost` (USD), `timestamp`,
+  /// then `sweep`, `trial_id`, `status`, `attempt`, `duration_s`, `worker`, `provider`,
+  /// `hourly_cost_usd`, `started_at`, `finished_at`.
+  public var json: JSONValue {
+    var entries: [(String, JSONValue)] = [("domain", .string(domain))]
+    entries += params.map { ($0.0, $0.1.json) }
+    entries += metrics.map { ($0.0, .double($0.1)) }
+    entries.append(("cost", .double(Double(cost.value) / 1_000_000)))
+    entries.append(("timestamp", finishedAt.map { .string($0.iso8601) } ?? .null))
+    entries.append(("sweep", .string(sweepID)))
+    entries.append(("trial_id", .string(trialID)))
+    entries.append(("status", .string(status)))
+    entries.append(("attempt", .int(Int64(attempt))))
+    entries.append(("duration_s", durationSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null))
+    entries.append(("worker", worker.map(JSONValue.string) ?? .null))
+    entries.append(("provider", provider.map(JSONValue.string) ?? .null))
+    entries.append(
+      ("hourly_cost_usd", hourlyRate.map { .double(Double($0.microDollarsPerHour) / 1_000_000) } ?? .null))
+    entries.append(("started_at", startedAt.map { .string($0.iso8601) } ?? .null))
+    entries.append(("finished_at", finishedAt.map { .string($0.iso8601) } ?? .null))
+    return .object(entries)
+  }
+
+  public var jsonLine: String { json.serialized() }
+
+  /// The fixed CSV columns after the parameters and metrics.
+  public static let trailingColumns = [
+    "cost", "timestamp", "sweep", "trial_id", "status", "attempt", "duration_s", "worker", "provider",
+    "hourly_cost_usd", "started_at", "finished_at",
+  ]
+
+  /// One CSV row for the given parameter and metric columns (RFC 4180 quoting).
+  public func csvRow(params paramColumns: [String], metrics metricColumns: [String]) -> String {
+    let paramValues = Dictionary(params.map { ($0.0, $0.1.canonical) }, uniquingKeysWith: { a, _ in a })
+    let metricValues = Dictionary(metrics.map { ($0.0, $0.1.description) }, uniquingKeysWith: { a, _ in a })
+    var fields = [domain]
+    fields += paramColumns.map { paramValues[$0] ?? "" }
+    fields += metricColumns.map { metricValues[$0] ?? "" }
+    fields += [
+      cost.decimalString, finishedAt?.iso8601 ?? "", sweepID, trialID, status, String(attempt),
+      durationSeconds.map { String(($0 * 1000).rounded() / 1000) } ?? "", worker ?? "", provider ?? "",
+      hourlyRate.map { MicroDollars($0.microDollarsPerHour).decimalString } ?? "", startedAt?.iso8601 ?? "",
+      finishedAt?.iso8601 ?? "",
+    ]
+    return fields.map(Self.csvField).joined(separator: ",")
+  }
+
+  static func csvField(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
+}

@@ -1,0 +1,141 @@
+import GRDB
+
+/// The database schema, versioned from the first release: each migration runs once, in order,
+/// and is never edited after it ships (add a new one instead).
+enum SQLiteSchema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE tokens (
+            kind TEXT PRIMARY KEY,
+            hash BLOB NOT NULL,
+            created_at INTEGER NOT NULL
+          );
+          CREATE TABLE sweeps (
+            id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            spec_text TEXT NOT NULL,
+            state TEXT NOT NULL,
+            budget INTEGER NOT NULL,
+            spent INTEGER NOT NULL DEFAULT 0,
+            next_reservation INTEGER NOT NULL DEFAULT 1,
+            objective_metric TEXT NOT NULL,
+            objective_goal TEXT NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            trial_timeout_ms INTEGER,
+            estimate_ms INTEGER NOT NULL,
+            domains TEXT NOT NULL,
+            param_names TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            finished_at INTEGER
+          );
+          CREATE TABLE shards (
+            sweep_id TEXT NOT NULL REFERENCES sweeps(id),
+            domain TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            fencing INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (sweep_id, domain, ordinal)
+          );
+          CREATE INDEX shards_pending ON shards(state, sweep_id, position);
+          CREATE TABLE trials (
+            sweep_id TEXT NOT NULL REFERENCES sweeps(id),
+            trial_id TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            shard_ordinal INTEGER NOT NULL,
+            params TEXT NOT NULL,
+            argv TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,
+            completed_attempt INTEGER,
+            objective REAL,
+            PRIMARY KEY (sweep_id, trial_id)
+          );
+          CREATE INDEX trials_by_shard ON trials(sweep_id, domain, shard_ordinal);
+          CREATE TABLE workers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            rate INTEGER NOT NULL,
+            gpu TEXT,
+            slots INTEGER NOT NULL,
+            labels TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            state TEXT NOT NULL,
+            registered_at INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            trials_done INTEGER NOT NULL DEFAULT 0,
+            spent INTEGER NOT NULL DEFAULT 0
+          );
+          CREATE TABLE leases (
+            id TEXT PRIMARY KEY,
+            sweep_id TEXT NOT NULL REFERENCES sweeps(id),
+            domain TEXT NOT NULL,
+            shard_ordinal INTEGER NOT NULL,
+            worker_id TEXT NOT NULL REFERENCES workers(id),
+            fencing INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            end_reason TEXT,
+            granted_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            paid_until INTEGER,
+            slot_rate INTEGER NOT NULL,
+            expected_ms INTEGER NOT NULL,
+            reservation_id INTEGER,
+            held INTEGER NOT NULL DEFAULT 0,
+            charged INTEGER NOT NULL DEFAULT 0,
+            closed_at INTEGER
+          );
+          CREATE INDEX leases_active ON leases(state, expires_at);
+          CREATE INDEX leases_by_worker ON leases(worker_id, state);
+          CREATE TABLE attempts (
+            sweep_id TEXT NOT NULL,
+            trial_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            lease_id TEXT NOT NULL REFERENCES leases(id),
+            worker_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT,
+            started_at INTEGER NOT NULL,
+            ended_at INTEGER,
+            cost INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (sweep_id, trial_id, attempt)
+          );
+          CREATE INDEX attempts_by_lease ON attempts(lease_id, state);
+          CREATE TABLE results (
+            sweep_id TEXT NOT NULL,
+            trial_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            completed INTEGER NOT NULL,
+            metrics TEXT NOT NULL,
+            exit_code INTEGER,
+            stderr_tail TEXT,
+            duration_ms INTEGER,
+            worker_id TEXT NOT NULL,
+            reported_at INTEGER NOT NULL,
+            ack TEXT NOT NULL,
+            PRIMARY KEY (sweep_id, trial_id, attempt)
+          );
+          CREATE UNIQUE INDEX results_one_completed ON results(sweep_id, trial_id) WHERE completed = 1;
+          CREATE TABLE progress (
+            sweep_id TEXT NOT NULL,
+            trial_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            epoch REAL,
+            step REAL,
+            metrics TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (sweep_id, trial_id, attempt)
+          );
+          """)
+    }
+    return migrator
+  }
+}

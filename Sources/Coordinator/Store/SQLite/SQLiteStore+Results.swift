@@ -1,0 +1,204 @@
+import Foundation
+import GRDB
+import Shared
+
+extension SQLiteStore {
+  public func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
+  {
+    try await pool.write { db in
+      let sweepID = report.sweepId
+      guard
+        let trial = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT t.state, t.attempts, t.failures, t.completed_attempt, s.max_attempts, s.objective_metric
+            FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
+            """, arguments: [sweepID, trialID])
+      else {
+        throw StoreError.notFound(code: "trial_not_found", message: "no trial '\(trialID)' in sweep '\(sweepID)'")
+      }
+      // The same report twice gets the same answer.
+      if let stored = try String.fetchOne(
+        db, sql: "SELECT ack FROM results WHERE sweep_id = ? AND trial_id = ? AND attempt = ?",
+        arguments: [sweepID, trialID, report.attempt])
+      {
+        return try WireCoding.decoder().decode(ResultAck.self, from: Data(stored.utf8))
+      }
+      guard
+        let attempt = try Row.fetchOne(
+          db, sql: "SELECT lease_id, state, cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?",
+          arguments: [sweepID, trialID, report.attempt])
+      else {
+        throw StoreError.conflict(
+          code: "no_such_attempt", message: "trial '\(trialID)' has no attempt \(report.attempt); it was never granted")
+      }
+      let leaseID: String = attempt["lease_id"]
+      guard leaseID == report.leaseId else {
+        throw StoreError.conflict(
+          code: "attempt_not_in_lease",
+          message:
+            "attempt \(report.attempt) of trial '\(trialID)' belongs to lease '\(leaseID)', not '\(report.leaseId)'")
+      }
+      let lease = try Self.ownedLease(db, leaseID: leaseID, workerID: workerID)
+      guard report.fencingToken == lease.fencing else {
+        throw Self.conflict(.fenced, leaseID: leaseID)
+      }
+      if lease.state == "active", now >= lease.expiresAt { _ = try Self.expire(db, lease: lease, now: now) }
+      let attemptOpen = (attempt["state"] as String) == "running"
+      var lifecycle = TrialLifecycle(
+        state: TrialState(rawValue: trial["state"]) ?? .pending, attempts: trial["attempts"],
+        failures: trial["failures"], maxAttempts: trial["max_attempts"], completedAttempt: trial["completed_attempt"])
+
+      let outcome: ResultAck.Outcome
+      if report.status == .succeeded {
+        guard case .complete = lifecycle.succeeded(attempt: report.attempt) else {
+          throw StoreError.conflict(
+            code: "trial_already_completed",
+            message:
+              "trial '\(trialID)' already has its result from attempt \(lifecycle.completedAttempt ?? 0); this one was not merged"
+          )
+        }
+        let metric: String = trial["objective_metric"]
+        try db.execute(
+          sql:
+            "UPDATE trials SET state = 'succeeded', completed_attempt = ?, objective = ? WHERE sweep_id = ? AND trial_id = ?",
+          arguments: [report.attempt, report.metrics[metric], sweepID, trialID])
+        try db.execute(sql: "UPDATE workers SET trials_done = trials_done + 1 WHERE id = ?", arguments: [workerID])
+        outcome = .completed
+      } else if attemptOpen {
+        outcome = .recorded
+      } else {
+        outcome = .late
+      }
+      if attemptOpen {
+        let charge = try Self.chargeLease(db, leaseID: leaseID, upTo: now)
+        try db.execute(
+          sql: """
+            UPDATE attempts SET state = ?, reason = ?, ended_at = ?, cost = cost + ?
+            WHERE sweep_id = ? AND trial_id = ? AND attempt = ?
+            """,
+          arguments: [
+            report.status.rawValue, Self.reason(report), now.milliseconds, charge.value, sweepID, trialID,
+            report.attempt,
+          ])
+        if report.status != .succeeded {
+          _ = try Self.moveTrial(
+            db, sweepID: sweepID, trialID: trialID, attempt: report.attempt,
+            countsAsFailure: report.status.countsAsFailure)
+        }
+        let running =
+          try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM attempts WHERE lease_id = ? AND state = 'running'", arguments: [leaseID])
+          ?? 0
+        if running == 0, let current = try LeaseRow.fetch(db, id: leaseID) {
+          try Self.closeLease(db, lease: current, end: .completed, at: now)
+        }
+      }
+      if outcome == .completed { try Self.completeIfFinished(db, sweepID: sweepID, now: now) }
+      let state =
+        try String.fetchOne(
+          db, sql: "SELECT state FROM trials WHERE sweep_id = ? AND trial_id = ?", arguments: [sweepID, trialID])
+        ?? "pending"
+      let cost =
+        try Int64.fetchOne(
+          db, sql: "SELECT cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?",
+          arguments: [sweepID, trialID, report.attempt]) ?? 0
+      let ack = ResultAck(
+        trialId: trialID, attempt: report.attempt, outcome: outcome, trialState: state,
+        costUsd: DollarAmount(MicroDollars(cost)))
+      let ackText = String(decoding: try WireCoding.encoder().encode(ack), as: UTF8.self)
+      try db.execute(
+        sql: """
+          INSERT INTO results(sweep_id, trial_id, attempt, status, completed, metrics, exit_code, stderr_tail, duration_ms,
+            worker_id, reported_at, ack)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          sweepID, trialID, report.attempt, report.status.rawValue, outcome == .completed ? 1 : 0,
+          StoredJSON.encodeMetrics(report.metrics), report.exitCode, report.stderrTail.map { String($0.suffix(8192)) },
+          report.durationS.map { Int64(($0 * 1000).rounded()) }, workerID, now.milliseconds, ackText,
+        ])
+      return ack
+    }
+  }
+
+  static func reason(_ report: ResultReport) -> String {
+    var text = report.status.rawValue
+    if let code = report.exitCode { text += " (exit \(code))" }
+    if let tail = report.stderrTail?.split(separator: "\n").last { text += ": " + String(tail.prefix(200)) }
+    return text
+  }
+
+  public func resultColumns(sweepID: String) async throws -> (params: [String], metrics: [String]) {
+    try await pool.read { db in
+      guard
+        let names = try String.fetchOne(db, sql: "SELECT param_names FROM sweeps WHERE id = ?", arguments: [sweepID])
+      else { throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(sweepID)'") }
+      var metrics = Set<String>()
+      for text in try String.fetchAll(
+        db,
+        sql: """
+          SELECT r.metrics FROM results r JOIN trials t ON t.sweep_id = r.sweep_id AND t.trial_id = r.trial_id
+          WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state = 'failed' AND r.attempt = t.attempts))
+          """, arguments: [sweepID])
+      {
+        metrics.formUnion(try StoredJSON.decodeMetrics(text).keys)
+      }
+      return (try StoredJSON.decodeStrings(names), metrics.sorted())
+    }
+  }
+
+  public func exportResults(_ query: ResultQuery, sink: @Sendable ([ResultRecord]) throws -> Void) async throws {
+    try await pool.read { db in
+      guard
+        let sweep = try Row.fetchOne(
+          db, sql: "SELECT objective_goal, domains FROM sweeps WHERE id = ?", arguments: [query.sweepID])
+      else { throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(query.sweepID)'") }
+      let order = (sweep["objective_goal"] as String) == "minimize" ? "ASC" : "DESC"
+      let sql = """
+        SELECT t.trial_id, t.domain, t.params, t.state, t.idx, t.objective,
+          COALESCE(t.completed_attempt, t.attempts) AS attempt,
+          (SELECT COALESCE(SUM(cost), 0) FROM attempts x WHERE x.sweep_id = t.sweep_id AND x.trial_id = t.trial_id) AS total_cost,
+          r.metrics, r.duration_ms, r.reported_at, a.started_at, a.ended_at, w.name AS worker, w.provider, w.rate
+        FROM trials t
+        LEFT JOIN attempts a ON a.sweep_id = t.sweep_id AND a.trial_id = t.trial_id
+          AND a.attempt = COALESCE(t.completed_attempt, t.attempts)
+        LEFT JOIN results r ON r.sweep_id = t.sweep_id AND r.trial_id = t.trial_id AND r.attempt = a.attempt
+        LEFT JOIN workers w ON w.id = a.worker_id
+        WHERE t.sweep_id = ? AND t.domain = ? AND \(query.bestOnly ? "t.state = 'succeeded'" : "t.state IN ('succeeded', 'failed')")
+        ORDER BY \(query.bestOnly ? "t.objective IS NULL, t.objective \(order), t.idx LIMIT 1" : "t.idx")
+        """
+      let domains = try StoredJSON.decodeStrings(sweep["domains"]).filter { query.domain == nil || $0 == query.domain }
+      var batch: [ResultRecord] = []
+      for domain in domains {
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: [query.sweepID, domain])
+        while let row = try cursor.next() {
+          batch.append(try Self.record(row, sweepID: query.sweepID))
+          if batch.count >= 1000 {
+            try sink(batch)
+            batch.removeAll(keepingCapacity: true)
+          }
+        }
+      }
+      if !batch.isEmpty { try sink(batch) }
+    }
+  }
+
+  static func record(_ row: Row, sweepID: String) throws -> ResultRecord {
+    let metricsText: String? = row["metrics"]
+    let metrics = try metricsText.map(StoredJSON.decodeMetrics) ?? [:]
+    let duration: Int64? = row["duration_ms"]
+    let started: Int64? = row["started_at"]
+    let finished: Int64? = row["reported_at"] ?? row["ended_at"]
+    var seconds = duration.map { Double($0) / 1000 }
+    if seconds == nil, let started, let finished { seconds = Double(finished - started) / 1000 }
+    return ResultRecord(
+      sweepID: sweepID, domain: row["domain"], trialID: row["trial_id"],
+      params: try StoredJSON.decodeParams(row["params"]).map { ($0.name, $0.value) },
+      metrics: metrics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+      cost: MicroDollars(row["total_cost"]), status: row["state"], attempt: row["attempt"], durationSeconds: seconds,
+      worker: row["worker"], provider: row["provider"],
+      hourlyRate: (row["rate"] as Int64?).map { HourlyRate(microDollarsPerHour: $0) },
+      startedAt: started.map { Timestamp(milliseconds: $0) }, finishedAt: finished.map { Timestamp(milliseconds: $0) })
+  }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import Shared
+
+extension SQLiteStore {
+  public func createSweep(id: String, spec: SweepSpec, plan: SweepPlan, specText: String, now: Timestamp) async throws
+    -> SweepCreated
+  {
+    try await pool.write { db in
+      let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM sweeps") ?? 0) + 1
+      try db.execute(
+        sql: """
+          INSERT INTO sweeps(id, seq, name, spec_text, state, budget, objective_metric, objective_goal, max_attempts,
+            trial_timeout_ms, estimate_ms, domains, param_names, created_at)
+          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, seq, spec.name, specText, spec.budget.value, spec.objective.metric, spec.objective.goal.rawValue,
+          spec.maxAttempts, spec.trialTimeout?.wholeMilliseconds, spec.estimatedTrialDuration.wholeMilliseconds,
+          StoredJSON.encodeStrings(spec.domains), StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds,
+        ])
+      let shardStatement = try db.makeStatement(
+        sql: "INSERT INTO shards(sweep_id, domain, ordinal, position, state) VALUES (?, ?, ?, ?, 'pending')")
+      for (position, shard) in plan.shards.enumerated() {
+        try shardStatement.execute(arguments: [id, shard.domain, shard.ordinal, position])
+      }
+      let trialStatement = try db.makeStatement(
+        sql: """
+          INSERT INTO trials(sweep_id, trial_id, domain, idx, shard_ordinal, params, argv, state)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+          """)
+      let shardSize = max(1, spec.shardSize)
+      for sample in plan.samples {
+        for trial in sample.trials {
+          try trialStatement.execute(arguments: [
+            id, trial.id, trial.domain, trial.index, trial.index / shardSize, StoredJSON.encodeParams(trial.params),
+            StoredJSON.encodeStrings(trial.argv),
+          ])
+        }
+      }
+      if plan.totalTrials == 0 {
+        try db.execute(
+          sql: "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ?", arguments: [now.milliseconds, id])
+      }
+      return SweepCreated(
+        id: id, name: spec.name, totalTrials: plan.totalTrials, shards: plan.shards.count,
+        duplicatesRemoved: plan.samples.reduce(0) { $0 + $1.duplicatesRemoved })
+    }
+  }
+
+  public func sweepStatus(id: String) async throws -> SweepStatus {
+    try await pool.read { db in
+      guard let status = try Self.status(db, sweepID: id) else {
+        throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(id)'; `sweep status` lists the sweeps")
+      }
+      return status
+    }
+  }
+
+  public func listSweeps() async throws -> [SweepStatus] {
+    try await pool.read { db in
+      try String.fetchAll(db, sql: "SELECT id FROM sweeps ORDER BY seq").compactMap { try Self.status(db, sweepID: $0) }
+    }
+  }
+
+  public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
+    try await pool.write { db in
+      guard let state = try String.fetchOne(db, sql: "SELECT state FROM sweeps WHERE id = ?", arguments: [id]) else {
+        throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(id)'")
+      }
+      if state == "running" {
+        try db.execute(
+          sql: "UPDATE sweeps SET state = 'cancelled', finished_at = ? WHERE id = ?", arguments: [now.milliseconds, id])
+        try db.execute(
+          sql: "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND state IN ('pending', 'leased')",
+          arguments: [id])
+        try db.execute(
+          sql: "UPDATE shards SET state = 'done' WHERE sweep_id = ? AND state = 'pending'", arguments: [id])
+      }
+      guard let status = try Self.status(db, sweepID: id) else { throw StoreError.corrupt("sweep \(id) vanished") }
+      return status
+    }
+  }
+
+  /// Marks a running sweep completed once no trial is pending or leased.
+  static func completeIfFinished(_ db: Database, sweepID: String, now: Timestamp) throws {
+    let open = try Int.fetchOne(
+      db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased')", arguments: [sweepID]
+    )
+    if open == 0 {
+      try db.execute(
+        sql: "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ? AND state = 'running'",
+        arguments: [now.milliseconds, sweepID])
+    }
+  }
+
+  static func status(_ db: Database, sweepID: String) throws -> SweepStatus? {
+    guard
+      let row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains
+          FROM sweeps WHERE id = ?
+          """, arguments: [sweepID])
+    else { return nil }
+    let objective = Objective(
+      metric: row["objective_metric"], goal: Objective.Goal(rawValue: row["objective_goal"]) ?? .maximize)
+    let domains = try StoredJSON.decodeStrings(row["domains"])
+    var counts: [String: TrialCounts] = [:]
+    for countRow in try Row.fetchAll(
+      db, sql: "SELECT domain, state, COUNT(*) AS n FROM trials WHERE sweep_id = ? GROUP BY domain, state",
+      arguments: [sweepID])
+    {
+      let domain: String = countRow["domain"]
+      let n: Int = countRow["n"]
+      var domainCounts = counts[domain] ?? TrialCounts()
+      switch TrialState(rawValue: countRow["state"]) {
+      case .pending: domainCounts.pending += n
+      case .leased: domainCounts.leased += n
+      case .succeeded: domainCounts.succeeded += n
+      case .failed: domainCounts.failed += n
+      case .cancelled: domainCounts.cancelled += n
+      case nil: throw StoreError.corrupt("trial state \(String(describing: countRow["state"]))")
+      }
+      counts[domain] = domainCounts
+    }
+    var spentByDomain: [String: Int64] = [:]
+    for spendRow in try Row.fetchAll(
+      db,
+      sql: """
+        SELECT t.domain AS domain, SUM(a.cost) AS cost FROM attempts a
+        JOIN trials t ON t.sweep_id = a.sweep_id AND t.trial_id = a.trial_id
+        WHERE a.sweep_id = ? GROUP BY t.domain
+        """, arguments: [sweepID])
+    {
+      spentByDomain[spendRow["domain"]] = spendRow["cost"]
+    }
+    let order = objective.goal == .maximize ? "DESC" : "ASC"
+    var domainStatuses: [DomainStatus] = []
+    var total = TrialCounts()
+    for domain in domains {
+      let domainCounts = counts[domain] ?? TrialCounts()
+      total.pending += domainCounts.pending
+      total.leased += domainCounts.leased
+      total.succeeded += domainCounts.succeeded
+      total.failed += domainCounts.failed
+      total.cancelled += domainCounts.cancelled
+      var best: BestTrial? = nil
+      if let bestRow = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT trial_id, objective, params FROM trials
+          WHERE sweep_id = ? AND domain = ? AND state = 'succeeded' AND objective IS NOT NULL
+          ORDER BY objective \(order), idx LIMIT 1
+          """, arguments: [sweepID, domain])
+      {
+        let params = try StoredJSON.decodeParams(bestRow["params"])
+        best = BestTrial(
+          trialId: bestRow["trial_id"], metric: objective.metric, value: bestRow["objective"],
+          params: Dictionary(params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+      }
+      domainStatuses.append(
+        DomainStatus(
+          domain: domain, counts: domainCounts, best: best,
+          spentUsd: DollarAmount(MicroDollars(spentByDomain[domain] ?? 0))))
+    }
+    let reserved =
+      try Int64.fetchOne(
+        db, sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE sweep_id = ? AND state = 'active'",
+        arguments: [sweepID]) ?? 0
+    let budget = MicroDollars(row["budget"])
+    let spent = MicroDollars(row["spent"])
+    let remaining = MicroDollars(max(0, budget.value - spent.value - reserved))
+    return SweepStatus(
+      id: sweepID, name: row["name"], state: row["state"],
+      createdAt: Timestamp(milliseconds: row["created_at"]).iso8601, budgetUsd: DollarAmount(budget),
+      spentUsd: DollarAmount(spent), reservedUsd: DollarAmount(MicroDollars(reserved)),
+      remainingUsd: DollarAmount(remaining), objective: objective, counts: total, domains: domainStatuses)
+  }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Shared
+
+extension SQLiteStore {
+  public func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
+    async throws
+  {
+    try await pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO workers(id, name, provider, rate, gpu, slots, labels, secret_hash, state, registered_at, last_seen)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
+          """,
+        arguments: [
+          id, request.name, request.provider.rawValue, request.hourlyCostUsd.micros.value, request.gpu, request.slots,
+          StoredJSON.encodeLabels(request.labels ?? [:]), Data(secretHash), now.milliseconds, now.milliseconds,
+        ])
+    }
+  }
+
+  public func worker(id: String) async throws -> WorkerRecord? {
+    try await pool.read { db in try Self.workerRecord(db, id: id) }
+  }
+
+  static func workerRecord(_ db: Database, id: String) throws -> WorkerRecord? {
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM workers WHERE id = ?", arguments: [id]) else { return nil }
+    return WorkerRecord(
+      id: row["id"], name: row["name"], provider: Provider(rawValue: row["provider"]) ?? .other,
+      hourlyRate: HourlyRate(microDollarsPerHour: row["rate"]), gpu: row["gpu"], slots: row["slots"],
+      labels: try StoredJSON.decodeLabels(row["labels"]), secretHash: [UInt8](row["secret_hash"] as Data),
+      state: row["state"])
+  }
+
+  public func deregisterWorker(id: String, now: Timestamp) async throws {
+    try await pool.write { db in
+      guard try Self.workerRecord(db, id: id) != nil else {
+        throw StoreError.notFound(code: "worker_not_found", message: "no worker '\(id)'")
+      }
+      for lease in try LeaseRow.fetchActive(db, workerID: id) {
+        try Self.releaseAttempts(db, lease: lease, trialIDs: nil, now: now, reason: "worker deregistered")
+      }
+      try db.execute(
+        sql: "UPDATE workers SET state = 'deregistered', last_seen = ? WHERE id = ?", arguments: [now.milliseconds, id])
+    }
+  }
+
+  public func listWorkers() async throws -> [WorkerSummary] {
+    try await pool.read { db in
+      var leasesByWorker: [String: [String]] = [:]
+      for row in try Row.fetchAll(
+        db, sql: "SELECT id, worker_id FROM leases WHERE state = 'active' ORDER BY granted_at")
+      {
+        leasesByWorker[row["worker_id"], default: []].append(row["id"])
+      }
+      return try Row.fetchAll(db, sql: "SELECT * FROM workers ORDER BY registered_at, id").map { row in
+        WorkerSummary(
+          id: row["id"], name: row["name"], provider: Provider(rawValue: row["provider"]) ?? .other,
+          hourlyCostUsd: DollarAmount(MicroDollars(row["rate"])), gpu: row["gpu"], slots: row["slots"],
+          labels: try StoredJSON.decodeLabels(row["labels"]), state: row["state"],
+          currentLeases: leasesByWorker[row["id"]] ?? [], trialsDone: row["trials_done"],
+          spentUsd: DollarAmount(MicroDollars(row["spent"])),
+          lastSeen: Timestamp(milliseconds: row["last_seen"]).iso8601,
+          registeredAt: Timestamp(milliseconds: row["registered_at"]).iso8601)
+      }
+    }
+  }
+
+  public func expectedTrialDuration(workerID: String) async throws -> Duration {
+    try await pool.read { db in
+      let measured = try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT duration_ms FROM results WHERE worker_id = ? AND completed = 1 AND duration_ms IS NOT NULL
+          ORDER BY reported_at DESC LIMIT 20
+          """, arguments: [workerID])
+      return LeasePolicy.expectedTrialDuration(
+        estimate: .seconds(Int64(SweepSpec.defaultMinutesPerTrial * 60)), measured: measured.map { .milliseconds($0) })
+    }
+  }
+
+  /// Expected trial duration of a worker within one sweep: learned from its results there, else the spec's estimate.
+  static func expectedTrialDuration(_ db: Database, sweepID: String, workerID: String, estimate: Duration) throws
+    -> Duration
+  {
+    let measured = try Int64.fetchAll(
+      db,
+      sql: """
+        SELECT duration_ms FROM results
+        WHERE sweep_id = ? AND worker_id = ? AND completed = 1 AND duration_ms IS NOT NULL
+        ORDER BY reported_at DESC LIMIT 20
+        """, arguments: [sweepID, workerID])
+    return LeasePolicy.expectedTrialDuration(estimate: estimate, measured: measured.map { .milliseconds($0) })
+  }
+
+  public func gauges() async throws -> StoreGauges {
+    try await pool.read { db in
+      StoreGauges(
+        activeWorkers: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM workers WHERE state = 'active'") ?? 0,
+        activeLeases: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM leases WHERE state = 'active'") ?? 0,
+        spent: MicroDollars(try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(spent), 0) FROM sweeps") ?? 0),
+        reserved: MicroDollars(
+          try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = 'active'") ?? 0),
+        pendingTrials: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trials WHERE state = 'pending'") ?? 0)
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import Shared
+
+/// A worker as the store knows it.
+public struct WorkerRecord: Hashable, Sendable {
+  public var id: String
+  public var name: String
+  public var provider: Provider
+  public var hourlyRate: HourlyRate
+  public var gpu: String?
+  public var slots: Int
+  public var labels: [String: String]
+  public var secretHash: [UInt8]
+  public var state: String
+
+  public init(
+    id: String, name: String, provider: Provider, hourlyRate: HourlyRate, gpu: String?, slots: Int,
+    labels: [String: String], secretHash: [UInt8], state: String
+  ) {
+    self.id = id
+    self.name = name
+    self.provider = provider
+    self.hourlyRate = hourlyRate
+    self.gpu = gpu
+    self.slots = slots
+    self.labels = labels
+    self.secretHash = secretHash
+    self.state = state
+  }
+}
+
+/// The outcome of asking for work.
+public enum GrantOutcome: Hashable, Sendable {
+  case granted(LeaseGrant)
+  case noWork(NoWorkReason, String)
+}
+
+/// What one pass of the reaper did.
+public struct ReapSummary: Hashable, Sendable {
+  public var expiredLeases: Int
+  public var requeuedTrials: Int
+  public var failedTrials: Int
+  public var lostWorkers: Int
+
+  public init(expiredLeases: Int = 0, requeuedTrials: Int = 0, failedTrials: Int = 0, lostWorkers: Int = 0) {
+    self.expiredLeases = expiredLeases
+    self.requeuedTrials = requeuedTrials
+    self.failedTrials = failedTrials
+    self.lostWorkers = lostWorkers
+  }
+}
+
+/// Which results to export.
+public struct ResultQuery: Hashable, Sendable {
+  public var sweepID: String
+  public var domain: String?
+  /// Only the best completed trial of each domain.
+  public var bestOnly: Bool
+
+  public init(sweepID: String, domain: String? = nil, bestOnly: Bool = false) {
+    self.sweepID = sweepID
+    self.domain = domain
+    self.bestOnly = bestOnly
+  }
+}
+
+/// All coordinator state behind one protocol, so that the HTTP API does not know which database
+/// holds it (SQLite today; PostgreSQL can follow). Every method is one transaction: a result is
+/// committed before the call returns, so an acknowledged result is durable.
+public protocol SweepStore: Sendable {
+  /// Stored hash of a token kind (`admin`, `worker_join`), if any.
+  func tokenHash(kind: String) async throws -> [UInt8]?
+  func setTokenHash(kind: String, hash: [UInt8], now: Timestamp) async throws
+
+  /// Stores a validated sweep with all its trials and shards, leasable at once.
+  func createSweep(id: String, spec: SweepSpec, plan: SweepPlan, specText: String, now: Timestamp) async throws
+    -> SweepCreated
+  func sweepStatus(id: String) async throws -> SweepStatus
+  func listSweeps() async throws -> [SweepStatus]
+  func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus
+
+  func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp) async throws
+  func worker(id: String) async throws -> WorkerRecord?
+  /// Marks the worker deregistered and releases its active leases.
+  func deregisterWorker(id: String, now: Timestamp) async throws
+  func listWorkers() async throws -> [WorkerSummary]
+  /// The expected duration of one trial on this worker, for placement.
+  func expectedTrialDuration(workerID: String) async throws -> Duration
+
+  /// Grants the next pending shard the worker may take (budget, slots, placement permitting).
+  func grantLease(workerID: String, now: Timestamp, policy: LeasePolicy) async throws -> GrantOutcome
+  func heartbeat(leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy)
+    async throws -> HeartbeatResponse
+  func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
+  func release(leaseID: String, workerID: String, request: ReleaseRequest, now: Timestamp) async throws
+    -> ReleaseResponse
+  /// Expires every lease whose time is up, re-queueing or failing its trials.
+  func reap(now: Timestamp) async throws -> ReapSummary
+
+  /// Streams result records (one per finished trial) to `sink`, in trial order.
+  func exportResults(_ query: ResultQuery, sink: @Sendable ([ResultRecord]) throws -> Void) async throws
+  /// Parameter names (spec order) and metric names (sorted) of a sweep's results, for CSV headers.
+  func resultColumns(sweepID: String) async throws -> (params: [String], metrics: [String])
+
+  /// Totals for `/metrics`.
+  func gauges() async throws -> StoreGauges
+}
+
+/// Totals the metrics endpoint publishes.
+public struct StoreGauges: Hashable, Sendable {
+  public var activeWorkers: Int
+  public var activeLeases: Int
+  public var spent: MicroDollars
+  public var reserved: MicroDollars
+  public var pendingTrials: Int
+
+  public init(activeWorkers: Int, activeLeases: Int, spent: MicroDollars, reserved: MicroDollars, pendingTrials: Int) {
+    self.activeWorkers = activeWorkers
+    self.activeLeases = activeLeases
+    self.spent = spent
+    self.reserved = reserved
+    self.pendingTrials = pendingTrials
+  }
+}

@@ -1,0 +1,71 @@
+/// The timing and money rules of leases: TTL, paid-time allowance, extensions and stop grace.
+///
+/// Pure: the coordinator and the simulator both call it with their own clock.
+public struct LeasePolicy: Hashable, Sendable {
+  /// How long a lease lives without a heartbeat.
+  public var ttl: Duration
+  /// Allowance = expected duration × this factor (so an ordinary slow trial is not stopped).
+  public var safetyFactor: Double
+  /// Time between SIGTERM and SIGKILL when a trial must stop; reserved on top of the allowance.
+  public var stopGrace: Duration
+  /// Time for the final report to arrive after a stop; reserved on top of the allowance.
+  public var reportMargin: Duration
+  /// The shortest allowance chunk, so that very short estimates still outlive a heartbeat or two.
+  public var minimumChunk: Duration
+
+  public init(
+    ttl: Duration = .seconds(60), safetyFactor: Double = 1.5, stopGrace: Duration = .seconds(10),
+    reportMargin: Duration = .seconds(5), minimumChunk: Duration = .seconds(10)
+  ) {
+    self.ttl = ttl
+    self.safetyFactor = safetyFactor
+    self.stopGrace = stopGrace
+    self.reportMargin = reportMargin
+    self.minimumChunk = minimumChunk
+  }
+
+  /// Heartbeats are sent every TTL/3, so two can be lost before the lease expires.
+  public var heartbeatInterval: Duration { ttl / 3 }
+
+  /// The allowance for one expected trial: expected × safety, at least ``minimumChunk``.
+  public func chunk(expectedTrial: Duration) -> Duration {
+    max(minimumChunk, .milliseconds(Int64((Double(expectedTrial.wholeMilliseconds) * safetyFactor).rounded(.up))))
+  }
+
+  /// The allowance of a new lease of `trials` trials.
+  public func initialAllowance(trials: Int, expectedTrial: Duration) -> Duration {
+    chunk(expectedTrial: expectedTrial) * max(1, trials)
+  }
+
+  /// The paid time reserved for an allowance: the allowance plus the stop grace and the time
+  /// for the final report, so that a worker that stops when told still fits in the reservation.
+  public func reservedTime(forAllowance allowance: Duration) -> Duration { allowance + stopGrace + reportMargin }
+
+  /// The allowance a reservation of `reserved` paid time leaves, `remaining` of which is still ahead.
+  public func allowance(paidUntil: Timestamp, now: Timestamp) -> Duration {
+    max(.zero, paidUntil.since(now) - stopGrace - reportMargin)
+  }
+
+  /// Whether a paid lease should ask the ledger for more time now: when less than half a chunk
+  /// of allowance is left, or less than two heartbeat intervals (so an extension is never late).
+  public func shouldExtend(remainingAllowance: Duration, expectedTrial: Duration) -> Bool {
+    remainingAllowance < max(chunk(expectedTrial: expectedTrial) / 2, heartbeatInterval * 2)
+  }
+
+  /// When a lease renewed at `now` expires: one TTL ahead, but never past the paid time it has
+  /// reserved — so a paid lease that stops reporting is never charged beyond its reservation.
+  public func expiry(now: Timestamp, paidUntil: Timestamp?) -> Timestamp {
+    let renewed = now + ttl
+    guard let paidUntil else { return renewed }
+    return min(renewed, paidUntil)
+  }
+
+  /// The expected duration of one trial on one worker: the mean of the durations this sweep has
+  /// measured on it (the last 20), or the spec's estimate before there are any.
+  public static func expectedTrialDuration(estimate: Duration, measured: [Duration]) -> Duration {
+    let recent = measured.suffix(20)
+    guard !recent.isEmpty else { return estimate }
+    let total = recent.reduce(Int64(0)) { $0 + $1.wholeMilliseconds }
+    return .milliseconds(max(1, total / Int64(recent.count)))
+  }
+}

@@ -1,0 +1,136 @@
+import PropertyBased
+import Shared
+import Testing
+
+@Suite struct LeasingTests {
+  let t0 = Timestamp(milliseconds: 1_000_000)
+
+  @Test func aLeaseExpiresAfterItsTTLWithoutHeartbeat() {
+    let policy = LeasePolicy(ttl: .seconds(60))
+    var lease = LeaseLifecycle(state: .active(expiresAt: policy.expiry(now: t0, paidUntil: nil)), fencingToken: 3)
+    #expect(lease.check(token: 3, now: t0 + .seconds(59)) == nil)
+    #expect(lease.expireIfDue(now: t0 + .seconds(59)) == false)
+    #expect(lease.renew(token: 3, now: t0 + .seconds(59), expiresAt: t0 + .seconds(119)) == nil)
+    #expect(lease.expireIfDue(now: t0 + .seconds(100)) == false)
+    #expect(lease.expireIfDue(now: t0 + .seconds(119)) == true)
+    #expect(lease.check(token: 3, now: t0 + .seconds(120)) == .closed)
+  }
+
+  @Test func anOldFencingTokenIsRecognisedAsLate() {
+    let lease = LeaseLifecycle(state: .active(expiresAt: t0 + .seconds(60)), fencingToken: 2)
+    #expect(lease.check(token: 1, now: t0) == .fenced)
+    #expect(lease.check(token: 2, now: t0 + .seconds(60)) == .expired)
+  }
+
+  @Test func aPaidLeaseNeverOutlivesItsReservedTime() {
+    let policy = LeasePolicy(ttl: .seconds(60))
+    #expect(policy.expiry(now: t0, paidUntil: t0 + .seconds(30)) == t0 + .seconds(30))
+    #expect(policy.expiry(now: t0, paidUntil: t0 + .seconds(300)) == t0 + .seconds(60))
+  }
+
+  @Test func allowanceLeavesRoomForTheStopAndTheReport() {
+    let policy = LeasePolicy(ttl: .seconds(60), safetyFactor: 1.5, stopGrace: .seconds(10), reportMargin: .seconds(5))
+    let allowance = policy.initialAllowance(trials: 2, expectedTrial: .seconds(100))
+    #expect(allowance == .seconds(300))
+    let reserved = policy.reservedTime(forAllowance: allowance)
+    #expect(reserved == .seconds(315))
+    #expect(policy.allowance(paidUntil: t0 + reserved, now: t0) == allowance)
+    #expect(policy.allowance(paidUntil: t0 + reserved, now: t0 + .seconds(400)) == .zero)
+    #expect(policy.shouldExtend(remainingAllowance: .seconds(60), expectedTrial: .seconds(100)))
+    #expect(!policy.shouldExtend(remainingAllowance: .seconds(200), expectedTrial: .seconds(100)))
+  }
+
+  @Test func expectedDurationIsLearnedFromMeasurements() {
+    #expect(LeasePolicy.expectedTrialDuration(estimate: .seconds(1500), measured: []) == .seconds(1500))
+    #expect(
+      LeasePolicy.expectedTrialDuration(estimate: .seconds(1500), measured: [.seconds(10), .seconds(20)])
+        == .seconds(15))
+  }
+
+  @Test func meterChargesAddUpToTheWholeLease() async {
+    await propertyCheck(input: Gen.int64(in: 1...2_000_000), Gen.int64(in: 1...10_000).array(of: 1...20)) {
+      rate, steps in
+      var meter = LeaseMeter(grantedAt: t0, paidUntil: nil, rate: HourlyRate(microDollarsPerHour: rate))
+      var time = t0
+      var total: Int64 = 0
+      for step in steps {
+        time = time + .milliseconds(step)
+        total += meter.charge(upTo: time).value
+      }
+      #expect(total == HourlyRate(microDollarsPerHour: rate).cost(of: time.since(t0)).value)
+      #expect(meter.charged.value == total)
+    }
+  }
+
+  @Test func meterStopsAtThePaidEnd() {
+    var meter = LeaseMeter(
+      grantedAt: t0, paidUntil: t0 + .seconds(3600), rate: HourlyRate(microDollarsPerHour: 360_000))
+    #expect(meter.charge(upTo: t0 + .seconds(1800)) == MicroDollars(180_000))
+    #expect(meter.charge(upTo: t0 + .seconds(7200)) == MicroDollars(180_000))
+    #expect(meter.charge(upTo: t0 + .seconds(9000)) == .zero)
+  }
+
+  @Test func aSlotCostsItsShareOfTheMachine() {
+    #expect(
+      LeaseMeter.slotRate(hourly: HourlyRate(microDollarsPerHour: 400_000), slots: 4)
+        == HourlyRate(microDollarsPerHour: 100_000))
+    #expect(
+      LeaseMeter.slotRate(hourly: HourlyRate(microDollarsPerHour: 100_001), slots: 2)
+        == HourlyRate(microDollarsPerHour: 50_001))
+  }
+
+  @Test func failedAttemptsRequeueUntilMaxAttemptsThenFail() {
+    var trial = TrialLifecycle(state: .pending, attempts: 0, failures: 0, maxAttempts: 2)
+    #expect(trial.lease() == .startAttempt(1))
+    #expect(trial.attemptEnded(attempt: 1, countsAsFailure: true) == .requeue)
+    #expect(trial.state == .pending)
+    #expect(trial.lease() == .startAttempt(2))
+    #expect(trial.attemptEnded(attempt: 2, countsAsFailure: true) == .fail)
+    #expect(trial.state == .failed)
+  }
+
+  @Test func interruptionsDoNotCountButAreCapped() {
+    var trial = TrialLifecycle(state: .pending, attempts: 0, failures: 0, maxAttempts: 1)
+    for attempt in 1..<10 {
+      #expect(trial.lease() == .startAttempt(attempt))
+      #expect(trial.attemptEnded(attempt: attempt, countsAsFailure: false) == .requeue)
+    }
+    #expect(trial.lease() == .startAttempt(10))
+    #expect(trial.attemptEnded(attempt: 10, countsAsFailure: false) == .fail)
+  }
+
+  @Test func aTrialCompletesOnceEvenFromALateAttempt() {
+    var trial = TrialLifecycle(state: .pending, attempts: 0, failures: 0, maxAttempts: 3)
+    _ = trial.lease()
+    #expect(trial.attemptEnded(attempt: 1, countsAsFailure: true) == .requeue)  // attempt 1 expired
+    _ = trial.lease()  // attempt 2 runs elsewhere
+    #expect(trial.succeeded(attempt: 1) == .complete(attempt: 1))  // the late attempt 1 reports success
+    #expect(trial.succeeded(attempt: 2) == .ignore)
+    #expect(trial.attemptEnded(attempt: 2, countsAsFailure: true) == .ignore)
+    #expect(trial.state == .succeeded && trial.completedAttempt == 1)
+  }
+
+  @Test func anOlderAttemptEndingChangesNothing() {
+    var trial = TrialLifecycle(state: .pending, attempts: 0, failures: 0, maxAttempts: 3)
+    _ = trial.lease()
+    _ = trial.attemptEnded(attempt: 1, countsAsFailure: true)
+    _ = trial.lease()
+    #expect(trial.attemptEnded(attempt: 1, countsAsFailure: true) == .ignore)
+    #expect(trial.state == .leased && trial.failures == 1)
+  }
+
+  @Test func placementPrefersFreeThenCheapestPerTrial() {
+    let free = PlacementCandidate(workerID: "laptop", slotRate: .free, expectedTrial: .seconds(600), arrival: 3)
+    let fastPaid = PlacementCandidate(
+      workerID: "a100", slotRate: HourlyRate(microDollarsPerHour: 750_000), expectedTrial: .seconds(60), arrival: 1)
+    let slowPaid = PlacementCandidate(
+      workerID: "3090", slotRate: HourlyRate(microDollarsPerHour: 300_000), expectedTrial: .seconds(300), arrival: 2)
+    #expect(PlacementCandidate.ordered([slowPaid, fastPaid, free]).map(\.workerID) == ["laptop", "a100", "3090"])
+  }
+
+  @Test func timestampsPrintAsISO8601() {
+    #expect(Timestamp(milliseconds: 0).iso8601 == "1970-01-01T00:00:00.000Z")
+    #expect(Timestamp(milliseconds: 1_764_576_019_250).iso8601 == "2025-12-01T08:00:19.250Z")
+    #expect(Timestamp(milliseconds: 951_782_400_000).iso8601 == "2000-02-29T00:00:00.000Z")
+  }
+}
