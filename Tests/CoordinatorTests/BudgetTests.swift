@@ -1,0 +1,153 @@
+import Coordinator
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Shared
+import Testing
+
+/// The hard dollar cap: paid workers get only what the remaining budget pays for; free workers carry on.
+@Suite struct BudgetTests {
+  @Test func paidWorkersNeverSpendPastTheBudgetAndFreeWorkersFinishTheRest() async throws {
+    let coordinator = try await TestCoordinator(ttl: .seconds(60))
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      // $3.60/h = $0.001/s; estimate 1 min → allowance 90 s (+15 s grace and margin) ≈ $0.105 per lease.
+      let sweep = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 20, budget: "0.50", minutes: 1))
+      let paid = try await api.register(name: "gpu", rate: "3.60", provider: .runpod)
+      let free = try await api.register(name: "laptop")
+      var paidLeases = 0
+      var refusals = 0
+      var maxCommitted: Int64 = 0
+      for round in 0..<40 {
+        let response = try await api.lease(paid.credential)
+        guard let lease = response.lease else {
+          #expect(response.noWork == .budgetExhausted)
+          refusals += 1
+          break
+        }
+        paidLeases += 1
+        let status = try await api.status(sweep.id)
+        maxCommitted = max(maxCommitted, status.spentUsd.micros.value + status.reservedUsd.micros.value)
+        // 1 min estimate × 1.5 at first; then learned from the reported durations (1 s), floored at 10 s
+        #expect(try #require(lease.allowanceS) == (round == 0 ? 90 : 10))
+        // Some trials run long and are extended by heartbeats; each costs paid seconds.
+        coordinator.clock.advance(by: .seconds(round % 3 == 0 ? 70 : 40))
+        if round % 3 == 0 {
+          let beat = try await api.heartbeat(paid.credential, lease: lease)
+          #expect(beat.status == .ok || beat.status == .conflict)
+          coordinator.clock.advance(by: .seconds(30))
+        }
+        _ = try await api.report(paid.credential, lease: lease, trial: lease.trials[0])
+      }
+      #expect(paidLeases > 0 && refusals == 1)
+      let afterPaid = try await api.status(sweep.id)
+      #expect(afterPaid.spentUsd.micros <= afterPaid.budgetUsd.micros)
+      #expect(maxCommitted <= afterPaid.budgetUsd.micros.value)
+      // The free worker takes everything the budget could not pay for.
+      while let lease = try await api.lease(free.credential).lease {
+        #expect(lease.allowanceS == nil)
+        coordinator.clock.advance(by: .seconds(600))
+        _ = try await api.report(free.credential, lease: lease, trial: lease.trials[0])
+      }
+      let final = try await api.status(sweep.id)
+      #expect(final.state == "completed")
+      #expect(final.counts.succeeded == 20)
+      #expect(final.spentUsd == afterPaid.spentUsd)
+      #expect(final.reservedUsd.micros == .zero)
+      let workers = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken).decode(WorkerList.self)
+      let gpu = try #require(workers.workers.first { $0.name == "gpu" })
+      #expect(gpu.spentUsd == final.spentUsd)
+      #expect(workers.workers.first { $0.name == "laptop" }?.spentUsd.micros == .zero)
+      // Every micro-dollar spent is on some trial's record.
+      let lines = try await api.call(.get, "/v1/sweeps/\(sweep.id)/results", token: TestCoordinator.adminToken).text
+      let costs = try lines.split(separator: "\n").map { line in
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["cost"] as? Double ?? -1
+      }
+      #expect(abs(costs.reduce(0, +) - Double(final.spentUsd.micros.value) / 1e6) < 1e-9)
+    }
+  }
+
+  @Test func aPaidLeaseThatGoesSilentIsChargedNoMoreThanItsReservation() async throws {
+    let coordinator = try await TestCoordinator(ttl: .seconds(600))
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      let sweep = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 1, budget: "1", minutes: 1))
+      let paid = try await api.register(name: "gpu", rate: "3.60", provider: .vast)
+      let lease = try #require(try await api.lease(paid.credential).lease)
+      // TTL is 10 min, but the lease's paid time (90 s allowance + 10 s grace + 5 s margin) ends first.
+      #expect(lease.expiresAt == (coordinator.clock.now + .seconds(105)).iso8601)
+      coordinator.clock.advance(by: .seconds(3600))
+      _ = try await coordinator.server.store.reap(now: coordinator.clock.now)
+      let status = try await api.status(sweep.id)
+      #expect(status.spentUsd.micros == MicroDollars(105_000))  // 105 s at $0.001/s, not an hour
+      #expect(status.reservedUsd.micros == .zero)
+    }
+  }
+
+  @Test func heartbeatsExtendTheAllowanceWhileTheBudgetAllows() async throws {
+    let coordinator = try await TestCoordinator(ttl: .seconds(60))
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      _ = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 1, budget: "0.25", minutes: 1))
+      let paid = try await api.register(name: "gpu", rate: "3.60", provider: .lambda)
+      let lease = try #require(try await api.lease(paid.credential).lease)
+      var allowances: [Double] = []
+      for _ in 0..<8 {
+        coordinator.clock.advance(by: .seconds(20))
+        let reply = try await api.heartbeat(paid.credential, lease: lease)
+        guard reply.status == .ok else { break }
+        allowances.append(try #require(try reply.decode(HeartbeatResponse.self).allowanceS))
+      }
+      // 90 s at first; extended by 90 s chunks while $0.25 allows (≈ 250 s of paid time), then it runs down.
+      #expect(allowances.first == 70)
+      #expect(allowances.contains { $0 > 90 })
+      #expect(allowances.last.map { $0 < allowances.max()! } == true)
+    }
+  }
+
+  @Test func aZeroBudgetMeansFreeWorkersOnly() async throws {
+    let coordinator = try await TestCoordinator()
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      _ = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 1, budget: "0"))
+      let paid = try await api.register(name: "gpu", rate: "0.30", provider: .runpod)
+      let free = try await api.register(name: "laptop")
+      #expect(try await api.lease(paid.credential).noWork == .budgetExhausted)
+      #expect(try await api.lease(free.credential).lease != nil)
+    }
+  }
+
+  @Test func aRestartKeepsSweepsLeasesResultsAndTheLedger() async throws {
+    let first = try await TestCoordinator(ttl: .seconds(60))
+    let (snapshot, lease, credential) = try await first.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      let sweep = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 3, budget: "1", minutes: 1))
+      let paid = try await api.register(name: "gpu", rate: "3.60", provider: .runpod)
+      let done = try #require(try await api.lease(paid.credential).lease)
+      first.clock.advance(by: .seconds(30))
+      _ = try await api.report(paid.credential, lease: done, trial: done.trials[0])
+      let held = try #require(try await api.lease(paid.credential).lease)
+      return (try await api.status(sweep.id), held, paid.credential)
+    }
+    let second = try await first.restarted()
+    defer { second.cleanUp() }
+    try await second.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      let after = try await api.status(snapshot.id)
+      #expect(after == snapshot)
+      #expect(after.spentUsd.micros == MicroDollars(30_000))
+      #expect(after.reservedUsd.micros > .zero)
+      // the worker's credential and its lease survive: it heartbeats and reports as if nothing happened
+      second.clock.advance(by: .seconds(10))
+      #expect(try await api.heartbeat(credential, lease: lease).status == .ok)
+      #expect(try await api.report(credential, lease: lease, trial: lease.trials[0]).status == .ok)
+      let final = try await api.status(snapshot.id)
+      #expect(final.counts.succeeded == 2)
+      #expect(final.spentUsd.micros == MicroDollars(40_000))
+    }
+  }
+}
