@@ -11,6 +11,14 @@ struct AdminClient {
   var baseURL: String
   var token: String
 
+  /// Fails at once when nothing listens (no connection retries): the admin tells the user, who decides.
+  static let http: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout.connect = .seconds(10)
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+  }()
+
   struct Reply {
     var status: Int
     var body: Data
@@ -28,7 +36,7 @@ struct AdminClient {
     }
     let reply: Reply
     do {
-      let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+      let response = try await Self.http.execute(request, timeout: .seconds(120))
       let buffer = try await response.body.collect(upTo: 1 << 30)
       reply = Reply(status: Int(response.status.code), body: Data(buffer: buffer))
     } catch {

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// `sweep serve` and the admin commands as real processes over loopback HTTP.
+@Suite struct AdminCLITests {
+  @Test func submitStatusResultsCancelAndWorkersThroughTheRealBinaries() throws {
+    let serve = try ServeProcess()
+    defer { serve.cleanUp() }
+    let admin = ["--coordinator", serve.url, "--token", serve.adminToken]
+    let tokensFile = serve.directory.appendingPathComponent("sweep.db.tokens").path
+    let attributes = try FileManager.default.attributesOfItem(atPath: tokensFile)
+    #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    #expect(serve.log.contains("generated tokens written to"))
+    #expect(!serve.log.contains(serve.adminToken))
+
+    let submit = try CommandRunner.run("sweep", ["submit", CommandRunner.example("financial-legal.yaml")] + admin)
+    #expect(submit.status == 0, "\(submit.stderr)")
+    let id = submit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(id.hasPrefix("sw-") && !id.contains("\n"))
+
+    let status = try CommandRunner.run("sweep", ["status", id, "--json"] + admin)
+    #expect(status.status == 0, "\(status.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+    #expect(object["id"] as? String == id)
+    #expect(object["state"] as? String == "running")
+    #expect(object["budget_usd"] as? String == "10.00")
+    #expect((object["counts"] as? [String: Int])?["pending"] == 30)
+    #expect((object["domains"] as? [[String: Any]])?.count == 2)
+
+    let human = try CommandRunner.run("sweep", ["status"] + admin)
+    #expect(human.stdout.contains("sweep financial-legal (\(id)) — running"))
+    #expect(human.stdout.contains("financial  [------------------------] 0/15"))
+
+    let empty = try CommandRunner.run("sweep", ["results", id, "--format", "csv"] + admin)
+    #expect(empty.status == 0)
+    #expect(empty.stdout.hasPrefix("domain,rank,weight_decay,alpha,epochs,"))
+
+    let workers = try CommandRunner.run("sweep", ["workers"] + admin)
+    #expect(workers.stdout.contains("no workers registered"))
+
+    let cancel = try CommandRunner.run("sweep", ["cancel", id] + admin)
+    #expect(cancel.status == 0)
+    #expect(cancel.stdout.contains("\(id) cancelled"))
+
+    let wrongToken = try CommandRunner.run("sweep", ["status", id, "--coordinator", serve.url, "--token", "nope"])
+    #expect(wrongToken.status == 2)
+    #expect(wrongToken.stderr.contains("401"))
+    let unknown = try CommandRunner.run("sweep", ["status", "sw-missing"] + admin)
+    #expect(unknown.status == 2)
+    #expect(unknown.stderr.contains("no sweep 'sw-missing'"))
+    let invalid = try CommandRunner.run("sweep", ["submit", "-"] + admin, stdin: "name: x\n")
+    #expect(invalid.status == 2)
+    #expect(invalid.stderr.contains("<stdin>:1:1: domains: missing"))
+
+    #expect(serve.stop(signal: SIGTERM) == 0)
+  }
+
+  @Test func anUnreachableCoordinatorIsARuntimeFailure() throws {
+    let result = try CommandRunner.run("sweep", ["status", "--coordinator", "http://127.0.0.1:9", "--token", "x"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("cannot reach the coordinator at http://127.0.0.1:9"))
+  }
+
+  @Test func servingKeepsStateAcrossARestartOfTheProcess() throws {
+    let first = try ServeProcess()
+    let admin = { (serve: ServeProcess) in ["--coordinator", serve.url, "--token", serve.adminToken] }
+    let id = try CommandRunner.run(
+      "sweep", ["submit", CommandRunner.example("twelve-domains-grid.yaml")] + admin(first)
+    )
+    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    first.stop(signal: SIGKILL)  // no graceful shutdown: the database must be fine anyway
+    let second = try ServeProcess(directory: first.directory)
+    defer { second.cleanUp() }
+    #expect(second.adminToken == first.adminToken)  // the tokens file is written once, the hashes kept
+    let status = try CommandRunner.run("sweep", ["status", id, "--json"] + admin(second))
+    #expect(status.status == 0, "\(status.stderr) \(second.log)")
+    #expect(status.stdout.contains("\"pending\":1800"))
+  }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A real `sweep serve` process on a free loopback port, with its own database folder.
+final class ServeProcess: @unchecked Sendable {
+  let directory: URL
+  let process = Process()
+  let port: Int
+  let adminToken: String
+  let workerToken: String
+  var url: String { "http://127.0.0.1:\(port)" }
+  var databasePath: String { directory.appendingPathComponent("sweep.db").path }
+
+  init(directory: URL? = nil, extraArguments: [String] = []) throws {
+    let directory =
+      directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    self.directory = directory
+    let portFile = directory.appendingPathComponent("port")
+    try? FileManager.default.removeItem(at: portFile)
+    process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep")
+    process.arguments =
+      ["serve", "--port", "0", "--db", directory.appendingPathComponent("sweep.db").path, "--port-file", portFile.path]
+      + extraArguments
+    process.currentDirectoryURL = directory
+    let logPath = directory.appendingPathComponent("serve.log").path
+    if !FileManager.default.fileExists(atPath: logPath) {
+      _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    }
+    guard let log = FileHandle(forWritingAtPath: logPath) else { throw ServeError("cannot write \(logPath)") }
+    log.seekToEndOfFile()
+    process.standardOutput = log
+    process.standardError = log
+    try process.run()
+    var found: Int? = nil
+    for _ in 0..<300 {
+      if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text) {
+        found = value
+        break
+      }
+      usleep(20_000)
+    }
+    guard let found else {
+      process.terminate()
+      throw ServeError(
+        "sweep serve did not start: \((try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? "")"
+      )
+    }
+    port = found
+    let tokens = try String(contentsOf: directory.appendingPathComponent("sweep.db.tokens"), encoding: .utf8)
+    func value(_ key: String) -> String {
+      tokens.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } ?? ""
+    }
+    adminToken = value("SWEEP_ADMIN_TOKEN")
+    workerToken = value("SWEEP_WORKER_TOKEN")
+  }
+
+  var log: String { (try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? "" }
+
+  /// Sends a signal and waits for the process to end; returns its exit status.
+  @discardableResult
+  func stop(signal: Int32 = SIGTERM) -> Int32 {
+    if process.isRunning { kill(process.processIdentifier, signal) }
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  func cleanUp() {
+    stop(signal: SIGKILL)
+    try? FileManager.default.removeItem(at: directory)
+  }
+}
+
+struct ServeError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
