@@ -55,7 +55,17 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .executableTarget(name: "sweep", dependencies: ["Coordinator"]),
+    // The `sweep` command line: coordinator commands, the demo and the worker in one binary.
+    .target(
+      name: "SweepCLI",
+      dependencies: [
+        "Coordinator", "Worker", "Shared",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(name: "sweep", dependencies: ["SweepCLI"]),
     .executableTarget(name: "sweep-worker", dependencies: ["Worker"]),
     .testTarget(
       name: "SharedTests",
@@ -72,7 +82,7 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]
     ),
-    .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "Shared"]),
+    .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "SweepCLI", "Shared"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,6 @@
-import Foundation
+import Worker
 
 @main
 struct Main {
-  static func main() {
-    FileHandle.standardError.write(Data("sweep-worker: the worker agent is not built yet\n".utf8))
-    exit(1)
-  }
+  static func main() async { await WorkerCommand.runMain() }
 }

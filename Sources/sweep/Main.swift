@@ -1,6 +1,6 @@
-import Coordinator
+import SweepCLI
 
 @main
 struct Main {
-  static func main() async { await SweepCommand.runMain() }
+  static func main() async { await SweepRootCommand.runMain() }
 }

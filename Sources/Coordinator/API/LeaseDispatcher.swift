@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Shared
 
 /// Answers long-polling lease requests. A request that finds no work waits (up to its `wait`);
@@ -37,15 +38,21 @@ public actor LeaseDispatcher {
     let candidate = PlacementCandidate(
       workerID: worker.id, slotRate: LeaseMeter.slotRate(hourly: worker.hourlyRate, slots: worker.slots),
       expectedTrial: expected, arrival: id)
-    return await withTaskCancellationHandler {
-      await withCheckedContinuation { continuation in
-        waiters[id] = Waiter(candidate: candidate, continuation: continuation)
-        Task { [weak self] in
-          try? await Task.sleep(for: wait)
-          await self?.timeOut(id, outcome: outcome)
+    // A graceful shutdown answers the waiting request at once, so that the HTTP server, which
+    // waits for requests in flight, is not held up by long-polls.
+    return await withGracefulShutdownHandler {
+      await withTaskCancellationHandler {
+        await withCheckedContinuation { continuation in
+          waiters[id] = Waiter(candidate: candidate, continuation: continuation)
+          Task { [weak self] in
+            try? await Task.sleep(for: wait)
+            await self?.timeOut(id, outcome: outcome)
+          }
         }
+      } onCancel: {
+        Task { [weak self] in await self?.timeOut(id, outcome: outcome) }
       }
-    } onCancel: {
+    } onGracefulShutdown: {
       Task { [weak self] in await self?.timeOut(id, outcome: outcome) }
     }
   }

@@ -3,8 +3,8 @@ import Shared
 
 /// Reads a spec from disk (or `-` for stdin) and validates it, turning every failure into
 /// a bad-input ``CLIError`` that names the file.
-enum SpecFile {
-  static func load(_ path: String) throws(CLIError) -> (spec: SweepSpec, text: String) {
+public enum SpecFile {
+  public static func load(_ path: String) throws(CLIError) -> (spec: SweepSpec, text: String) {
     let text = try read(path)
     do {
       return (try SpecDecoder.decode(text, file: path == "-" ? "<stdin>" : path), text)
@@ -13,7 +13,7 @@ enum SpecFile {
     }
   }
 
-  static func read(_ path: String) throws(CLIError) -> String {
+  public static func read(_ path: String) throws(CLIError) -> String {
     let data: Data
     if path == "-" {
       data = FileHandle.standardInput.readDataToEndOfFile()

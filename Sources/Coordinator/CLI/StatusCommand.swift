@@ -72,7 +72,7 @@ public enum StatusView {
     return lines
   }
 
-  static func progressBar(done: Int, total: Int, width: Int) -> String {
+  public static func progressBar(done: Int, total: Int, width: Int) -> String {
     let filled = total == 0 ? width : done * width / total
     return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
   }

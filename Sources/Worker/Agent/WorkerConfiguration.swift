@@ -1,0 +1,50 @@
+import Shared
+
+/// Everything `sweep-worker` is told on its command line.
+public struct WorkerConfiguration: Sendable {
+  public var coordinator: String
+  public var joinToken: String
+  public var name: String
+  public var provider: Provider
+  public var hourlyCost: MicroDollars
+  public var gpu: String?
+  public var slots: Int
+  public var spool: String
+  /// Pause between trials (lets a laptop cool down).
+  public var cooldown: Duration
+  /// Exit after this long without work.
+  public var maxIdle: Duration?
+  /// Exit once the coordinator has no pending trials and nothing runs here.
+  public var exitWhenDone: Bool
+  /// Run through `/bin/sh -c` when the worker exits because it was idle or done (e.g. stop the instance).
+  public var onExit: String?
+  /// How to run this binary again, for trials whose program is `sweep-worker`.
+  public var selfInvocation: [String]
+  /// The folder the worker was started in (relative program paths resolve here).
+  public var projectDirectory: String
+  /// Long-poll length of a lease request.
+  public var leaseWait: Double = 20
+  /// How long a SIGTERM drain may take before the worker gives up waiting for acknowledgements.
+  public var drainTimeout: Duration = .seconds(30)
+
+  public init(
+    coordinator: String, joinToken: String, name: String, provider: Provider, hourlyCost: MicroDollars, gpu: String?,
+    slots: Int, spool: String, cooldown: Duration, maxIdle: Duration?, exitWhenDone: Bool, onExit: String?,
+    selfInvocation: [String], projectDirectory: String
+  ) {
+    self.coordinator = coordinator
+    self.joinToken = joinToken
+    self.name = name
+    self.provider = provider
+    self.hourlyCost = hourlyCost
+    self.gpu = gpu
+    self.slots = slots
+    self.spool = spool
+    self.cooldown = cooldown
+    self.maxIdle = maxIdle
+    self.exitWhenDone = exitWhenDone
+    self.onExit = onExit
+    self.selfInvocation = selfInvocation
+    self.projectDirectory = projectDirectory
+  }
+}

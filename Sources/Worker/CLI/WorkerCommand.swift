@@ -1,0 +1,148 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import Shared
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The `sweep-worker` command: runs the agent (default) or the reference trainer.
+public struct WorkerCommand: AsyncParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "sweep-worker",
+    abstract: "Run LoRASweep trials leased from a coordinator on this machine.",
+    discussion: """
+      Exit codes: 0 done (drained, idle, or no work left), 1 runtime failure, 2 bad input, \
+      3 the coordinator refused the token, 4 this worker was deregistered, 5 incompatible coordinator \
+      (see docs/worker.md).
+      """,
+    subcommands: [RunWorkerCommand.self, ReferenceTrainCommand.self],
+    defaultSubcommand: RunWorkerCommand.self)
+
+  public init() {}
+
+  /// Runs the CLI with the documented exit codes.
+  public static func runMain(_ arguments: [String]? = nil) async -> Never {
+    do {
+      var command = try parseAsRoot(arguments)
+      if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+      Glibc.exit(0)
+    } catch let failure as WorkerFailure {
+      WorkerLog(name: "-").error(failure.message)
+      Glibc.exit(failure.exitCode)
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        let text = fullMessage(for: error) + "\n"
+        _ = text.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        Glibc.exit(WorkerExitCode.badInput)
+      }
+      Self.exit(withError: error)
+    }
+  }
+
+  /// How to run this very binary as a worker again (trials whose program is `sweep-worker`):
+  /// `sweep-worker` itself, or `sweep worker` when the worker runs inside the `sweep` binary.
+  static var selfInvocation: [String] {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    let path =
+      length > 0
+      ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    return path.hasSuffix("/sweep") || path == "sweep" ? [path, "worker"] : [path]
+  }
+}
+
+/// A failure with its exit code.
+struct WorkerFailure: Error {
+  var exitCode: Int32
+  var message: String
+}
+
+/// `sweep-worker [run] --coordinator URL --token T …`: the agent.
+struct RunWorkerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run", abstract: "Register with a coordinator and run leased trials until stopped (the default).")
+
+  @Option(help: "Coordinator URL (SWEEP_COORDINATOR).") var coordinator: String?
+  @Option(help: "Worker join token (SWEEP_WORKER_TOKEN).") var token: String?
+  @Option(help: "This worker's name (default: the host name).") var name: String?
+  @Option(help: "local, runpod, vast, lambda, colab or other (default local).") var provider: String = "local"
+  @Option(help: "What an hour of this machine costs, in dollars (default 0: free).") var hourlyCost: String = "0"
+  @Option(help: "GPU model, for the record.") var gpu: String?
+  @Option(help: "Trials run in parallel (default 1).") var slots: Int = 1
+  @Option(help: "Spool folder: pending results, identity, trial folders (default ./sweep-worker-spool).")
+  var spool: String = "sweep-worker-spool"
+  @Option(help: "Seconds to pause between trials (lets a laptop cool).") var cooldown: Double = 0
+  @Option(help: "Exit after this long without work, e.g. 10m (for rented machines).") var maxIdle: String?
+  @Flag(help: "Exit when the coordinator has no pending trials and nothing runs here.") var exitWhenDone = false
+  @Option(help: "Shell command run when exiting for --max-idle or --exit-when-done (e.g. stop the instance).")
+  var onExit: String?
+
+  func validate() throws {
+    guard (1...256).contains(slots) else { throw ValidationError("--slots: expected 1 to 256, got \(slots)") }
+    guard cooldown >= 0, cooldown.isFinite else { throw ValidationError("--cooldown: expected seconds ≥ 0") }
+    guard Provider(rawValue: provider) != nil else {
+      throw ValidationError(
+        "--provider: '\(provider)' is not one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    if let maxIdle, DurationText.parse(maxIdle) == nil {
+      throw ValidationError("--max-idle: '\(maxIdle)' is not a duration; expected e.g. 90s, 10m, 1h")
+    }
+  }
+
+  func run() async throws {
+    guard let coordinator = coordinator ?? ProcessEnvironment.value("SWEEP_COORDINATOR"), !coordinator.isEmpty else {
+      throw WorkerFailure(
+        exitCode: WorkerExitCode.badInput,
+        message: "--coordinator: missing; pass the coordinator URL or set SWEEP_COORDINATOR")
+    }
+    guard coordinator.hasPrefix("http://") || coordinator.hasPrefix("https://") else {
+      throw WorkerFailure(
+        exitCode: WorkerExitCode.badInput, message: "--coordinator: '\(coordinator)' is not an http(s) URL")
+    }
+    guard let token = token ?? ProcessEnvironment.value("SWEEP_WORKER_TOKEN"), !token.isEmpty else {
+      throw WorkerFailure(
+        exitCode: WorkerExitCode.badInput,
+        message:
+          "--token: missing; pass the worker join token or set SWEEP_WORKER_TOKEN (sweep serve wrote it to DB.tokens)")
+    }
+    let rate: MicroDollars
+    do {
+      rate = try MicroDollars.parse(hourlyCost)
+    } catch {
+      throw WorkerFailure(exitCode: WorkerExitCode.badInput, message: "--hourly-cost: \(error.message)")
+    }
+    var host = [CChar](repeating: 0, count: 256)
+    gethostname(&host, host.count - 1)
+    let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let configuration = WorkerConfiguration(
+      coordinator: coordinator, joinToken: token, name: name ?? hostName,
+      provider: Provider(rawValue: provider) ?? .local,
+      hourlyCost: rate, gpu: gpu, slots: slots, spool: FileSystem.absolute(spool),
+      cooldown: .milliseconds(Int64(cooldown * 1000)), maxIdle: maxIdle.flatMap(DurationText.parse),
+      exitWhenDone: exitWhenDone, onExit: onExit, selfInvocation: WorkerCommand.selfInvocation,
+      projectDirectory: FileSystem.absolute("."))
+    let agent = WorkerAgent(configuration: configuration)
+    var logger = Logger(label: "sweep-worker")
+    logger.logLevel = .warning
+    let group = ServiceGroup(
+      configuration: .init(
+        services: [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup)],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    do {
+      try await group.run()
+    } catch {
+      throw WorkerFailure(exitCode: WorkerExitCode.runtime, message: "the worker stopped: \(error)")
+    }
+    let stop = agent.stop ?? .drained
+    if case .fatal(let error) = stop {
+      throw WorkerFailure(exitCode: stop.exitCode, message: error.description)
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Shared
+import Synchronization
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// The worker's side of API v1. Every call makes one attempt and classifies its failure
+/// (``ClientError``); the agent owns the retry policy, documented on each caller.
+public final class CoordinatorClient: Sendable {
+  public let baseURL: String
+  let http: HTTPClient
+  let credential: LockedValue<String>
+
+  public init(baseURL: String, credential: String) {
+    var url = baseURL
+    while url.hasSuffix("/") { url.removeLast() }
+    self.baseURL = url
+    self.credential = LockedValue(credential)
+    var configuration = HTTPClient.Configuration()
+    // The agent retries with its own backoff; a dead coordinator should fail the call at once.
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout.connect = .seconds(5)
+    http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+  }
+
+  public func shutdown() async { try? await http.shutdown() }
+
+  public func setCredential(_ value: String) { credential.set(value) }
+
+  /// Registers with the join token. Retry: the caller retries retryable errors with backoff.
+  public func register(_ request: RegisterWorkerRequest, joinToken: String) async throws(ClientError)
+    -> RegisterWorkerResponse
+  {
+    let response = try await call(
+      .POST, "/v1/workers", body: request, token: joinToken, as: RegisterWorkerResponse.self)
+    guard response.apiVersion.split(separator: ".").first == Substring(WireCoding.apiVersion) else {
+      throw .unrecoverable(
+        code: "incompatible_api",
+        message:
+          "the coordinator speaks API \(response.apiVersion); this worker speaks \(WireCoding.apiVersion) — upgrade one of them",
+        exitCode: WorkerExitCode.incompatible)
+    }
+    return response
+  }
+
+  /// Asks for a lease, long-polling `wait` seconds. Retry: the slot loop backs off on retryable errors.
+  public func lease(wait: Double) async throws(ClientError) -> LeaseResponse {
+    try await call(
+      .POST, "/v1/leases", body: LeaseRequest(wait: wait), as: LeaseResponse.self, timeout: .seconds(Int64(wait) + 30))
+  }
+
+  /// Renews a lease. Retry: none — the next heartbeat is the retry; meanwhile the allowance keeps counting down.
+  public func heartbeat(leaseID: String, _ request: HeartbeatRequest) async throws(ClientError) -> HeartbeatResponse {
+    try await call(.POST, "/v1/leases/\(leaseID)/heartbeat", body: request, as: HeartbeatResponse.self)
+  }
+
+  /// Reports one attempt. Retry: the result sender retries retryable errors forever, with backoff,
+  /// from the spool; a rejection is final.
+  public func report(trialID: String, _ report: ResultReport) async throws(ClientError) -> ResultAck {
+    try await call(.POST, "/v1/trials/\(trialID)/results", body: report, as: ResultAck.self)
+  }
+
+  /// Gives back trials not started. Retry: a few times; if it fails the lease simply expires.
+  public func release(leaseID: String, _ request: ReleaseRequest) async throws(ClientError) -> ReleaseResponse {
+    try await call(.POST, "/v1/leases/\(leaseID)/release", body: request, as: ReleaseResponse.self)
+  }
+
+  /// Deregisters this worker. Retry: none; best effort on exit.
+  public func deregister(workerID: String) async throws(ClientError) {
+    _ = try await call(.DELETE, "/v1/workers/\(workerID)", body: Optional<Int>.none, as: [String: String].self)
+  }
+
+  private func call<Body: Encodable, Reply: Decodable>(
+    _ method: HTTPMethod, _ path: String, body: Body?, token: String? = nil, as: Reply.Type,
+    timeout: Duration = .seconds(30)
+  ) async throws(ClientError) -> Reply {
+    var request = HTTPClientRequest(url: baseURL + path)
+    request.method = method
+    request.headers.add(name: "Authorization", value: "Bearer \(token ?? credential.value)")
+    if let body {
+      request.headers.add(name: "Content-Type", value: "application/json")
+      do {
+        request.body = .bytes(ByteBuffer(bytes: try WireCoding.encoder().encode(body)))
+      } catch {
+        throw .rejected(status: 0, code: "encode", message: "cannot encode the request: \(error)")
+      }
+    }
+    let status: Int
+    let bytes: ByteBuffer
+    do {
+      let response = try await http.execute(request, timeout: .nanoseconds(timeout.wholeNanoseconds))
+      status = Int(response.status.code)
+      bytes = try await response.body.collect(upTo: 64 << 20)
+    } catch {
+      throw .retryable("cannot reach the coordinator at \(baseURL): \(error)")
+    }
+    let data = Data(bytes.readableBytesView)
+    guard (200..<300).contains(status) else {
+      let detail = try? WireCoding.decoder().decode(APIErrorBody.self, from: data)
+      let code = detail?.error.code ?? "http_\(status)"
+      let message = detail?.error.message ?? String(decoding: data.prefix(500), as: UTF8.self)
+      switch status {
+      case 401, 403:
+        throw .unrecoverable(
+          code: code, message: "the coordinator refused this worker's token (\(status) \(code)): \(message)",
+          exitCode: WorkerExitCode.unauthorized)
+      case 410:
+        throw .unrecoverable(
+          code: code, message: "this worker was deregistered: \(message)", exitCode: WorkerExitCode.gone)
+      case 429, 500...:
+        throw .retryable("the coordinator answered \(status) \(code): \(message)")
+      default:
+        throw .rejected(status: status, code: code, message: message)
+      }
+    }
+    do {
+      return try WireCoding.decoder().decode(Reply.self, from: data)
+    } catch {
+      throw .retryable("unexpected answer from the coordinator to \(method) \(path): \(error)")
+    }
+  }
+}
+
+extension Duration {
+  var wholeNanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}
+
+/// A value behind a lock.
+public final class LockedValue<Value: Sendable>: Sendable {
+  private let storage: Mutex<Value>
+  public init(_ value: Value) { storage = Mutex(value) }
+  public var value: Value { storage.withLock { $0 } }
+  public func set(_ value: Value) { storage.withLock { $0 = value } }
+  public func update<T>(_ body: (inout Value) -> T) -> T { storage.withLock { body(&$0) } }
+}
