@@ -74,15 +74,17 @@ let package = Package(
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
+    // Helpers the test targets share: run the built binaries, start a real `sweep serve`.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "CoordinatorTests",
       dependencies: [
-        "Coordinator", "Shared",
+        "Coordinator", "Shared", "TestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Yams", package: "Yams"),
       ]
     ),
-    .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "SweepCLI", "Shared"]),
+    .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

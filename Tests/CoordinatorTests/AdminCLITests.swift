@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `sweep serve` and the admin commands as real processes over loopback HTTP.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `sweep validate` and `sweep sample` through the real binary: output, exit codes, stderr.

@@ -244,7 +244,9 @@ public final class WorkerAgent: Service, Sendable {
     )
     var spooled: [Spool.PendingResult] = []
     await withTaskGroup(of: Void.self) { group in
-      group.addTask { await self.heartbeatLoop(session, client: client, interval: heartbeat) }
+      // the lease says its own TTL; heartbeats go every TTL/3
+      let interval = grant.ttlS > 0 ? Duration.milliseconds(Int64(grant.ttlS * 1000 / 3)) : heartbeat
+      group.addTask { await self.heartbeatLoop(session, client: client, interval: interval) }
       for trial in grant.trials {
         if session.shouldStopStarting || shouldStop { break }
         if session.isCancelled(trial.trialId) { continue }

@@ -22,10 +22,15 @@ public struct WorkerConfiguration: Sendable {
   public var selfInvocation: [String]
   /// The folder the worker was started in (relative program paths resolve here).
   public var projectDirectory: String
-  /// Long-poll length of a lease request.
-  public var leaseWait: Double = 20
+  /// Long-poll length of a lease request: 20 s, shorter when the worker must notice idleness soon.
+  public var leaseWait: Double {
+    var wait = 20.0
+    if exitWhenDone { wait = 1 }
+    if let maxIdle { wait = min(wait, max(0.5, maxIdle.secondsDouble / 2)) }
+    return wait
+  }
   /// How long a SIGTERM drain may take before the worker gives up waiting for acknowledgements.
-  public var drainTimeout: Duration = .seconds(30)
+  public var drainTimeout: Duration = .seconds(10)
 
   public init(
     coordinator: String, joinToken: String, name: String, provider: Provider, hourlyCost: MicroDollars, gpu: String?,

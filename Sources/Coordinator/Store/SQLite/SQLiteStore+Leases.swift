@@ -131,14 +131,17 @@ extension SQLiteStore {
     var workerLost = false
   }
 
-  /// Expires a lease at its expiry time: its running attempts end as `expired` (counting as failures).
+  /// Expires a lease at its expiry time. Its running attempts end as `expired`: a lost heartbeat
+  /// counts as a failure of the trial; paid time running out does not (it is the budget's limit,
+  /// and the worker stopped the trial itself).
   static func expire(_ db: Database, lease: LeaseRow, now: Timestamp) throws -> CloseOutcome {
     let end = min(now, lease.expiresAt)
+    let paidTimeRanOut = lease.paidUntil.map { lease.expiresAt >= $0 } == true
     let reason =
-      lease.paidUntil.map { lease.expiresAt >= $0 } == true
+      paidTimeRanOut
       ? "lease expired: its paid time ran out without a result" : "lease expired: no heartbeat within the TTL"
     var outcome = try endAttempts(
-      db, lease: lease, trialIDs: nil, state: "expired", reason: reason, countsAsFailure: true, at: end)
+      db, lease: lease, trialIDs: nil, state: "expired", reason: reason, countsAsFailure: !paidTimeRanOut, at: end)
     try closeLease(db, lease: lease, end: .expired, at: end)
     let others =
       try Int.fetchOne(

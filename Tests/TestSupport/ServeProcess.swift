@@ -1,16 +1,16 @@
 import Foundation
 
 /// A real `sweep serve` process on a free loopback port, with its own database folder.
-final class ServeProcess: @unchecked Sendable {
-  let directory: URL
-  let process = Process()
-  let port: Int
-  let adminToken: String
-  let workerToken: String
-  var url: String { "http://127.0.0.1:\(port)" }
-  var databasePath: String { directory.appendingPathComponent("sweep.db").path }
+public final class ServeProcess: @unchecked Sendable {
+  public let directory: URL
+  public let process = Process()
+  public let port: Int
+  public let adminToken: String
+  public let workerToken: String
+  public var url: String { "http://127.0.0.1:\(port)" }
+  public var databasePath: String { directory.appendingPathComponent("sweep.db").path }
 
-  init(directory: URL? = nil, extraArguments: [String] = []) throws {
+  public init(directory: URL? = nil, port requestedPort: Int = 0, extraArguments: [String] = []) throws {
     let directory =
       directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -19,7 +19,10 @@ final class ServeProcess: @unchecked Sendable {
     try? FileManager.default.removeItem(at: portFile)
     process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep")
     process.arguments =
-      ["serve", "--port", "0", "--db", directory.appendingPathComponent("sweep.db").path, "--port-file", portFile.path]
+      [
+        "serve", "--port", String(requestedPort), "--db", directory.appendingPathComponent("sweep.db").path,
+        "--port-file", portFile.path,
+      ]
       + extraArguments
     process.currentDirectoryURL = directory
     let logPath = directory.appendingPathComponent("serve.log").path
@@ -54,23 +57,25 @@ final class ServeProcess: @unchecked Sendable {
     workerToken = value("SWEEP_WORKER_TOKEN")
   }
 
-  var log: String { (try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? "" }
+  public var log: String {
+    (try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? ""
+  }
 
   /// Sends a signal and waits for the process to end; returns its exit status.
   @discardableResult
-  func stop(signal: Int32 = SIGTERM) -> Int32 {
+  public func stop(signal: Int32 = SIGTERM) -> Int32 {
     if process.isRunning { kill(process.processIdentifier, signal) }
     process.waitUntilExit()
     return process.terminationStatus
   }
 
-  func cleanUp() {
+  public func cleanUp() {
     stop(signal: SIGKILL)
     try? FileManager.default.removeItem(at: directory)
   }
 }
 
-struct ServeError: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
+public struct ServeError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
 }

@@ -1,31 +1,31 @@
 import Foundation
 
 /// Runs one of the package's built executables as a real subprocess.
-struct CommandRunner {
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
-    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+public struct CommandRunner {
+  public struct Result {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+    public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
   }
 
   /// The folder holding the built products (next to the test bundle).
-  static var productsDirectory: URL {
+  public static var productsDirectory: URL {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   }
 
   /// The repository root, found from this file's path.
-  static var repositoryRoot: URL {
+  public static var repositoryRoot: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
   }
 
-  static func example(_ name: String) -> String {
+  public static func example(_ name: String) -> String {
     repositoryRoot.appendingPathComponent("examples").appendingPathComponent(name).path
   }
 
-  static func run(_ product: String, _ arguments: [String], stdin: String? = nil) throws -> Result {
+  public static func run(_ product: String, _ arguments: [String], stdin: String? = nil) throws -> Result {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent(product)
     process.arguments = arguments
@@ -58,6 +58,6 @@ struct CommandRunner {
 }
 
 /// Carries bytes out of a reader thread; written once before the semaphore signals.
-final class DataBox: @unchecked Sendable {
-  var data = Data()
+public final class DataBox: @unchecked Sendable {
+  public var data = Data()
 }

@@ -1,0 +1,150 @@
+import Foundation
+import TestSupport
+
+/// A folder with a tiny trial program and helpers to run real `sweep-worker` processes against a
+/// real `sweep serve`.
+struct WorkerFixture {
+  let directory: URL
+  var script: String { directory.appendingPathComponent("trial.sh").path }
+  var out: String { directory.appendingPathComponent("out").path }
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(
+      atPath: directory.appendingPathComponent("out").path, withIntermediateDirectories: true)
+    // The trial: `mode` says what it does. It records its environment and how it ended in $OUT.
+    try """
+    #!/bin/sh
+    out="$1"; mode="$2"
+    env | grep '^SWEEP_' | sort > "$out/$SWEEP_TRIAL_ID-$SWEEP_ATTEMPT.env"
+    trap 'echo "$(date +%s.%N)" > "$out/$SWEEP_TRIAL_ID-$SWEEP_ATTEMPT.term"; exit 143' TERM
+    echo '{"epoch": 1, "loss": 0.9}'
+    echo "plain log line"
+    case "$mode" in
+      ok)   echo '{"f1": 0.5}' >> "$SWEEP_METRICS_FILE"; echo '{"epoch": 2, "accuracy": 0.9}' ;;
+      fail) echo "something broke" >&2; exit 3 ;;
+      hang) i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done ;;
+    esac
+    echo '{"latency": 1.5}'
+    """.write(toFile: directory.appendingPathComponent("trial.sh").path, atomically: true, encoding: .utf8)
+    chmod(directory.appendingPathComponent("trial.sh").path, 0o755)
+  }
+
+  /// A spec whose trials all run `mode`.
+  func spec(
+    name: String = "w", modes: [String] = ["ok"], trials: Int = 2, shardSize: Int = 1, maxAttempts: Int = 1,
+    timeout: String = "10m", budget: String = "10", minutes: Double = 0.05
+  ) -> String {
+    """
+    name: \(name)
+    budget_usd: \(budget)
+    domains: [a]
+    sampler: lhs
+    trials_per_domain: \(trials)
+    shard_size: \(shardSize)
+    max_attempts: \(maxAttempts)
+    trial_timeout: \(timeout)
+    estimate: {minutes_per_trial: \(minutes)}
+    space:
+      mode: {values: [\(modes.joined(separator: ", "))]}
+      x: {uniform: [0, 1]}
+    command: ["\(script)", "\(out)", "{mode}", "{x}"]
+    """
+  }
+
+  func write(_ text: String, _ name: String) throws -> String {
+    let path = directory.appendingPathComponent(name).path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  func files(_ suffix: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
+  }
+
+  func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+
+  /// Starts a worker process.
+  func worker(
+    _ serve: ServeProcess, name: String, rate: String = "0", spool: String? = nil, extra: [String] = []
+  ) throws -> WorkerProcess {
+    try WorkerProcess(
+      arguments: [
+        "--coordinator", serve.url, "--token", serve.workerToken, "--name", name, "--hourly-cost", rate,
+        "--provider", rate == "0" ? "local" : "runpod", "--spool",
+        spool ?? directory.appendingPathComponent("spool-\(name)").path,
+      ] + extra, log: directory.appendingPathComponent("\(name).log").path)
+  }
+
+  /// Submits a spec with the real CLI; returns the sweep id.
+  func submit(_ spec: String, to serve: ServeProcess) throws -> String {
+    let path = try write(spec, "spec-\(UUID().uuidString.prefix(6)).yaml")
+    let result = try CommandRunner.run(
+      "sweep", ["submit", path, "--coordinator", serve.url, "--token", serve.adminToken])
+    guard result.status == 0 else { throw ServeError("submit failed: \(result.stderr)") }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// The sweep's status as JSON.
+  func status(_ id: String, _ serve: ServeProcess) throws -> [String: Any] {
+    let result = try CommandRunner.run(
+      "sweep", ["status", id, "--json", "--coordinator", serve.url, "--token", serve.adminToken])
+    guard result.status == 0 else { throw ServeError("status failed: \(result.stderr)") }
+    return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+  }
+
+  func counts(_ id: String, _ serve: ServeProcess) throws -> [String: Int] {
+    try status(id, serve)["counts"] as? [String: Int] ?? [:]
+  }
+
+  func results(_ id: String, _ serve: ServeProcess) throws -> [[String: Any]] {
+    let result = try CommandRunner.run(
+      "sweep", ["results", id, "--coordinator", serve.url, "--token", serve.adminToken])
+    return result.stdoutLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+  }
+
+  /// Polls `condition` every 100 ms for up to `seconds`.
+  func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if try condition() { return true }
+      usleep(100_000)
+    }
+    return try condition()
+  }
+}
+
+/// A running `sweep-worker`.
+final class WorkerProcess: @unchecked Sendable {
+  let process = Process()
+  let logPath: String
+
+  init(arguments: [String], log: String) throws {
+    logPath = log
+    process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep-worker")
+    process.arguments = arguments
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
+    let handle = FileHandle(forWritingAtPath: log)
+    handle?.seekToEndOfFile()
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+  }
+
+  var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+  var isRunning: Bool { process.isRunning }
+
+  func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+  /// Waits up to `seconds` for the process to exit; returns its status, or nil if it still runs.
+  func wait(_ seconds: Double) -> Int32? {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline { usleep(50_000) }
+    return process.isRunning ? nil : process.terminationStatus
+  }
+
+  func kill9() {
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+  }
+}

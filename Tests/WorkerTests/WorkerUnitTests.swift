@@ -1,0 +1,101 @@
+import Foundation
+import Shared
+import Testing
+
+@testable import Worker
+
+@Suite struct WorkerUnitTests {
+  @Test func onlyJSONObjectsOfNumbersAreMetrics() {
+    #expect(MetricsLine.parse("{\"accuracy\": 0.8, \"epoch\": 2}") == ["accuracy": 0.8, "epoch": 2])
+    #expect(MetricsLine.parse("  {\"loss\": 1}  ") == ["loss": 1])
+    #expect(MetricsLine.parse("{\"name\": \"x\"}") == nil)
+    #expect(MetricsLine.parse("{}") == nil)
+    #expect(MetricsLine.parse("loss=1") == nil)
+    #expect(MetricsLine.parse("[1, 2]") == nil)
+    #expect(MetricsLine.parse("{\"a\": {\"b\": 1}}") == nil)
+  }
+
+  @Test func theLastValueOfEachMetricIsFinalAndEpochIsProgress() {
+    var state = MetricsState()
+    state.record(["epoch": 1, "loss": 2])
+    state.record(["epoch": 2, "loss": 1, "accuracy": 0.7])
+    #expect(state.latest == ["loss": 1, "accuracy": 0.7])
+    #expect(state.epoch == 2)
+    #expect(state.revision == 2)
+  }
+
+  @Test func linesAreSplitAndBoundedInLength() {
+    var splitter = LineSplitter(maxLine: 8)
+    #expect(splitter.feed(Array("ab\ncd\r\nefghijklmn".utf8)) == ["ab", "cd", "efghijkl"])
+    #expect(splitter.finish() == "mn")
+    var tail = OutputTail(maxLines: 2, maxBytes: 100)
+    for line in ["1", "2", "3"] { tail.append(line) }
+    #expect(tail.text == "2\n3")
+  }
+
+  @Test func backoffGrowsWithJitterUpToItsCap() {
+    var backoff = Backoff(base: .milliseconds(100), cap: .seconds(1))
+    let delays = (0..<8).map { _ in backoff.next() }
+    #expect(delays[0] <= .milliseconds(100))
+    #expect(delays.allSatisfy { $0 <= .seconds(1) && $0 > .zero })
+    #expect(delays[7] >= .milliseconds(500))
+    backoff.reset()
+    #expect(backoff.next() <= .milliseconds(100))
+  }
+
+  @Test func theSpoolKeepsResultsUntilAcknowledged() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let spool = try Spool(root: root)
+    let pending = Spool.PendingResult(
+      trialId: "t1",
+      report: ResultReport(
+        sweepId: "s", leaseId: "l", fencingToken: 1, attempt: 1, status: .succeeded, metrics: ["a": 1]))
+    try spool.store(pending)
+    #expect(try Spool(root: root).pending() == [pending])  // survives a restart
+    spool.acknowledge(pending)
+    #expect(spool.pending().isEmpty)
+    let identity = Spool.Identity(coordinator: "http://x", workerId: "wk-1", credential: "secret")
+    try spool.saveIdentity(identity)
+    #expect(spool.loadIdentity() == identity)
+    let attributes = try FileManager.default.attributesOfItem(atPath: root + "/identity.json")
+    #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+  }
+
+  @Test func theReferenceTrainerIsDeterministicPerSeed() {
+    let trainer = ReferenceTrainer(
+      domain: "legal", rank: 4, alpha: 16, weightDecay: 1e-4, learningRate: 0.01, epochs: 2, seed: 3)
+    #expect(trainer.train() == trainer.train())
+    var other = trainer
+    other.seed = 4
+    #expect(trainer.train().epochs.map(\.loss) != other.train().epochs.map(\.loss))
+  }
+
+  @Test func aRankFarBelowTheDomainsShiftUnderfits() {
+    // medical's decision function moved by a rank-10 change
+    let low = ReferenceTrainer(
+      domain: "medical", rank: 1, alpha: 16, weightDecay: 0, learningRate: 0.01, epochs: 4, seed: 1)
+    var high = low
+    high.rank = 16
+    #expect(high.train().accuracy > low.train().accuracy + 0.03)
+  }
+
+  @Test func extremeWeightDecayHurts() {
+    let normal = ReferenceTrainer(
+      domain: "financial", rank: 8, alpha: 16, weightDecay: 1e-5, learningRate: 0.01, epochs: 4, seed: 1)
+    var extreme = normal
+    extreme.weightDecay = 30
+    #expect(normal.train().accuracy > extreme.train().accuracy + 0.01)
+  }
+
+  @Test func fineTuningBeatsTheFrozenBase() {
+    let trainer = ReferenceTrainer(
+      domain: "financial", rank: 8, alpha: 16, weightDecay: 0, learningRate: 0.01, epochs: 4, seed: 1)
+    let report = trainer.train()
+    let base = ReferenceModel.pretrained
+    let data = ReferenceTask.dataset(
+      teacher: ReferenceTask.teacher(for: "financial"), count: 1000, noise: 0.05, seed: 99)
+    #expect(report.accuracy > base.accuracy(data) + 0.05)
+    #expect(report.adapterParameters == 8 * (ReferenceTask.inputs + ReferenceTask.hidden))
+  }
+}
