@@ -29,7 +29,7 @@ enum DemoReport {
           "$" + MicroDollars(Int64(((record["cost"] as? Double) ?? 0) * 1_000_000 + 0.5)).decimalString,
         ])
       }
-      lines += TextTable.lines(rows).map { "  " + $0 }
+      lines += TextTable.render(rows).map { "  " + $0 }
     }
     lines.append("\nspend against the budget of $\(status.budgetUsd.micros.decimalString)")
     for worker in workers {
@@ -51,16 +51,6 @@ enum DemoReport {
       return abs(double) < 0.01 ? String(format: "%.2e", double) : String(format: "%.4f", double)
     case let text as String: return text
     default: return ""
-    }
-  }
-}
-
-/// Left-aligned columns.
-enum TextTable {
-  static func lines(_ rows: [[String]]) -> [String] {
-    let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    return rows.map { row in
-      row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
     }
   }
 }

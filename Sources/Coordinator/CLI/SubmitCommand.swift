@@ -83,8 +83,8 @@ enum WorkerTable {
 }
 
 /// Left-aligned columns separated by two spaces.
-enum TextTable {
-  static func render(_ rows: [[String]]) -> [String] {
+public enum TextTable {
+  public static func render(_ rows: [[String]]) -> [String] {
     let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
     return rows.map { row in
       row.enumerated().map { index, cell in

@@ -6,11 +6,16 @@
   import Darwin
 #endif
 
-/// The few libm functions the domain needs, behind one name so that no other file imports a C module.
-enum Math {
-  static func log(_ x: Double) -> Double { libmLog(x) }
-  static func exp(_ x: Double) -> Double { libmExp(x) }
+/// The few libm functions the project needs, behind one name so that no other file imports a C
+/// module for them (and the Worker needs no Foundation for them).
+public enum Math {
+  public static func log(_ x: Double) -> Double { libmLog(x) }
+  public static func exp(_ x: Double) -> Double { libmExp(x) }
+  public static func cos(_ x: Double) -> Double { libmCos(x) }
+  public static func pow(_ x: Double, _ y: Double) -> Double { libmPow(x, y) }
 }
 
 private func libmLog(_ x: Double) -> Double { log(x) }
 private func libmExp(_ x: Double) -> Double { exp(x) }
+private func libmCos(_ x: Double) -> Double { cos(x) }
+private func libmPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }

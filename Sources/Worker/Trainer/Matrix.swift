@@ -94,17 +94,6 @@ enum Gaussian {
   static func sample(_ generator: inout Xoshiro256StarStar) -> Double {
     let u1 = generator.nextOpenUnit()
     let u2 = generator.nextOpenUnit()
-    return (-2 * Foundationless.log(u1)).squareRoot() * Foundationless.cos(2 * .pi * u2)
+    return (-2 * Math.log(u1)).squareRoot() * Math.cos(2 * .pi * u2)
   }
-}
-
-#if canImport(Glibc)
-  import Glibc
-#endif
-
-/// libm, without Foundation.
-enum Foundationless {
-  static func log(_ x: Double) -> Double { Glibc.log(x) }
-  static func cos(_ x: Double) -> Double { Glibc.cos(x) }
-  static func exp(_ x: Double) -> Double { Glibc.exp(x) }
 }

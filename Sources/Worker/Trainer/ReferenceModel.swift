@@ -97,19 +97,18 @@ struct ReferenceModel {
   func accumulate(_ example: (x: [Double], y: Int), into gradient: inout Gradient) -> Double {
     let (_, projected, hidden, logits) = forward(example.x)
     let peak = logits.max() ?? 0
-    let exps = logits.map { Foundationless.exp($0 - peak) }
+    let exps = logits.map { Math.exp($0 - peak) }
     let total = exps.reduce(0, +)
     var dLogits = exps.map { $0 / total }
-    let loss = -Foundationless.log(max(1e-12, dLogits[example.y]))
+    let loss = -Math.log(max(1e-12, dLogits[example.y]))
     dLogits[example.y] -= 1
     var dHidden = w2.multiplyTransposed(dLogits)
     for i in dHidden.indices where hidden[i] <= 0 { dHidden[i] = 0 }
-    if let a = adapterA, let b = adapterB {
+    if let b = adapterB {
       // d/dB = scale · dPre · projectedᵀ ; d/dA = scale · Bᵀ dPre · xᵀ
       gradient.b?.addOuter(dHidden, projected, scale: adapterScale)
       let back = b.multiplyTransposed(dHidden)
       gradient.a?.addOuter(back, example.x, scale: adapterScale)
-      _ = a
     } else {
       gradient.w2?.addOuter(dLogits, hidden)
       for i in dLogits.indices { gradient.b2?[i] += dLogits[i] }
@@ -170,8 +169,8 @@ struct AdamW {
   private mutating func update(_ key: String, _ parameters: inout [Double], _ gradient: [Double], _ batch: Double) {
     var (m, v) =
       moments[key] ?? (Array(repeating: 0, count: parameters.count), Array(repeating: 0, count: parameters.count))
-    let correction1 = 1 - pow(beta1, Double(steps))
-    let correction2 = 1 - pow(beta2, Double(steps))
+    let correction1 = 1 - Math.pow(beta1, Double(steps))
+    let correction2 = 1 - Math.pow(beta2, Double(steps))
     for i in parameters.indices {
       let g = gradient[i] / batch
       m[i] = beta1 * m[i] + (1 - beta1) * g
@@ -183,7 +182,3 @@ struct AdamW {
     moments[key] = (m, v)
   }
 }
-
-#if canImport(Glibc)
-  import Glibc
-#endif
