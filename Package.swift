@@ -82,6 +82,7 @@ let package = Package(
         "Coordinator", "Shared", "TestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Yams", package: "Yams"),
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport"]),
