@@ -35,7 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
     configuration.leaseTTL = .seconds(10)
     let server = try await CoordinatorServer.prepare(configuration)
     let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let app = server.application(logger: logger) { port in portContinuation.yield(port) }
+    let app = try server.application(logger: logger) { port in portContinuation.yield(port) }
     let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
     let serving = Task { try await group.run() }
     var ports = portStream.makeAsyncIterator()

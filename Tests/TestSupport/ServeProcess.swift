@@ -7,7 +7,9 @@ public final class ServeProcess: @unchecked Sendable {
   public let port: Int
   public let adminToken: String
   public let workerToken: String
-  public var url: String { "http://127.0.0.1:\(port)" }
+  public var url: String { "\(scheme)://127.0.0.1:\(port)" }
+  /// `https` when started with `--tls-cert`.
+  public var scheme = "http"
   public var databasePath: String { directory.appendingPathComponent("sweep.db").path }
 
   public init(directory: URL? = nil, port requestedPort: Int = 0, extraArguments: [String] = []) throws {
@@ -49,6 +51,7 @@ public final class ServeProcess: @unchecked Sendable {
       )
     }
     port = found
+    if extraArguments.contains("--tls-cert") { scheme = "https" }
     let tokens = try String(contentsOf: directory.appendingPathComponent("sweep.db.tokens"), encoding: .utf8)
     func value(_ key: String) -> String {
       tokens.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } ?? ""

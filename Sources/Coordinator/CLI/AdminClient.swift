@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Shared
 
 /// The admin side of API v1 over HTTP, for the CLI. Retry policy: none — an admin command
@@ -11,13 +12,35 @@ struct AdminClient {
   var baseURL: String
   var token: String
 
+  var http: HTTPClient
+
+  /// One client per trust setting for the life of the process (an HTTPClient must never be
+  /// deinitialised without a shutdown, and a CLI command simply exits).
+  nonisolated(unsafe) private static var clients: [String: HTTPClient] = [:]
+  private static let clientsLock = NSLock()
+
+  static func httpClient(caCertificate: String?) -> HTTPClient {
+    clientsLock.lock()
+    defer { clientsLock.unlock() }
+    let key = caCertificate ?? ""
+    if let existing = clients[key] { return existing }
+    let client = makeHTTPClient(caCertificate: caCertificate)
+    clients[key] = client
+    return client
+  }
+
   /// Fails at once when nothing listens (no connection retries): the admin tells the user, who decides.
-  static let http: HTTPClient = {
+  static func makeHTTPClient(caCertificate: String?) -> HTTPClient {
     var configuration = HTTPClient.Configuration()
     configuration.connectionPool.retryConnectionEstablishment = false
     configuration.timeout.connect = .seconds(10)
+    if let caCertificate {
+      var tls = TLSConfiguration.makeClientConfiguration()
+      tls.trustRoots = .file(caCertificate)
+      configuration.tlsConfiguration = tls
+    }
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-  }()
+  }
 
   struct Reply {
     var status: Int
@@ -36,7 +59,7 @@ struct AdminClient {
     }
     let reply: Reply
     do {
-      let response = try await Self.http.execute(request, timeout: .seconds(120))
+      let response = try await http.execute(request, timeout: .seconds(120))
       let buffer = try await response.body.collect(upTo: 1 << 30)
       reply = Reply(status: Int(response.status.code), body: Data(buffer: buffer))
     } catch {
@@ -69,6 +92,8 @@ struct AdminClient {
 struct AdminOptions: ParsableArguments {
   @Option(help: "Coordinator URL (SWEEP_COORDINATOR; default http://127.0.0.1:8080).") var coordinator: String?
   @Option(help: "Admin token (SWEEP_ADMIN_TOKEN; else read from ./sweep.db.tokens).") var token: String?
+  @Option(help: "PEM certificate of the authority that signed the coordinator's TLS certificate (SWEEP_CA_CERT).")
+  var caCert: String?
 
   func client() throws(CLIError) -> AdminClient {
     var url = EnvironmentOption.string(coordinator, "SWEEP_COORDINATOR") ?? "http://127.0.0.1:8080"
@@ -81,6 +106,8 @@ struct AdminOptions: ParsableArguments {
       throw CLIError(
         .badInput, "no admin token: pass --token or set SWEEP_ADMIN_TOKEN (sweep serve wrote it to DB.tokens)")
     }
-    return AdminClient(baseURL: url, token: token)
+    return AdminClient(
+      baseURL: url, token: token,
+      http: AdminClient.httpClient(caCertificate: EnvironmentOption.string(caCert, "SWEEP_CA_CERT")))
   }
 }

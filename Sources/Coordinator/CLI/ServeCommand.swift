@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Worker join token (SWEEP_WORKER_TOKEN); generated at first start if absent.") var workerToken: String?
   @Option(help: "Write the port actually bound to this file once listening (for scripts using --port 0).")
   var portFile: String?
+  @Option(help: "PEM certificate chain: serve HTTPS (SWEEP_TLS_CERT; needs --tls-key).") var tlsCert: String?
+  @Option(help: "PEM private key of --tls-cert (SWEEP_TLS_KEY).") var tlsKey: String?
 
   func run() async throws {
     var configuration = CoordinatorServer.Configuration()
@@ -37,6 +39,11 @@ struct ServeCommand: AsyncParsableCommand {
       maxBody, "SWEEP_MAX_BODY", default: 1 << 20, range: 1024...(256 << 20), name: "--max-body")
     configuration.adminToken = EnvironmentOption.string(adminToken, "SWEEP_ADMIN_TOKEN")
     configuration.workerToken = EnvironmentOption.string(workerToken, "SWEEP_WORKER_TOKEN")
+    configuration.tlsCertificatePath = EnvironmentOption.string(tlsCert, "SWEEP_TLS_CERT")
+    configuration.tlsKeyPath = EnvironmentOption.string(tlsKey, "SWEEP_TLS_KEY")
+    if (configuration.tlsCertificatePath == nil) != (configuration.tlsKeyPath == nil) {
+      throw CLIError(.badInput, "--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+    }
     var logger = Logger(label: "sweep.serve")
     logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
     let server: CoordinatorServer
@@ -54,8 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
     let host = configuration.host
     let databasePath = configuration.databasePath
     let runningLogger = logger
-    let app = server.application(logger: logger) { port in
-      runningLogger.notice("coordinator listening on http://\(host):\(port) (database \(databasePath))")
+    let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
+    let app = try server.application(logger: logger) { port in
+      runningLogger.notice("coordinator listening on \(scheme)://\(host):\(port) (database \(databasePath))")
       if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
     }
     do {

@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import Shared
 
@@ -17,6 +20,9 @@ public struct CoordinatorServer: Sendable {
     public var workerToken: String? = nil
     /// How often the reaper looks for expired leases.
     public var reapInterval: Duration? = nil
+    /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
+    public var tlsCertificatePath: String? = nil
+    public var tlsKeyPath: String? = nil
 
     public init() {}
 
@@ -61,16 +67,39 @@ public struct CoordinatorServer: Sendable {
       interval: configuration.reapInterval ?? min(.seconds(5), configuration.leaseTTL / 4), logger: logger)
   }
 
-  /// The HTTP application with its background services.
+  /// The HTTP(S) application with its background services.
   public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-    -> some ApplicationProtocol
+    throws -> some ApplicationProtocol
   {
-    Application(
+    var server = HTTPServerBuilder.http1()
+    if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+      server = try .tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(certificate: certificate, key: key))
+    }
+    return Application(
       router: APIRouter.make(environment),
+      server: server,
       configuration: .init(
         address: .hostname(configuration.host, port: configuration.port), serverName: "lorasweep"),
       services: [reaper(logger: logger)],
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
       logger: logger)
+  }
+
+  /// The server side of TLS from PEM files, with errors that name the file.
+  static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {
+    let chain: [NIOSSLCertificate]
+    do {
+      chain = try NIOSSLCertificate.fromPEMFile(certificate)
+    } catch {
+      throw CLIError(.badInput, "--tls-cert: \(certificate) is not a readable PEM certificate (\(error))")
+    }
+    let privateKey: NIOSSLPrivateKey
+    do {
+      privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+    } catch {
+      throw CLIError(.badInput, "--tls-key: \(key) is not a readable PEM private key (\(error))")
+    }
+    return TLSConfiguration.makeServerConfiguration(
+      certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
   }
 }

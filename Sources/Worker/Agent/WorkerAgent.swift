@@ -46,13 +46,14 @@ public final class WorkerAgent: Service, Sendable {
 
   public func run() async throws {
     let spool = try Spool(root: configuration.spool)
-    let client = CoordinatorClient(baseURL: configuration.coordinator, credential: "")
-    defer { Task { await client.shutdown() } }
+    let client = CoordinatorClient(
+      baseURL: configuration.coordinator, credential: "", caCertificate: configuration.caCertificate)
     let registration: RegisterWorkerResponse
     switch await register(client: client, spool: spool) {
     case .success(let value): registration = value
     case .failure(let error):
       finish(.fatal(error))
+      await client.shutdown()
       return
     }
     let sender = ResultSender(spool: spool, client: client, log: log)
@@ -86,6 +87,7 @@ public final class WorkerAgent: Service, Sendable {
     if let fatal = await sender.fatal, stopReason.value == nil || stopReason.value == .drained { finish(.fatal(fatal)) }
     if stopReason.value == nil { finish(.drained) }
     await wrapUp(client: client, spool: spool, workerID: registration.workerId)
+    await client.shutdown()
   }
 
   /// Stops taking work and interrupts running trials; their results are still spooled and sent.
@@ -256,7 +258,8 @@ public final class WorkerAgent: Service, Sendable {
           directory: spool.trialDirectory(trialID: trial.trialId, attempt: trial.attempt),
           projectDirectory: configuration.projectDirectory, selfInvocation: configuration.selfInvocation,
           timeout: grant.trialTimeoutS.map { .milliseconds(Int64($0 * 1000)) },
-          stopGrace: .milliseconds(Int64(grant.stopGraceS * 1000)), control: control)
+          stopGrace: .milliseconds(Int64(grant.stopGraceS * 1000)), control: control,
+          allowedCommands: configuration.allowedCommands)
         let outcome = await runner.run()
         session.end()
         log.info(

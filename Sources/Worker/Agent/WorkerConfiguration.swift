@@ -22,6 +22,10 @@ public struct WorkerConfiguration: Sendable {
   public var selfInvocation: [String]
   /// The folder the worker was started in (relative program paths resolve here).
   public var projectDirectory: String
+  /// When not empty, the only programs trials may run (as written in the spec, or as resolved).
+  public var allowedCommands: [String] = []
+  /// PEM file of the authority that signed a self-signed coordinator's certificate (`--ca-cert`).
+  public var caCertificate: String? = nil
   /// Long-poll length of a lease request: 20 s, shorter when the worker must notice idleness soon.
   public var leaseWait: Double {
     var wait = 20.0

@@ -83,6 +83,12 @@ struct RunWorkerCommand: AsyncParsableCommand {
   @Flag(help: "Exit when the coordinator has no pending trials and nothing runs here.") var exitWhenDone = false
   @Option(help: "Shell command run when exiting for --max-idle or --exit-when-done (e.g. stop the instance).")
   var onExit: String?
+  @Option(
+    name: .customLong("allow-command"),
+    help: "Run only trials whose program is this (repeatable; a name as in the spec or an absolute path).")
+  var allowCommand: [String] = []
+  @Option(help: "PEM certificate of the authority that signed the coordinator's TLS certificate (self-signed setups).")
+  var caCert: String?
 
   func validate() throws {
     guard (1...256).contains(slots) else { throw ValidationError("--slots: expected 1 to 256, got \(slots)") }
@@ -128,7 +134,15 @@ struct RunWorkerCommand: AsyncParsableCommand {
       cooldown: .milliseconds(Int64(cooldown * 1000)), maxIdle: maxIdle.flatMap(DurationText.parse),
       exitWhenDone: exitWhenDone, onExit: onExit, selfInvocation: WorkerCommand.selfInvocation,
       projectDirectory: FileSystem.absolute("."))
-    let agent = WorkerAgent(configuration: configuration)
+    var configured = configuration
+    configured.allowedCommands = allowCommand
+    if let caCert {
+      guard FileSystem.read(caCert) != nil else {
+        throw WorkerFailure(exitCode: WorkerExitCode.badInput, message: "--ca-cert: \(caCert) cannot be read")
+      }
+      configured.caCertificate = FileSystem.absolute(caCert)
+    }
+    let agent = WorkerAgent(configuration: configured)
     var logger = Logger(label: "sweep-worker")
     logger.logLevel = .warning
     let group = ServiceGroup(

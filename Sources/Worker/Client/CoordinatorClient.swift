@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Shared
 import Synchronization
 
@@ -17,7 +18,9 @@ public final class CoordinatorClient: Sendable {
   let http: HTTPClient
   let credential: LockedValue<String>
 
-  public init(baseURL: String, credential: String) {
+  /// `caCertificate`: a PEM file of the authority that signed the coordinator's certificate (for
+  /// a self-signed coordinator); without it the system's trust store is used.
+  public init(baseURL: String, credential: String, caCertificate: String? = nil) {
     var url = baseURL
     while url.hasSuffix("/") { url.removeLast() }
     self.baseURL = url
@@ -26,6 +29,11 @@ public final class CoordinatorClient: Sendable {
     // The agent retries with its own backoff; a dead coordinator should fail the call at once.
     configuration.connectionPool.retryConnectionEstablishment = false
     configuration.timeout.connect = .seconds(5)
+    if let caCertificate {
+      var tls = TLSConfiguration.makeClientConfiguration()
+      tls.trustRoots = .file(caCertificate)
+      configuration.tlsConfiguration = tls
+    }
     http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
   }
 

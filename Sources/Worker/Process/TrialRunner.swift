@@ -27,6 +27,8 @@ struct TrialRunner {
   var timeout: Duration?
   var stopGrace: Duration
   var control: TrialControl
+  /// When not empty, the only programs this worker runs (`--allow-command`).
+  var allowedCommands: [String] = []
   var onLog: @Sendable (String) -> Void = { _ in }
 
   func run() async -> TrialOutcome {
@@ -51,6 +53,11 @@ struct TrialRunner {
         tail.withLock { $0.append(line) }
         onLog(line)
       }
+    }
+    if let refusal = refusal() {
+      return TrialOutcome(
+        status: .failed, metrics: [:], exitCode: nil, stderrTail: refusal,
+        durationS: (ContinuousClock.now - started).secondsDouble)
     }
     let process: TrialProcess
     do {
@@ -102,6 +109,15 @@ struct TrialRunner {
     return TrialOutcome(
       status: status, metrics: control.metrics.latest, exitCode: exitCode, stderrTail: tail.withLock { $0.text },
       durationS: (ContinuousClock.now - started).secondsDouble)
+  }
+
+  /// Why this worker will not run the trial's program, if `--allow-command` does not list it.
+  func refusal() -> String? {
+    guard !allowedCommands.isEmpty, let written = trial.argv.first else { return nil }
+    let resolved = resolvedArgv().first ?? written
+    if allowedCommands.contains(written) || allowedCommands.contains(resolved) { return nil }
+    return
+      "the program '\(written)' is not allowed on this worker; it runs only \(allowedCommands.joined(separator: ", ")) (--allow-command)"
   }
 
   /// `sweep-worker` as the program means this very binary; a relative program path with a '/'

@@ -53,9 +53,11 @@ struct TestCoordinator {
 
   /// The whole server with its reaper, for `.live` tests on a real loopback port.
   var liveApplication: some ApplicationProtocol {
-    var logger = Logger(label: "test")
-    logger.logLevel = .warning
-    return server.application(logger: logger)
+    get throws {
+      var logger = Logger(label: "test")
+      logger.logLevel = .warning
+      return try server.application(logger: logger)
+    }
   }
 }
 
