@@ -88,6 +88,7 @@ let package = Package(
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ]
     ),
     .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport"]),
