@@ -138,12 +138,3 @@ public final class CoordinatorClient: Sendable {
 extension Duration {
   var wholeNanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }
-
-/// A value behind a lock.
-public final class LockedValue<Value: Sendable>: Sendable {
-  private let storage: Mutex<Value>
-  public init(_ value: Value) { storage = Mutex(value) }
-  public var value: Value { storage.withLock { $0 } }
-  public func set(_ value: Value) { storage.withLock { $0 = value } }
-  public func update<T>(_ body: (inout Value) -> T) -> T { storage.withLock { body(&$0) } }
-}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Shared
+
+/// `sweep cancel SWEEP`.
+struct CancelCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cancel", abstract: "Cancel a sweep: no new leases; running trials are told to stop.")
+
+  @Argument(help: "The sweep id.") var sweep: String
+  @OptionGroup var admin: AdminOptions
+
+  func run() async throws {
+    let client = try admin.client()
+    let status = try client.decode(SweepStatus.self, try await client.send(.POST, "/v1/sweeps/\(sweep)/cancel"))
+    var out = StandardOutput()
+    out.line(
+      "\(status.id) \(status.state): spent $\(status.spentUsd.micros.decimalString) of $\(status.budgetUsd.micros.decimalString)"
+    )
+    out.flush()
+  }
+}
