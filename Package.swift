@@ -91,7 +91,13 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ]
     ),
-    .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport"]),
+    .testTarget(
+      name: "WorkerTests",
+      dependencies: [
+        "Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )
