@@ -87,4 +87,37 @@ import Testing
       "crash recovery: faults \(faults.joined(separator: ", ")); 30 trials, 30 completed, 0 duplicates, 0 lost, spent \(spent) µ$ of \(budget) µ$"
     )
   }
+
+  @Test func aWorkerStoppedPastItsLeaseReportsLateAndOnlyOneResultCounts() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let serve = try ServeProcess(extraArguments: ["--lease-ttl", "3"])
+    defer { serve.cleanUp() }
+    let id = try fixture.submit(fixture.spec(modes: ["long"], trials: 1, maxAttempts: 5), to: serve)
+    let sleeper = try fixture.worker(serve, name: "sleeper")
+    #expect(fixture.eventually(20) { !fixture.files(".env").isEmpty }, "\(sleeper.log)")
+    sleeper.signal(SIGSTOP)  // a laptop closing its lid: the worker freezes, its trial runs on
+    let other = try fixture.worker(serve, name: "other")
+    // the lease expires (TTL 3 s), the trial is re-queued and the other worker runs attempt 2
+    #expect(fixture.eventually(20) { fixture.files(".env").count == 2 }, "\(other.log)")
+    usleep(1_000_000)
+    sleeper.signal(SIGCONT)
+    #expect(fixture.eventually(30) { (try? fixture.counts(id, serve))?["succeeded"] == 1 })
+    // Either the late report wins (the trial had no result yet) and the re-run is cancelled through
+    // its heartbeat, or the re-run wins and the late report is refused with 409: never both.
+    #expect(
+      fixture.eventually(15) {
+        let logs = sleeper.log + other.log
+        return logs.contains("acknowledged: completed")
+          && (logs.contains("trial_already_completed") || logs.contains("attempt 2: cancelled"))
+      }, "\(sleeper.log)\n\(other.log)")
+    sleeper.signal(SIGTERM)
+    other.signal(SIGTERM)
+    #expect(sleeper.wait(30) == 0)
+    #expect(other.wait(30) == 0)
+    let results = try fixture.results(id, serve)
+    #expect(results.count == 1)
+    let completions = (sleeper.log + other.log).components(separatedBy: "acknowledged: completed").count - 1
+    #expect(completions == 1)
+  }
 }

@@ -23,6 +23,7 @@ struct WorkerFixture {
     case "$mode" in
       ok)   echo '{"f1": 0.5}' >> "$SWEEP_METRICS_FILE"; echo '{"epoch": 2, "accuracy": 0.9}' ;;
       slow) sleep 0.4; echo '{"accuracy": 0.8}' ;;
+      long) sleep 3; echo '{"accuracy": 0.7}' ;;
       fail) echo "something broke" >&2; exit 3 ;;
       hang) i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done ;;
     esac
