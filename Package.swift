@@ -25,15 +25,18 @@ let package = Package(
   ],
   targets: [
     // Pure domain: spec, space, samplers, shards, ledger. No I/O.
+    .target(name: "Shared"),
+    // Reading spec text: YAML through Yams (which imports Foundation), JSON through Shared's reader.
+    // Kept apart so that the worker, which never reads specs, links no Foundation.
     .target(
-      name: "Shared",
-      dependencies: [.product(name: "Yams", package: "Yams")]
+      name: "SpecReading",
+      dependencies: ["Shared", .product(name: "Yams", package: "Yams")]
     ),
     // Coordinator library: CLI commands today, store and HTTP API later.
     .target(
       name: "Coordinator",
       dependencies: [
-        "Shared",
+        "Shared", "SpecReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -64,7 +67,7 @@ let package = Package(
     .target(
       name: "SweepCLI",
       dependencies: [
-        "Coordinator", "Worker", "Shared",
+        "Coordinator", "Worker", "Shared", "SpecReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
@@ -75,7 +78,7 @@ let package = Package(
     .testTarget(
       name: "SharedTests",
       dependencies: [
-        "Shared",
+        "Shared", "SpecReading",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
@@ -84,7 +87,7 @@ let package = Package(
     .testTarget(
       name: "CoordinatorTests",
       dependencies: [
-        "Coordinator", "Shared", "TestSupport",
+        "Coordinator", "Shared", "SpecReading", "TestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Shared
+import SpecReading
 
 /// `sweep demo`: a whole budgeted sweep on this machine — an embedded coordinator on a temporary
 /// SQLite file, a free "laptop" worker and a paid worker simulated at $0.40/h as child processes,

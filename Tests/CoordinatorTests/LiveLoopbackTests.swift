@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Shared
+import SpecReading
 import Testing
 
 /// The whole server (router and reaper) on a real loopback port, with simulated workers.

@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import Shared
+import SpecReading
 import Testing
 
 /// 1,000 simulated workers (one process, real HTTP on loopback, one connection each) long-poll and

@@ -1,6 +1,7 @@
 import Coordinator
 import Foundation
 import Shared
+import SpecReading
 import Testing
 
 /// Waiting workers are served free first, then the paid one with the lowest expected cost per trial.

@@ -1,5 +1,6 @@
 import PropertyBased
 import Shared
+import SpecReading
 import Testing
 
 @Suite struct DocumentReaderTests {

@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Shared
+import SpecReading
 import Testing
 
 @Suite struct SamplerTests {

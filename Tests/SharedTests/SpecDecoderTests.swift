@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import SpecReading
 import Testing
 
 @Suite struct SpecDecoderTests {

@@ -1,4 +1,5 @@
 import Shared
+import SpecReading
 
 /// Small specs built in code, so each test shows exactly the input it is about.
 enum SpecFixtures {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Shared
+import SpecReading
 
 extension APIRouter {
   static func addSweepRoutes(_ router: Router<BasicRequestContext>, _ env: APIEnvironment) {

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import SpecReading
 
 /// Reads a spec from disk (or `-` for stdin) and validates it, turning every failure into
 /// a bad-input ``CLIError`` that names the file.

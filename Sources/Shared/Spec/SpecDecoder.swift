@@ -13,27 +13,10 @@ public struct SpecDecoder {
   static let parameterKindKeys = ["values", "int", "uniform", "log_uniform", "value"]
   static let parameterModifierKeys = ["step", "log", "grid_points"]
 
-  /// Parses and validates a spec. `file` names the input in messages (a path, or `<request>`).
-  public static func decode(_ text: String, file: String, format: DocumentFormat? = nil) throws(SpecValidationError)
-    -> SweepSpec
-  {
-    guard text.utf8.count <= DocumentLimits.maxBytes else {
-      throw SpecValidationError(
-        file: file,
-        diagnostics: [
-          SpecDiagnostic(
-            position: nil, path: "spec",
-            message: "the file is \(text.utf8.count) bytes; specs are limited to \(DocumentLimits.maxBytes) bytes")
-        ])
-    }
-    let chosen = format ?? DocumentFormat.detect(fileName: file, text: text)
-    let root: DocumentNode
-    do {
-      root = chosen == .json ? try JSONDocumentReader.parse(text) : try YAMLDocumentReader.parse(text)
-    } catch {
-      throw SpecValidationError(
-        file: file, diagnostics: [SpecDiagnostic(position: error.position, path: "spec", message: error.message)])
-    }
+  /// Validates a parsed spec document. `file` names the input in messages. Reading the text
+  /// (YAML or JSON) is `SpecDecoder.decode(_:file:format:)` in SpecReading, which keeps the YAML
+  /// parser — and the Foundation it pulls in — out of the worker.
+  public static func decode(document root: DocumentNode, file: String) throws(SpecValidationError) -> SweepSpec {
     var decoder = SpecDecoder()
     let spec = decoder.spec(root)
     if let spec, decoder.diagnostics.isEmpty { return spec }

@@ -1,3 +1,4 @@
+import Shared
 import Yams
 
 /// Reads YAML (via Yams/libyaml) into a ``DocumentNode`` tree with line and column for every node.
