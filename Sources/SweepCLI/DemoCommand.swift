@@ -46,9 +46,8 @@ struct DemoCommand: AsyncParsableCommand {
     let joinToken = tokens["SWEEP_WORKER_TOKEN"] ?? ""
     let interrupted = InterruptFlag()
     var workers: [DemoWorker] = []
-    defer {
-      for worker in workers { worker.stop() }
-    }
+    // One shutdown path for success, failure and Ctrl-C: workers, then the coordinator, then files.
+    let outcome: Result<Void, any Error>
     do {
       print("LoRASweep demo — coordinator on \(url), database \(configuration.databasePath)")
       workers = [
@@ -94,17 +93,15 @@ struct DemoCommand: AsyncParsableCommand {
       for line in DemoReport.lines(status: status, workers: workerList, jsonl: jsonl, elapsed: elapsed) { print(line) }
       print("\nmerged results: \(resultsPath)")
       if keep == nil { print("(temporary: removed on exit; use --keep DIR to keep database, results and logs)") }
+      outcome = .success(())
     } catch {
-      for worker in workers { worker.stop() }
-      await group.triggerGracefulShutdown()
-      _ = try? await serving.value
-      cleanUp(directory)
-      throw error
+      outcome = .failure(error)
     }
     for worker in workers { worker.stop() }
     await group.triggerGracefulShutdown()
     _ = try? await serving.value
     cleanUp(directory)
+    try outcome.get()
   }
 
   func prepareDirectory() throws -> URL {

@@ -26,12 +26,13 @@ import Testing
     }
     // All three wait (the paid ones first); then a sweep of two trials arrives.
     let waits = workers.map { worker in
-      Task { try await dispatcher.request(worker: worker, wait: .seconds(2)) }
+      Task { try await dispatcher.request(worker: worker, wait: .seconds(120)) }
     }
     while await dispatcher.waiting < 3 { try await Task.sleep(for: .milliseconds(5)) }
     let spec = try SpecDecoder.decode(TestSpecs.sweep(domains: "[a]", trials: 2), file: "t.yaml")
     _ = try await store.createSweep(id: "sw-p", spec: spec, plan: SweepPlan(spec: spec), specText: "", now: now)
-    await dispatcher.wake()
+    await dispatcher.wake()  // decides every grant before it returns
+    for wait in waits { wait.cancel() }  // the one left waiting answers "no work" now
     var granted: [String] = []
     for (worker, wait) in zip(workers, waits) {
       if case .granted = try await wait.value { granted.append(worker.name) }

@@ -86,10 +86,9 @@ public actor LeaseDispatcher {
     defer { pumping = false }
     repeat {
       wakeAgain = false
-      let order = PlacementCandidate.ordered(waiters.values.map(\.candidate))
-      let ids = order.map { candidate in waiters.first { $0.value.candidate == candidate }?.key }
-      for id in ids {
-        guard let id, let waiter = waiters[id] else { continue }
+      // a waiter's key is its candidate's arrival number
+      for id in PlacementCandidate.ordered(waiters.values.map(\.candidate)).map(\.arrival) {
+        guard let waiter = waiters[id] else { continue }
         let outcome: GrantOutcome
         do {
           outcome = try await grant(waiter.candidate.workerID)

@@ -30,15 +30,15 @@ struct ValidateCommand: ParsableCommand {
       }
     }
     let (spec, _) = try SpecFile.load(self.spec)
-    let plan = SweepPlan(spec: spec)
+    let summary = ValidationSummary(plan: SweepPlan(spec: spec), rate: rate)
     var out = StandardOutput()
     if json {
-      out.line(ValidationSummary(plan: plan, rate: rate).json.serialized())
+      out.line(summary.json.serialized())
     } else {
-      for line in ValidationSummary(plan: plan, rate: rate).humanLines(file: self.spec) { out.line(line) }
+      for line in summary.humanLines(file: self.spec) { out.line(line) }
     }
     out.flush()
-    for warning in ValidationSummary(plan: plan, rate: rate).warnings { StandardOutput.error("warning: \(warning)") }
+    for warning in summary.warnings { StandardOutput.error("warning: \(warning)") }
   }
 }
 

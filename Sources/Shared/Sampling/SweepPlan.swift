@@ -30,20 +30,18 @@ public struct SweepPlan: Sendable {
   public var distinctConfigurations: Int? {
     var total = 1
     for parameter in spec.space {
+      let count: Int?
       switch parameter.kind {
       case .uniform, .logUniform: return nil
-      default:
-        guard let count = parameter.kind.gridCount ?? nil else { return nil }
-        let countAll: Int
-        if case .integer(let lower, let upper, let step, _, _) = parameter.kind {
-          countAll = ParameterKind.steppedCount(lower: lower, upper: upper, step: step) ?? Int.max
-        } else {
-          countAll = count
-        }
-        let (product, overflow) = total.multipliedReportingOverflow(by: countAll)
-        if overflow { return nil }
-        total = product
+      case .values(let values): count = values.count
+      case .fixed: count = 1
+      case .integer(let lower, let upper, let step, _, _):
+        count = ParameterKind.steppedCount(lower: lower, upper: upper, step: step)
       }
+      guard let count else { return nil }
+      let (product, overflow) = total.multipliedReportingOverflow(by: count)
+      if overflow { return nil }
+      total = product
     }
     return total
   }
