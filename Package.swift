@@ -94,10 +94,21 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ]
     ),
+    // The chaos harness: real processes under seeded faults (kill, pause, partition, replay).
+    .target(
+      name: "ChaosHarness",
+      dependencies: ["Shared", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+      path: "Tests/Chaos/Harness"
+    ),
+    .executableTarget(
+      name: "sweep-chaos",
+      dependencies: ["ChaosHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "Tests/Chaos/Main"
+    ),
     .testTarget(
       name: "WorkerTests",
       dependencies: [
-        "Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport",
+        "Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport", "ChaosHarness",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -115,38 +115,3 @@ struct WorkerFixture {
     return try condition()
   }
 }
-
-/// A running `sweep-worker`.
-final class WorkerProcess: @unchecked Sendable {
-  let process = Process()
-  let logPath: String
-
-  init(arguments: [String], log: String) throws {
-    logPath = log
-    process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep-worker")
-    process.arguments = arguments
-    _ = FileManager.default.createFile(atPath: log, contents: nil)
-    let handle = FileHandle(forWritingAtPath: log)
-    handle?.seekToEndOfFile()
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-  }
-
-  var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-  var isRunning: Bool { process.isRunning }
-
-  func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
-
-  /// Waits up to `seconds` for the process to exit; returns its status, or nil if it still runs.
-  func wait(_ seconds: Double) -> Int32? {
-    let deadline = Date().addingTimeInterval(seconds)
-    while process.isRunning && Date() < deadline { usleep(50_000) }
-    return process.isRunning ? nil : process.terminationStatus
-  }
-
-  func kill9() {
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-  }
-}

@@ -1,0 +1,295 @@
+import Foundation
+import TestSupport
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The shape of one chaos run.
+public struct ChaosRunConfiguration: Sendable {
+  public var seed: UInt64
+  /// Faults are injected during this many seconds after submission; then the sweep may finish.
+  public var faultWindow: Double = 50
+  public var trialsPerDomain = 35
+  public var budgetUSD = "0.30"
+  /// $36/h = 10,000 µ$/s, so that money moves fast and the budget runs out mid-sweep.
+  public var paidRate = "36"
+  public var paidWorkers = 2
+  public var freeWorkers = 2
+  public var leaseTTL = 3
+  /// The run fails if the sweep has not finished this long after the fault window.
+  public var finishTimeout: Double = 150
+  /// Keep the run's folder (databases, logs, marks) even when every invariant held.
+  public var keepFiles = false
+
+  public init(seed: UInt64) { self.seed = seed }
+
+  var workerCount: Int { paidWorkers + freeWorkers }
+  func isPaid(_ worker: Int) -> Bool { worker < paidWorkers }
+  /// The largest allowance a lease gets at grant: a shard of one trial × the 10 s minimum chunk.
+  var maxAllowance: Double { 10 }
+  var stopGrace: Double { Double(leaseTTL) / 3 }
+  var reportMargin: Double { min(5, Double(leaseTTL) / 4) }
+}
+
+/// One run: a real `sweep serve`, real `sweep-worker`s behind loopback proxies, a sweep, the
+/// scheduled faults, then every invariant checked from the database and from results.jsonl.
+public final class ChaosRun {
+  let configuration: ChaosRunConfiguration
+  let schedule: FaultSchedule
+  let directory: URL
+  let workload: ChaosWorkload
+  private var serve: ServeProcess!
+  private var proxies: [LoopbackProxy] = []
+  private var workers: [WorkerProcess?] = []
+  /// When each worker was frozen or dead (seconds since 1970): its attempts then are not measured.
+  private var disturbed: [[ClosedRange<Double>]] = []
+  private var replayStatuses: [Int: Int] = [:]
+  private var log: [String] = []
+
+  public init(_ configuration: ChaosRunConfiguration) throws {
+    self.configuration = configuration
+    schedule = FaultSchedule(
+      seed: configuration.seed, window: configuration.faultWindow, workers: configuration.workerCount,
+      paid: Set(0..<configuration.paidWorkers), ttl: Double(configuration.leaseTTL),
+      maxAllowance: configuration.maxAllowance)
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "sweep-chaos-\(configuration.seed)-\(UUID().uuidString.prefix(6))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    workload = try ChaosWorkload(directory: directory)
+  }
+
+  /// Runs the sweep through its faults and checks the invariants; never throws for a violated
+  /// invariant (that is in the report), only when the run could not be set up.
+  public func execute() throws -> ChaosReport {
+    signal(SIGPIPE, SIG_IGN)
+    let started = Date()
+    try schedule.faults.map(\.description).joined(separator: "\n")
+      .write(to: directory.appendingPathComponent("schedule.txt"), atomically: true, encoding: .utf8)
+    let serveDirectory = directory.appendingPathComponent("coordinator")
+    serve = try ServeProcess(directory: serveDirectory, extraArguments: serveArguments)
+    defer { tearDown() }
+    for _ in 0..<configuration.workerCount { proxies.append(try LoopbackProxy(upstreamPort: serve.port)) }
+    disturbed = Array(repeating: [], count: configuration.workerCount)
+    workers = try (0..<configuration.workerCount).map { try startWorker($0) }
+    let sweepID = try submit()
+    let origin = Date()
+    try inject(from: origin)
+    note("faults over; waiting for the sweep to finish")
+    let finished = waitForCompletion(sweepID, timeout: configuration.finishTimeout)
+    var violations: [String] = []
+    if !finished {
+      violations.append("the sweep did not finish within \(Int(configuration.finishTimeout)) s of the last fault")
+    }
+    // Drain every worker: each must exit 0 with nothing left in its spool.
+    for (index, worker) in workers.enumerated() {
+      guard let worker else { continue }
+      worker.signal(SIGTERM)
+      let status = worker.wait(40)
+      if status != 0 {
+        violations.append("worker \(index) exited \(status.map(String.init) ?? "not at all") after SIGTERM")
+      }
+      worker.kill9()
+      let pending = (try? FileManager.default.contentsOfDirectory(atPath: spool(index) + "/results")) ?? []
+      if !pending.isEmpty { violations.append("worker \(index) left \(pending.count) result(s) in its spool") }
+    }
+    let results = try exportResults(sweepID)
+    let logs = (0..<configuration.workerCount).map { (try? String(contentsOfFile: logPath($0), encoding: .utf8)) ?? "" }
+    serve.stop(signal: SIGTERM)
+    var checker = ChaosInvariants(
+      configuration: configuration, workload: workload, databasePath: serve.databasePath, disturbed: disturbed)
+    let outcome = try checker.check(sweepID: sweepID, resultsJSONL: results, workerLogs: logs)
+    violations += outcome.violations
+    let unexpectedReplies = replayStatuses.filter { ![200, 409, 0].contains($0.key) }
+    for (status, count) in unexpectedReplies {
+      violations.append("\(count) replayed report(s) answered \(status), not 200 (stored answer) or 409")
+    }
+    let report = ChaosReport(
+      seed: configuration.seed, faults: schedule.faults, figures: outcome.figures, replayStatuses: replayStatuses,
+      violations: violations, seconds: Date().timeIntervalSince(started), directory: directory.path)
+    if violations.isEmpty && !configuration.keepFiles { try? FileManager.default.removeItem(at: directory) }
+    return report
+  }
+
+  private var serveArguments: [String] { ["--lease-ttl", String(configuration.leaseTTL)] }
+
+  private func spool(_ worker: Int) -> String { directory.appendingPathComponent("spool-\(worker)").path }
+  private func logPath(_ worker: Int) -> String { directory.appendingPathComponent("worker-\(worker).log").path }
+
+  private func workerName(_ index: Int) -> String { configuration.isPaid(index) ? "gpu-\(index)" : "laptop-\(index)" }
+
+  private func startWorker(_ index: Int) throws -> WorkerProcess {
+    let paid = configuration.isPaid(index)
+    return try WorkerProcess(
+      arguments: [
+        "--coordinator", "http://127.0.0.1:\(proxies[index].port)", "--token", serve.workerToken,
+        "--name", workerName(index), "--hourly-cost", paid ? configuration.paidRate : "0",
+        "--provider", paid ? "runpod" : "local", "--spool", spool(index),
+      ], log: logPath(index))
+  }
+
+  private func submit() throws -> String {
+    let path = directory.appendingPathComponent("spec.yaml").path
+    try workload.spec(
+      name: "chaos-\(configuration.seed)", trialsPerDomain: configuration.trialsPerDomain,
+      budgetUSD: configuration.budgetUSD
+    ).write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try CommandRunner.run(
+      "sweep", ["submit", path, "--coordinator", serve.url, "--token", serve.adminToken])
+    guard result.status == 0 else { throw ServeError("submit failed: \(result.stderr)") }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Plays the schedule: each fault starts at its time; its end (restart, SIGCONT, heal) is queued.
+  private func inject(from origin: Date) throws {
+    let faults = schedule.faults.sorted { $0.at < $1.at }
+    var ends: [(at: Double, run: () throws -> Void)] = []
+    var index = 0
+    while index < faults.count || !ends.isEmpty {
+      ends.sort { $0.at < $1.at }
+      let nextStart = index < faults.count ? faults[index].at : .infinity
+      let nextEnd = ends.first?.at ?? .infinity
+      let wait = min(nextStart, nextEnd) - Date().timeIntervalSince(origin)
+      if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+      if nextEnd <= nextStart {
+        try ends.removeFirst().run()
+      } else {
+        if let end = begin(faults[index]) { ends.append(end) }
+        index += 1
+      }
+    }
+  }
+
+  /// Starts a fault; returns the step that ends it, if it has one.
+  private func begin(_ fault: Fault) -> (at: Double, run: () throws -> Void)? {
+    note(fault.description)
+    let now = Date().timeIntervalSince1970
+    switch fault.kind {
+    case .killWorker(let index, let down):
+      killWithTrials(index)
+      return (
+        fault.at + down,
+        {
+          self.disturbed[index].append(now...Date().timeIntervalSince1970)
+          self.workers[index] = try self.startWorker(index)
+          self.note("worker \(index) started again on its spool")
+        }
+      )
+    case .killCoordinator(let down):
+      serve.stop(signal: SIGKILL)
+      return (
+        fault.at + down,
+        {
+          self.serve = try ServeProcess(
+            directory: self.serve.directory, port: self.serve.port, extraArguments: self.serveArguments)
+          self.note("coordinator started again on its database")
+        }
+      )
+    case .pauseWorker(let index, let seconds):
+      workers[index]?.signal(SIGSTOP)
+      return (
+        fault.at + seconds,
+        {
+          self.workers[index]?.signal(SIGCONT)
+          self.disturbed[index].append(now...Date().timeIntervalSince1970)
+          self.note("worker \(index) continued")
+        }
+      )
+    case .partitionWorker(let index, let seconds):
+      // Cut it off while it runs a long paid trial, so that it has to stop that trial itself.
+      let waited = Date()
+      while workload.running(on: workerName(index)) != "crawl" && Date().timeIntervalSince(waited) < 15 {
+        usleep(100_000)
+      }
+      let late = Date().timeIntervalSince(waited)
+      note(
+        "worker \(index) cut off \(Fault.format(late)) s late, running \(workload.running(on: workerName(index)) ?? "nothing")"
+      )
+      proxies[index].partition()
+      return (
+        fault.at + late + seconds,
+        {
+          self.proxies[index].heal()
+          self.note("worker \(index) reconnected")
+        }
+      )
+    case .replayReport(let pick):
+      let captured = proxies.flatMap(\.reports)
+      guard !captured.isEmpty else {
+        note("nothing captured to replay yet")
+        return nil
+      }
+      let status = LoopbackProxy.deliver(captured[pick % captured.count], toPort: serve.port)
+      replayStatuses[status, default: 0] += 1
+      note("replayed report #\(pick % captured.count) of \(captured.count): HTTP \(status)")
+      return nil
+    }
+  }
+
+  /// SIGKILL a worker and the process groups of its trials: the whole box is gone.
+  private func killWithTrials(_ index: Int) {
+    guard let worker = workers[index] else { return }
+    worker.signal(SIGSTOP)  // so it starts nothing while its children are listed
+    let children = Self.children(of: worker.pid)
+    worker.kill9()
+    for child in children { kill(-child, SIGKILL) }
+    workload.clearRunning(on: workerName(index))
+    workers[index] = nil
+  }
+
+  static func children(of parent: Int32) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> Int32? in
+      guard let pid = Int32(entry),
+        let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { return nil }
+      // "pid (comm) state ppid ..."
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      return fields.count > 1 && Int32(fields[1]) == parent ? pid : nil
+    }
+  }
+
+  private func waitForCompletion(_ sweepID: String, timeout: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      if let status = try? CommandRunner.run(
+        "sweep", ["status", sweepID, "--json", "--coordinator", serve.url, "--token", serve.adminToken]),
+        status.status == 0,
+        let object = try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any],
+        object["state"] as? String == "completed"
+      {
+        return true
+      }
+      usleep(500_000)
+    }
+    return false
+  }
+
+  private func exportResults(_ sweepID: String) throws -> String {
+    let result = try CommandRunner.run(
+      "sweep", ["results", sweepID, "--coordinator", serve.url, "--token", serve.adminToken])
+    guard result.status == 0 else { throw ServeError("sweep results failed: \(result.stderr)") }
+    try result.stdout.write(to: directory.appendingPathComponent("results.jsonl"), atomically: true, encoding: .utf8)
+    return result.stdout
+  }
+
+  private func note(_ line: String) {
+    log.append(line)
+    let handle = FileHandle(forWritingAtPath: directory.appendingPathComponent("harness.log").path)
+    if let handle {
+      handle.seekToEndOfFile()
+      handle.write(Data((line + "\n").utf8))
+      try? handle.close()
+    } else {
+      try? (line + "\n").write(to: directory.appendingPathComponent("harness.log"), atomically: true, encoding: .utf8)
+    }
+  }
+
+  private func tearDown() {
+    for worker in workers { worker?.signal(SIGCONT) }
+    for (index, worker) in workers.enumerated() where worker?.isRunning == true { killWithTrials(index) }
+    for proxy in proxies { proxy.stop() }
+    serve?.stop(signal: SIGKILL)
+  }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A running `sweep-worker`.
+public final class WorkerProcess: @unchecked Sendable {
+  public let process = Process()
+  public let logPath: String
+
+  public init(arguments: [String], log: String) throws {
+    logPath = log
+    process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep-worker")
+    process.arguments = arguments
+    // Appends: a restarted worker keeps the log of its earlier lives (their acknowledgements count).
+    if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+    let handle = FileHandle(forWritingAtPath: log)
+    handle?.seekToEndOfFile()
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+  }
+
+  public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+  public var isRunning: Bool { process.isRunning }
+  public var pid: Int32 { process.processIdentifier }
+
+  public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+  /// Waits up to `seconds` for the process to exit; returns its status, or nil if it still runs.
+  public func wait(_ seconds: Double) -> Int32? {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline { usleep(50_000) }
+    return process.isRunning ? nil : process.terminationStatus
+  }
+
+  public func kill9() {
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+  }
+}
