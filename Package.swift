@@ -22,6 +22,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
   ],
   targets: [
     // Pure domain: spec, space, samplers, shards, ledger. No I/O.
@@ -87,12 +88,30 @@ let package = Package(
     .testTarget(
       name: "CoordinatorTests",
       dependencies: [
-        "Coordinator", "Shared", "SpecReading", "TestSupport",
+        "Coordinator", "Shared", "SpecReading", "TestSupport", "LoadGeneration",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ]
+    ),
+    // Simulated workers for load: many lightweight HTTP clients in one process.
+    .target(
+      name: "LoadGeneration",
+      dependencies: ["Shared", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+      path: "Benchmarks/LoadGeneration"
+    ),
+    // `sweep-bench`: the benchmarks of docs/performance.md (build with -c release).
+    .executableTarget(
+      name: "sweep-bench",
+      dependencies: [
+        "Coordinator", "Shared", "SpecReading", "LoadGeneration", "TestSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+      ],
+      path: "Benchmarks/SweepBench"
     ),
     // The chaos harness: real processes under seeded faults (kill, pause, partition, replay).
     .target(

@@ -85,8 +85,9 @@ struct DemoCommand: AsyncParsableCommand {
       }
       let elapsed = ContinuousClock.now - started
       let resultsPath = directory.appendingPathComponent("results.jsonl").path
-      let jsonl = try await ResultExport.render(
-        store: server.store, query: ResultQuery(sweepID: created.id), csv: false)
+      let jsonl = try await ResultExport(
+        store: server.store, query: ResultQuery(sweepID: created.id), csv: false
+      ).render()
       try jsonl.write(toFile: resultsPath, atomically: true, encoding: .utf8)
       let status = try await server.store.sweepStatus(id: created.id)
       let workerList = try await server.store.listWorkers()

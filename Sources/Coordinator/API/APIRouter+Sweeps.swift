@@ -64,16 +64,45 @@ extension APIRouter {
       }
       let best = query["best"].map { $0 == "true" || $0 == "1" } ?? false
       let domain = query["domain"].map(String.init)
-      let text = try await ResultExport.render(
+      let export = ResultExport(
         store: env.store, query: ResultQuery(sweepID: id, domain: domain, bestOnly: best), csv: format == "csv")
-      return JSONResponse.text(text, contentType: format == "csv" ? "text/csv" : "application/x-ndjson")
+      try await export.validate()  // a bad sweep or domain is a 404 before the body starts
+      var headers = HTTPFields()
+      headers[.contentType] = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"
+      let logger = context.logger
+      return Response(
+        status: .ok, headers: headers,
+        body: ResponseBody { writer in
+          do {
+            try await export.write { text in try await writer.write(ByteBuffer(string: text)) }
+          } catch {
+            // The status line is already sent: the client sees a truncated body; say why here.
+            logger.error("results export of sweep '\(id)' stopped: \(error)")
+            throw error
+          }
+          try await writer.finish(nil)
+        })
     }
   }
 }
 
-/// Renders a sweep's results as JSON lines or CSV.
-public enum ResultExport {
-  public static func render(store: any SweepStore, query: ResultQuery, csv: Bool) async throws -> String {
+/// A sweep's results as JSON lines or CSV, produced a page at a time so that memory does not
+/// grow with the number of rows.
+public struct ResultExport: Sendable {
+  public let store: any SweepStore
+  public let query: ResultQuery
+  public let csv: Bool
+  /// Rows per page (one read transaction each).
+  public var pageSize = 2_000
+
+  public init(store: any SweepStore, query: ResultQuery, csv: Bool) {
+    self.store = store
+    self.query = query
+    self.csv = csv
+  }
+
+  /// Throws 404 for an unknown sweep or domain.
+  public func validate() async throws {
     let status = try await store.sweepStatus(id: query.sweepID)
     if let domain = query.domain, !status.domains.contains(where: { $0.domain == domain }) {
       throw APIError(
@@ -81,37 +110,34 @@ public enum ResultExport {
         "no domain '\(domain)' in sweep '\(query.sweepID)'; it has \(status.domains.map(\.domain).joined(separator: ", "))"
       )
     }
-    let collected = TextCollector()
+  }
+
+  /// Hands the export to `emit` in pieces (the CSV header, then one piece per page).
+  public func write(_ emit: (String) async throws -> Void) async throws {
+    var columns: (params: [String], metrics: [String]) = ([], [])
     if csv {
-      let (params, metrics) = try await store.resultColumns(sweepID: query.sweepID)
-      let header = (["domain"] + params + metrics + ResultRecord.trailingColumns).joined(separator: ",")
-      collected.append(header + "\n")
-      try await store.exportResults(query) { records in
-        for record in records { collected.append(record.csvRow(params: params, metrics: metrics) + "\n") }
-      }
-    } else {
-      try await store.exportResults(query) { records in
-        for record in records { collected.append(record.jsonLine + "\n") }
-      }
+      columns = try await store.resultColumns(sweepID: query.sweepID)
+      try await emit(
+        (["domain"] + columns.params + columns.metrics + ResultRecord.trailingColumns).joined(separator: ",") + "\n")
     }
-    return collected.text
-  }
-}
-
-/// Accumulates text from the export sink.
-final class TextCollector: @unchecked Sendable {
-  private let lock = NSLock()
-  private var parts: [String] = []
-
-  func append(_ text: String) {
-    lock.lock()
-    parts.append(text)
-    lock.unlock()
+    var cursor: ResultCursor? = nil
+    repeat {
+      let page = try await store.exportResults(query, after: cursor, limit: pageSize)
+      var text = ""
+      for record in page.records {
+        text += csv ? record.csvRow(params: columns.params, metrics: columns.metrics) : record.jsonLine
+        text += "\n"
+      }
+      if !text.isEmpty { try await emit(text) }
+      cursor = page.next
+    } while cursor != nil
   }
 
-  var text: String {
-    lock.lock()
-    defer { lock.unlock() }
-    return parts.joined()
+  /// The whole export as one string (for small sweeps: the demo, tests).
+  public func render() async throws -> String {
+    try await validate()
+    var text = ""
+    try await write { text += $0 }
+    return text
   }
 }

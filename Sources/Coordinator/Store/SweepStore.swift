@@ -50,6 +50,26 @@ public struct ReapSummary: Hashable, Sendable {
 }
 
 /// Which results to export.
+/// Where an export stopped: the domain (by its position in the sweep) and the last trial index sent.
+public struct ResultCursor: Hashable, Sendable {
+  public var domainIndex: Int
+  public var afterIndex: Int
+  public init(domainIndex: Int, afterIndex: Int) {
+    self.domainIndex = domainIndex
+    self.afterIndex = afterIndex
+  }
+}
+
+/// A page of an export, with the cursor of the next page (nil: that was the last).
+public struct ResultPage: Sendable {
+  public var records: [ResultRecord]
+  public var next: ResultCursor?
+  public init(records: [ResultRecord], next: ResultCursor?) {
+    self.records = records
+    self.next = next
+  }
+}
+
 public struct ResultQuery: Hashable, Sendable {
   public var sweepID: String
   public var domain: String?
@@ -96,8 +116,9 @@ public protocol SweepStore: Sendable {
   /// Expires every lease whose time is up, re-queueing or failing its trials.
   func reap(now: Timestamp) async throws -> ReapSummary
 
-  /// Streams result records (one per finished trial) to `sink`, in trial order.
-  func exportResults(_ query: ResultQuery, sink: @Sendable ([ResultRecord]) throws -> Void) async throws
+  /// One page of result records (one per finished trial), in domain then trial order, starting
+  /// after `cursor`. Pages are separate reads, so an export of a million rows holds one page at a time.
+  func exportResults(_ query: ResultQuery, after cursor: ResultCursor?, limit: Int) async throws -> ResultPage
   /// Parameter names (spec order) and metric names (sorted) of a sweep's results, for CSV headers.
   func resultColumns(sweepID: String) async throws -> (params: [String], metrics: [String])
 

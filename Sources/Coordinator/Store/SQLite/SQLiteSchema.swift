@@ -136,6 +136,10 @@ enum SQLiteSchema {
           );
           """)
     }
+    // Exports page through a domain's trials in index order.
+    migrator.registerMigration("v2-export-order") { db in
+      try db.execute(sql: "CREATE INDEX trials_by_domain_order ON trials(sweep_id, domain, idx)")
+    }
     return migrator
   }
 }

@@ -148,7 +148,7 @@ extension SQLiteStore {
     }
   }
 
-  public func exportResults(_ query: ResultQuery, sink: @Sendable ([ResultRecord]) throws -> Void) async throws {
+  public func exportResults(_ query: ResultQuery, after cursor: ResultCursor?, limit: Int) async throws -> ResultPage {
     try await pool.read { db in
       guard
         let sweep = try Row.fetchOne(
@@ -165,22 +165,30 @@ extension SQLiteStore {
           AND a.attempt = COALESCE(t.completed_attempt, t.attempts)
         LEFT JOIN results r ON r.sweep_id = t.sweep_id AND r.trial_id = t.trial_id AND r.attempt = a.attempt
         LEFT JOIN workers w ON w.id = a.worker_id
-        WHERE t.sweep_id = ? AND t.domain = ? AND \(query.bestOnly ? "t.state = 'succeeded'" : "t.state IN ('succeeded', 'failed')")
-        ORDER BY \(query.bestOnly ? "t.objective IS NULL, t.objective \(order), t.idx LIMIT 1" : "t.idx")
+        WHERE t.sweep_id = ? AND t.domain = ? AND t.idx > ?
+          AND \(query.bestOnly ? "t.state = 'succeeded'" : "t.state IN ('succeeded', 'failed')")
+        ORDER BY \(query.bestOnly ? "t.objective IS NULL, t.objective \(order), t.idx LIMIT 1" : "t.idx LIMIT ?")
         """
-      let domains = try StoredJSON.decodeStrings(sweep["domains"]).filter { query.domain == nil || $0 == query.domain }
-      var batch: [ResultRecord] = []
-      for domain in domains {
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: [query.sweepID, domain])
-        while let row = try cursor.next() {
-          batch.append(try Self.record(row, sweepID: query.sweepID))
-          if batch.count >= 1000 {
-            try sink(batch)
-            batch.removeAll(keepingCapacity: true)
-          }
+      let domains = try StoredJSON.decodeStrings(sweep["domains"])
+      var position = cursor ?? ResultCursor(domainIndex: 0, afterIndex: -1)
+      var records: [ResultRecord] = []
+      while position.domainIndex < domains.count && records.count < limit {
+        let domain = domains[position.domainIndex]
+        guard query.domain == nil || query.domain == domain else {
+          position = ResultCursor(domainIndex: position.domainIndex + 1, afterIndex: -1)
+          continue
+        }
+        var arguments: StatementArguments = [query.sweepID, domain, position.afterIndex]
+        if !query.bestOnly { arguments += [limit - records.count] }
+        let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        records += try rows.map { try Self.record($0, sweepID: query.sweepID) }
+        if query.bestOnly || rows.count < (limit - records.count + rows.count) {
+          position = ResultCursor(domainIndex: position.domainIndex + 1, afterIndex: -1)  // this domain is done
+        } else {
+          position.afterIndex = rows.last?["idx"] ?? position.afterIndex
         }
       }
-      if !batch.isEmpty { try sink(batch) }
+      return ResultPage(records: records, next: position.domainIndex < domains.count ? position : nil)
     }
   }
 
