@@ -38,12 +38,14 @@ struct LeaseRow {
   }
 
   static func fetch(_ db: Database, id: String) throws -> LeaseRow? {
-    try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE id = ?", arguments: [id]).map(LeaseRow.init)
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE id = ?"), arguments: [id]).map(LeaseRow.init)
   }
 
   static func fetchActive(_ db: Database, workerID: String) throws -> [LeaseRow] {
-    try Row.fetchAll(db, sql: "SELECT * FROM leases WHERE worker_id = ? AND state = 'active'", arguments: [workerID])
-      .map(LeaseRow.init)
+    try Row.fetchAll(
+      db.cachedStatement(sql: "SELECT * FROM leases WHERE worker_id = ? AND state = 'active'"), arguments: [workerID]
+    )
+    .map(LeaseRow.init)
   }
 
   var lifecycle: LeaseLifecycle {
@@ -68,13 +70,15 @@ struct StoredLedger {
   static func load(_ db: Database, sweepID: String) throws -> StoredLedger {
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT budget, spent, next_reservation FROM sweeps WHERE id = ?", arguments: [sweepID])
+        db.cachedStatement(sql: "SELECT budget, spent, next_reservation FROM sweeps WHERE id = ?"), arguments: [sweepID]
+      )
     else { throw StoreError.corrupt("no sweep \(sweepID) for its ledger") }
     var open: [UInt64: MicroDollars] = [:]
     for hold in try Row.fetchAll(
-      db,
-      sql:
-        "SELECT reservation_id, held FROM leases WHERE sweep_id = ? AND state = 'active' AND reservation_id IS NOT NULL",
+      db.cachedStatement(
+        sql:
+          "SELECT reservation_id, held FROM leases WHERE sweep_id = ? AND state = 'active' AND reservation_id IS NOT NULL"
+      ),
       arguments: [sweepID])
     {
       open[UInt64(hold["reservation_id"] as Int64)] = MicroDollars(hold["held"])
@@ -90,8 +94,8 @@ struct StoredLedger {
   }
 
   func save(_ db: Database) throws {
-    try db.execute(
-      sql: "UPDATE sweeps SET spent = ?, next_reservation = ? WHERE id = ?",
-      arguments: [ledger.spent.value, Int64(ledger.nextReservationID), sweepID])
+    try db.cachedStatement(sql: "UPDATE sweeps SET spent = ?, next_reservation = ? WHERE id = ?").execute(arguments: [
+      ledger.spent.value, Int64(ledger.nextReservationID), sweepID,
+    ])
   }
 }

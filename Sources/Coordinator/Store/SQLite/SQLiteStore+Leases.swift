@@ -6,38 +6,39 @@ extension SQLiteStore {
   public func heartbeat(
     leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy
   ) async throws -> HeartbeatResponse {
-    try await pool.write { db in
+    try await committer.write { db in
       var lease = try Self.ownedLease(db, leaseID: leaseID, workerID: workerID)
-      try db.execute(
-        sql: "UPDATE workers SET last_seen = ?, state = 'active' WHERE id = ?", arguments: [now.milliseconds, workerID])
+      try db.cachedStatement(sql: "UPDATE workers SET last_seen = ?, state = 'active' WHERE id = ?").execute(
+        arguments: [now.milliseconds, workerID])
       if let rejection = lease.lifecycle.check(token: request.fencingToken, now: now) {
         if rejection == .expired { _ = try Self.expire(db, lease: lease, now: now) }
         throw Self.conflict(rejection, leaseID: leaseID)
       }
       for progress in request.progress {
-        try db.execute(
+        try db.cachedStatement(
           sql: """
             INSERT INTO progress(sweep_id, trial_id, attempt, epoch, step, metrics, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(sweep_id, trial_id, attempt) DO UPDATE SET epoch = excluded.epoch, step = excluded.step,
               metrics = excluded.metrics, updated_at = excluded.updated_at
-            """,
-          arguments: [
-            lease.sweepID, progress.trialId, progress.attempt, progress.epoch, progress.step,
-            StoredJSON.encodeMetrics(progress.metrics), now.milliseconds,
-          ])
+            """
+        ).execute(arguments: [
+          lease.sweepID, progress.trialId, progress.attempt, progress.epoch, progress.step,
+          StoredJSON.encodeMetrics(progress.metrics), now.milliseconds,
+        ])
       }
       var actions: [LeaseAction] = []
-      let sweepState = try String.fetchOne(db, sql: "SELECT state FROM sweeps WHERE id = ?", arguments: [lease.sweepID])
+      let sweepState = try String.fetchOne(
+        db.cachedStatement(sql: "SELECT state FROM sweeps WHERE id = ?"), arguments: [lease.sweepID])
       if sweepState == "cancelled" {
         actions.append(LeaseAction(kind: .stopAll, reason: "sweep_cancelled"))
       }
       for row in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT a.trial_id, t.completed_attempt FROM attempts a
-          JOIN trials t ON t.sweep_id = a.sweep_id AND t.trial_id = a.trial_id
-          WHERE a.lease_id = ? AND a.state = 'running' AND t.state = 'succeeded'
-          """, arguments: [leaseID])
+        db.cachedStatement(
+          sql: """
+            SELECT a.trial_id, t.completed_attempt FROM attempts a
+            JOIN trials t ON t.sweep_id = a.sweep_id AND t.trial_id = a.trial_id
+            WHERE a.lease_id = ? AND a.state = 'running' AND t.state = 'succeeded'
+            """), arguments: [leaseID])
       {
         actions.append(
           LeaseAction(
@@ -60,8 +61,7 @@ extension SQLiteStore {
         allowance = remaining
       }
       lease.expiresAt = policy.expiry(now: now, paidUntil: lease.paidUntil)
-      try db.execute(
-        sql: "UPDATE leases SET expires_at = ?, paid_until = ?, held = ? WHERE id = ?",
+      try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, paid_until = ?, held = ? WHERE id = ?").execute(
         arguments: [lease.expiresAt.milliseconds, lease.paidUntil?.milliseconds, lease.held.value, leaseID])
       if actions.isEmpty { actions.append(LeaseAction(kind: .continue)) }
       return HeartbeatResponse(
@@ -72,7 +72,7 @@ extension SQLiteStore {
   public func release(leaseID: String, workerID: String, request: ReleaseRequest, now: Timestamp) async throws
     -> ReleaseResponse
   {
-    try await pool.write { db in
+    try await committer.write { db in
       let lease = try Self.ownedLease(db, leaseID: leaseID, workerID: workerID)
       if let rejection = lease.lifecycle.check(token: request.fencingToken, now: now) {
         if rejection == .expired { _ = try Self.expire(db, lease: lease, now: now) }
@@ -84,10 +84,10 @@ extension SQLiteStore {
   }
 
   public func reap(now: Timestamp) async throws -> ReapSummary {
-    try await pool.write { db in
+    try await committer.write { db in
       var summary = ReapSummary()
       let due = try Row.fetchAll(
-        db, sql: "SELECT * FROM leases WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at",
+        db.cachedStatement(sql: "SELECT * FROM leases WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at"),
         arguments: [now.milliseconds]
       ).map(LeaseRow.init)
       for lease in due {
@@ -145,11 +145,12 @@ extension SQLiteStore {
     try closeLease(db, lease: lease, end: .expired, at: end)
     let others =
       try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM leases WHERE worker_id = ? AND state = 'active'", arguments: [lease.workerID])
+        db.cachedStatement(sql: "SELECT COUNT(*) FROM leases WHERE worker_id = ? AND state = 'active'"),
+        arguments: [lease.workerID])
       ?? 0
     if others == 0 {
-      try db.execute(
-        sql: "UPDATE workers SET state = 'lost' WHERE id = ? AND state = 'active'", arguments: [lease.workerID])
+      try db.cachedStatement(sql: "UPDATE workers SET state = 'lost' WHERE id = ? AND state = 'active'").execute(
+        arguments: [lease.workerID])
       outcome.workerLost = db.changesCount > 0
     }
     return outcome
@@ -163,14 +164,16 @@ extension SQLiteStore {
     -> ReleaseResponse
   {
     let running = try String.fetchAll(
-      db, sql: "SELECT trial_id FROM attempts WHERE lease_id = ? AND state = 'running' ORDER BY trial_id",
+      db.cachedStatement(
+        sql: "SELECT trial_id FROM attempts WHERE lease_id = ? AND state = 'running' ORDER BY trial_id"),
       arguments: [lease.id])
     let chosen = trialIDs.map { wanted in running.filter(Set(wanted).contains) } ?? running
     _ = try endAttempts(
       db, lease: lease, trialIDs: chosen, state: "released", reason: reason, countsAsFailure: false, at: now)
     let still =
       try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM attempts WHERE lease_id = ? AND state = 'running'", arguments: [lease.id]) ?? 0
+        db.cachedStatement(sql: "SELECT COUNT(*) FROM attempts WHERE lease_id = ? AND state = 'running'"),
+        arguments: [lease.id]) ?? 0
     if still == 0 { try closeLease(db, lease: lease, end: .released, at: now) }
     return ReleaseResponse(released: chosen, leaseClosed: still == 0)
   }
@@ -183,7 +186,8 @@ extension SQLiteStore {
   ) throws -> CloseOutcome {
     var outcome = CloseOutcome()
     var rows = try Row.fetchAll(
-      db, sql: "SELECT trial_id, attempt FROM attempts WHERE lease_id = ? AND state = 'running' ORDER BY trial_id",
+      db.cachedStatement(
+        sql: "SELECT trial_id, attempt FROM attempts WHERE lease_id = ? AND state = 'running' ORDER BY trial_id"),
       arguments: [lease.id])
     if let trialIDs {
       let wanted = Set(trialIDs)
@@ -193,11 +197,12 @@ extension SQLiteStore {
     for row in rows {
       let trialID: String = row["trial_id"]
       let attempt: Int = row["attempt"]
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE attempts SET state = ?, reason = ?, ended_at = ?, cost = cost + ?
           WHERE sweep_id = ? AND trial_id = ? AND attempt = ?
-          """, arguments: [state, reason, time.milliseconds, charge.value, lease.sweepID, trialID, attempt])
+          """
+      ).execute(arguments: [state, reason, time.milliseconds, charge.value, lease.sweepID, trialID, attempt])
       charge = .zero
       switch try moveTrial(
         db, sweepID: lease.sweepID, trialID: trialID, attempt: attempt, countsAsFailure: countsAsFailure)
@@ -216,20 +221,19 @@ extension SQLiteStore {
   {
     guard
       let row = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT t.state, t.attempts, t.failures, t.completed_attempt, s.max_attempts FROM trials t
-          JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
-          """, arguments: [sweepID, trialID])
+        db.cachedStatement(
+          sql: """
+            SELECT t.state, t.attempts, t.failures, t.completed_attempt, s.max_attempts FROM trials t
+            JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
+            """), arguments: [sweepID, trialID])
     else { throw StoreError.corrupt("no trial \(trialID)") }
     var lifecycle = TrialLifecycle(
       state: TrialState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"], failures: row["failures"],
       maxAttempts: row["max_attempts"], completedAttempt: row["completed_attempt"])
     let action = lifecycle.attemptEnded(attempt: attempt, countsAsFailure: countsAsFailure)
     if action != .ignore {
-      try db.execute(
-        sql: "UPDATE trials SET state = ?, failures = ? WHERE sweep_id = ? AND trial_id = ?",
-        arguments: [lifecycle.state.rawValue, lifecycle.failures, sweepID, trialID])
+      try db.cachedStatement(sql: "UPDATE trials SET state = ?, failures = ? WHERE sweep_id = ? AND trial_id = ?")
+        .execute(arguments: [lifecycle.state.rawValue, lifecycle.failures, sweepID, trialID])
     }
     return action
   }
@@ -245,11 +249,12 @@ extension SQLiteStore {
     var stored = try StoredLedger.load(db, sweepID: lease.sweepID)
     let remaining = try stored.ledger.charge(reservation, increment)
     try stored.save(db)
-    try db.execute(
-      sql: "UPDATE leases SET charged = ?, held = ? WHERE id = ?",
-      arguments: [meter.charged.value, remaining.amount.value, leaseID])
-    try db.execute(
-      sql: "UPDATE workers SET spent = spent + ? WHERE id = ?", arguments: [increment.value, lease.workerID])
+    try db.cachedStatement(sql: "UPDATE leases SET charged = ?, held = ? WHERE id = ?").execute(arguments: [
+      meter.charged.value, remaining.amount.value, leaseID,
+    ])
+    try db.cachedStatement(sql: "UPDATE workers SET spent = spent + ? WHERE id = ?").execute(arguments: [
+      increment.value, lease.workerID,
+    ])
     return increment
   }
 
@@ -262,24 +267,23 @@ extension SQLiteStore {
       try stored.ledger.settle(reservation, actual: .zero)
       try stored.save(db)
     }
-    try db.execute(
-      sql: "UPDATE leases SET state = ?, end_reason = ?, held = 0, closed_at = ? WHERE id = ?",
-      arguments: [end.rawValue, end.rawValue, time.milliseconds, lease.id])
+    try db.cachedStatement(sql: "UPDATE leases SET state = ?, end_reason = ?, held = 0, closed_at = ? WHERE id = ?")
+      .execute(arguments: [end.rawValue, end.rawValue, time.milliseconds, lease.id])
     let pending =
       try Int.fetchOne(
-        db,
-        sql: """
-          SELECT COUNT(*) FROM trials WHERE sweep_id = ? AND domain = ? AND shard_ordinal = ? AND state = 'pending'
-          """, arguments: [lease.sweepID, lease.domain, lease.shardOrdinal]) ?? 0
-    try db.execute(
-      sql: "UPDATE shards SET state = ? WHERE sweep_id = ? AND domain = ? AND ordinal = ?",
-      arguments: [pending > 0 ? "pending" : "done", lease.sweepID, lease.domain, lease.shardOrdinal])
-    let sweepState = try String.fetchOne(db, sql: "SELECT state FROM sweeps WHERE id = ?", arguments: [lease.sweepID])
+        db.cachedStatement(
+          sql: """
+            SELECT COUNT(*) FROM trials WHERE sweep_id = ? AND domain = ? AND shard_ordinal = ? AND state = 'pending'
+            """), arguments: [lease.sweepID, lease.domain, lease.shardOrdinal]) ?? 0
+    try db.cachedStatement(sql: "UPDATE shards SET state = ? WHERE sweep_id = ? AND domain = ? AND ordinal = ?")
+      .execute(arguments: [pending > 0 ? "pending" : "done", lease.sweepID, lease.domain, lease.shardOrdinal])
+    let sweepState = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT state FROM sweeps WHERE id = ?"), arguments: [lease.sweepID])
     if sweepState == "cancelled" {
-      try db.execute(
+      try db.cachedStatement(
         sql:
-          "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND domain = ? AND shard_ordinal = ? AND state IN ('pending', 'leased')",
-        arguments: [lease.sweepID, lease.domain, lease.shardOrdinal])
+          "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND domain = ? AND shard_ordinal = ? AND state IN ('pending', 'leased')"
+      ).execute(arguments: [lease.sweepID, lease.domain, lease.shardOrdinal])
     }
     try completeIfFinished(db, sweepID: lease.sweepID, now: time)
   }

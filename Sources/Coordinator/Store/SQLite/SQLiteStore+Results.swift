@@ -5,28 +5,29 @@ import Shared
 extension SQLiteStore {
   public func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
   {
-    try await pool.write { db in
+    try await committer.write { db in
       let sweepID = report.sweepId
       guard
         let trial = try Row.fetchOne(
-          db,
-          sql: """
-            SELECT t.state, t.attempts, t.failures, t.completed_attempt, s.max_attempts, s.objective_metric
-            FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
-            """, arguments: [sweepID, trialID])
+          db.cachedStatement(
+            sql: """
+              SELECT t.state, t.attempts, t.failures, t.completed_attempt, s.max_attempts, s.objective_metric
+              FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
+              """), arguments: [sweepID, trialID])
       else {
         throw StoreError.notFound(code: "trial_not_found", message: "no trial '\(trialID)' in sweep '\(sweepID)'")
       }
       // The same report twice gets the same answer.
       if let stored = try String.fetchOne(
-        db, sql: "SELECT ack FROM results WHERE sweep_id = ? AND trial_id = ? AND attempt = ?",
+        db.cachedStatement(sql: "SELECT ack FROM results WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
         arguments: [sweepID, trialID, report.attempt])
       {
         return try WireCoding.decoder().decode(ResultAck.self, from: Data(stored.utf8))
       }
       guard
         let attempt = try Row.fetchOne(
-          db, sql: "SELECT lease_id, state, cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?",
+          db.cachedStatement(
+            sql: "SELECT lease_id, state, cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
           arguments: [sweepID, trialID, report.attempt])
       else {
         throw StoreError.conflict(
@@ -59,11 +60,12 @@ extension SQLiteStore {
           )
         }
         let metric: String = trial["objective_metric"]
-        try db.execute(
+        try db.cachedStatement(
           sql:
-            "UPDATE trials SET state = 'succeeded', completed_attempt = ?, objective = ? WHERE sweep_id = ? AND trial_id = ?",
-          arguments: [report.attempt, report.metrics[metric], sweepID, trialID])
-        try db.execute(sql: "UPDATE workers SET trials_done = trials_done + 1 WHERE id = ?", arguments: [workerID])
+            "UPDATE trials SET state = 'succeeded', completed_attempt = ?, objective = ? WHERE sweep_id = ? AND trial_id = ?"
+        ).execute(arguments: [report.attempt, report.metrics[metric], sweepID, trialID])
+        try db.cachedStatement(sql: "UPDATE workers SET trials_done = trials_done + 1 WHERE id = ?").execute(
+          arguments: [workerID])
         outcome = .completed
       } else if attemptOpen {
         outcome = .recorded
@@ -72,15 +74,15 @@ extension SQLiteStore {
       }
       if attemptOpen {
         let charge = try Self.chargeLease(db, leaseID: leaseID, upTo: now)
-        try db.execute(
+        try db.cachedStatement(
           sql: """
             UPDATE attempts SET state = ?, reason = ?, ended_at = ?, cost = cost + ?
             WHERE sweep_id = ? AND trial_id = ? AND attempt = ?
-            """,
-          arguments: [
-            report.status.rawValue, Self.reason(report), now.milliseconds, charge.value, sweepID, trialID,
-            report.attempt,
-          ])
+            """
+        ).execute(arguments: [
+          report.status.rawValue, Self.reason(report), now.milliseconds, charge.value, sweepID, trialID,
+          report.attempt,
+        ])
         if report.status != .succeeded {
           _ = try Self.moveTrial(
             db, sweepID: sweepID, trialID: trialID, attempt: report.attempt,
@@ -88,7 +90,8 @@ extension SQLiteStore {
         }
         let running =
           try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM attempts WHERE lease_id = ? AND state = 'running'", arguments: [leaseID])
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM attempts WHERE lease_id = ? AND state = 'running'"),
+            arguments: [leaseID])
           ?? 0
         if running == 0, let current = try LeaseRow.fetch(db, id: leaseID) {
           try Self.closeLease(db, lease: current, end: .completed, at: now)
@@ -97,27 +100,28 @@ extension SQLiteStore {
       if outcome == .completed { try Self.completeIfFinished(db, sweepID: sweepID, now: now) }
       let state =
         try String.fetchOne(
-          db, sql: "SELECT state FROM trials WHERE sweep_id = ? AND trial_id = ?", arguments: [sweepID, trialID])
+          db.cachedStatement(sql: "SELECT state FROM trials WHERE sweep_id = ? AND trial_id = ?"),
+          arguments: [sweepID, trialID])
         ?? "pending"
       let cost =
         try Int64.fetchOne(
-          db, sql: "SELECT cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?",
+          db.cachedStatement(sql: "SELECT cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
           arguments: [sweepID, trialID, report.attempt]) ?? 0
       let ack = ResultAck(
         trialId: trialID, attempt: report.attempt, outcome: outcome, trialState: state,
         costUsd: DollarAmount(MicroDollars(cost)))
       let ackText = String(decoding: try WireCoding.encoder().encode(ack), as: UTF8.self)
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO results(sweep_id, trial_id, attempt, status, completed, metrics, exit_code, stderr_tail, duration_ms,
             worker_id, reported_at, ack)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          sweepID, trialID, report.attempt, report.status.rawValue, outcome == .completed ? 1 : 0,
-          StoredJSON.encodeMetrics(report.metrics), report.exitCode, report.stderrTail.map { String($0.suffix(8192)) },
-          report.durationS.map { Int64(($0 * 1000).rounded()) }, workerID, now.milliseconds, ackText,
-        ])
+          """
+      ).execute(arguments: [
+        sweepID, trialID, report.attempt, report.status.rawValue, outcome == .completed ? 1 : 0,
+        StoredJSON.encodeMetrics(report.metrics), report.exitCode, report.stderrTail.map { String($0.suffix(8192)) },
+        report.durationS.map { Int64(($0 * 1000).rounded()) }, workerID, now.milliseconds, ackText,
+      ])
       return ack
     }
   }
@@ -132,15 +136,16 @@ extension SQLiteStore {
   public func resultColumns(sweepID: String) async throws -> (params: [String], metrics: [String]) {
     try await pool.read { db in
       guard
-        let names = try String.fetchOne(db, sql: "SELECT param_names FROM sweeps WHERE id = ?", arguments: [sweepID])
+        let names = try String.fetchOne(
+          db.cachedStatement(sql: "SELECT param_names FROM sweeps WHERE id = ?"), arguments: [sweepID])
       else { throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(sweepID)'") }
       var metrics = Set<String>()
       for text in try String.fetchAll(
-        db,
-        sql: """
-          SELECT r.metrics FROM results r JOIN trials t ON t.sweep_id = r.sweep_id AND t.trial_id = r.trial_id
-          WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state = 'failed' AND r.attempt = t.attempts))
-          """, arguments: [sweepID])
+        db.cachedStatement(
+          sql: """
+            SELECT r.metrics FROM results r JOIN trials t ON t.sweep_id = r.sweep_id AND t.trial_id = r.trial_id
+            WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state = 'failed' AND r.attempt = t.attempts))
+            """), arguments: [sweepID])
       {
         metrics.formUnion(try StoredJSON.decodeMetrics(text).keys)
       }
@@ -152,7 +157,8 @@ extension SQLiteStore {
     try await pool.read { db in
       guard
         let sweep = try Row.fetchOne(
-          db, sql: "SELECT objective_goal, domains FROM sweeps WHERE id = ?", arguments: [query.sweepID])
+          db.cachedStatement(sql: "SELECT objective_goal, domains FROM sweeps WHERE id = ?"), arguments: [query.sweepID]
+        )
       else { throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(query.sweepID)'") }
       let order = (sweep["objective_goal"] as String) == "minimize" ? "ASC" : "DESC"
       let sql = """
@@ -180,7 +186,7 @@ extension SQLiteStore {
         }
         var arguments: StatementArguments = [query.sweepID, domain, position.afterIndex]
         if !query.bestOnly { arguments += [limit - records.count] }
-        let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
         records += try rows.map { try Self.record($0, sweepID: query.sweepID) }
         if query.bestOnly || rows.count < (limit - records.count + rows.count) {
           position = ResultCursor(domainIndex: position.domainIndex + 1, afterIndex: -1)  // this domain is done

@@ -84,10 +84,10 @@ extension SQLiteStore {
 
   /// Marks a running sweep completed once no trial is pending or leased.
   static func completeIfFinished(_ db: Database, sweepID: String, now: Timestamp) throws {
-    let open = try Int.fetchOne(
-      db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased')", arguments: [sweepID]
-    )
-    if open == 0 {
+    let open = try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased'))",
+      arguments: [sweepID])
+    if open == false {
       try db.execute(
         sql: "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ? AND state = 'running'",
         arguments: [now.milliseconds, sweepID])

@@ -6,16 +6,16 @@ extension SQLiteStore {
   public func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
     async throws
   {
-    try await pool.write { db in
-      try db.execute(
+    try await committer.write { db in
+      try db.cachedStatement(
         sql: """
           INSERT INTO workers(id, name, provider, rate, gpu, slots, labels, secret_hash, state, registered_at, last_seen)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
-          """,
-        arguments: [
-          id, request.name, request.provider.rawValue, request.hourlyCostUsd.micros.value, request.gpu, request.slots,
-          StoredJSON.encodeLabels(request.labels ?? [:]), Data(secretHash), now.milliseconds, now.milliseconds,
-        ])
+          """
+      ).execute(arguments: [
+        id, request.name, request.provider.rawValue, request.hourlyCostUsd.micros.value, request.gpu, request.slots,
+        StoredJSON.encodeLabels(request.labels ?? [:]), Data(secretHash), now.milliseconds, now.milliseconds,
+      ])
     }
   }
 
@@ -24,7 +24,8 @@ extension SQLiteStore {
   }
 
   static func workerRecord(_ db: Database, id: String) throws -> WorkerRecord? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM workers WHERE id = ?", arguments: [id]) else { return nil }
+    guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM workers WHERE id = ?"), arguments: [id])
+    else { return nil }
     return WorkerRecord(
       id: row["id"], name: row["name"], provider: Provider(rawValue: row["provider"]) ?? .other,
       hourlyRate: HourlyRate(microDollarsPerHour: row["rate"]), gpu: row["gpu"], slots: row["slots"],
@@ -33,15 +34,15 @@ extension SQLiteStore {
   }
 
   public func deregisterWorker(id: String, now: Timestamp) async throws {
-    try await pool.write { db in
+    try await committer.write { db in
       guard try Self.workerRecord(db, id: id) != nil else {
         throw StoreError.notFound(code: "worker_not_found", message: "no worker '\(id)'")
       }
       for lease in try LeaseRow.fetchActive(db, workerID: id) {
         try Self.releaseAttempts(db, lease: lease, trialIDs: nil, now: now, reason: "worker deregistered")
       }
-      try db.execute(
-        sql: "UPDATE workers SET state = 'deregistered', last_seen = ? WHERE id = ?", arguments: [now.milliseconds, id])
+      try db.cachedStatement(sql: "UPDATE workers SET state = 'deregistered', last_seen = ? WHERE id = ?").execute(
+        arguments: [now.milliseconds, id])
     }
   }
 
@@ -49,11 +50,11 @@ extension SQLiteStore {
     try await pool.read { db in
       var leasesByWorker: [String: [String]] = [:]
       for row in try Row.fetchAll(
-        db, sql: "SELECT id, worker_id FROM leases WHERE state = 'active' ORDER BY granted_at")
+        db.cachedStatement(sql: "SELECT id, worker_id FROM leases WHERE state = 'active' ORDER BY granted_at"))
       {
         leasesByWorker[row["worker_id"], default: []].append(row["id"])
       }
-      return try Row.fetchAll(db, sql: "SELECT * FROM workers ORDER BY registered_at, id").map { row in
+      return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM workers ORDER BY registered_at, id")).map { row in
         WorkerSummary(
           id: row["id"], name: row["name"], provider: Provider(rawValue: row["provider"]) ?? .other,
           hourlyCostUsd: DollarAmount(MicroDollars(row["rate"])), gpu: row["gpu"], slots: row["slots"],
@@ -69,11 +70,11 @@ extension SQLiteStore {
   public func expectedTrialDuration(workerID: String) async throws -> Duration {
     try await pool.read { db in
       let measured = try Int64.fetchAll(
-        db,
-        sql: """
-          SELECT duration_ms FROM results WHERE worker_id = ? AND completed = 1 AND duration_ms IS NOT NULL
-          ORDER BY reported_at DESC LIMIT 20
-          """, arguments: [workerID])
+        db.cachedStatement(
+          sql: """
+            SELECT duration_ms FROM results WHERE worker_id = ? AND completed = 1 AND duration_ms IS NOT NULL
+            ORDER BY reported_at DESC LIMIT 20
+            """), arguments: [workerID])
       return LeasePolicy.expectedTrialDuration(
         estimate: .seconds(Int64(SweepSpec.defaultMinutesPerTrial * 60)), measured: measured.map { .milliseconds($0) })
     }
@@ -84,24 +85,29 @@ extension SQLiteStore {
     -> Duration
   {
     let measured = try Int64.fetchAll(
-      db,
-      sql: """
-        SELECT duration_ms FROM results
-        WHERE sweep_id = ? AND worker_id = ? AND completed = 1 AND duration_ms IS NOT NULL
-        ORDER BY reported_at DESC LIMIT 20
-        """, arguments: [sweepID, workerID])
+      db.cachedStatement(
+        sql: """
+          SELECT duration_ms FROM results
+          WHERE sweep_id = ? AND worker_id = ? AND completed = 1 AND duration_ms IS NOT NULL
+          ORDER BY reported_at DESC LIMIT 20
+          """), arguments: [sweepID, workerID])
     return LeasePolicy.expectedTrialDuration(estimate: estimate, measured: measured.map { .milliseconds($0) })
   }
 
   public func gauges() async throws -> StoreGauges {
     try await pool.read { db in
       StoreGauges(
-        activeWorkers: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM workers WHERE state = 'active'") ?? 0,
-        activeLeases: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM leases WHERE state = 'active'") ?? 0,
-        spent: MicroDollars(try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(spent), 0) FROM sweeps") ?? 0),
+        activeWorkers: try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM workers WHERE state = 'active'"))
+          ?? 0,
+        activeLeases: try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM leases WHERE state = 'active'"))
+          ?? 0,
+        spent: MicroDollars(
+          try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(spent), 0) FROM sweeps")) ?? 0),
         reserved: MicroDollars(
-          try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = 'active'") ?? 0),
-        pendingTrials: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trials WHERE state = 'pending'") ?? 0)
+          try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = 'active'")) ?? 0),
+        pendingTrials: try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM trials WHERE state = 'pending'"))
+          ?? 0)
     }
   }
 }

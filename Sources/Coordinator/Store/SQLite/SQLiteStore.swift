@@ -6,6 +6,8 @@ import Shared
 /// committed transaction survives a power cut, migrations versioned from the start.
 public final class SQLiteStore: SweepStore {
   let pool: DatabasePool
+  /// Hot writes (grants, heartbeats, results, registrations) share transactions: see ``GroupCommit``.
+  let committer: GroupCommit
   /// The file this store writes.
   public let path: String
 
@@ -19,6 +21,7 @@ public final class SQLiteStore: SweepStore {
       try db.execute(sql: "PRAGMA foreign_keys = ON")
     }
     pool = try DatabasePool(path: path, configuration: configuration)
+    committer = GroupCommit(pool: pool)
     try SQLiteSchema.migrator.migrate(pool)
   }
 
