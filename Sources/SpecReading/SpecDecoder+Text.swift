@@ -26,3 +26,19 @@ extension SpecDecoder {
     return try decode(document: root, file: file)
   }
 }
+
+extension SpecDecoder {
+  /// Parses and validates a fleet file's text (YAML or JSON).
+  public static func decodeFleet(_ text: String, file: String) throws(FleetValidationError) -> FleetSpec {
+    let root: DocumentNode
+    do {
+      root =
+        DocumentFormat.detect(fileName: file, text: text) == .json
+        ? try JSONDocumentReader.parse(text) : try YAMLDocumentReader.parse(text)
+    } catch {
+      throw FleetValidationError(
+        file: file, diagnostics: [SpecDiagnostic(position: error.position, path: "fleet", message: error.message)])
+    }
+    return try decodeFleet(document: root, file: file)
+  }
+}

@@ -6,7 +6,7 @@ import Foundation
 public enum CoordinatorCommands {
   public static let subcommands: [any ParsableCommand.Type] = [
     ValidateCommand.self, SampleCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self,
-    ResultsCommand.self, CancelCommand.self, WorkersCommand.self,
+    ResultsCommand.self, CancelCommand.self, WorkersCommand.self, SimulateCommand.self, PlanCommand.self,
   ]
 
   /// Runs a parsed command line with the documented exit codes: argument errors exit 2 (not

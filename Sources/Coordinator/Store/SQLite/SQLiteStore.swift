@@ -11,13 +11,14 @@ public final class SQLiteStore: SweepStore {
   /// The file this store writes.
   public let path: String
 
-  /// Opens (creating if needed) and migrates the database at `path`.
-  public init(path: String) throws {
+  /// Opens (creating if needed) and migrates the database at `path`. `durable: false` skips
+  /// fsync (`synchronous = OFF`): only for throwaway databases such as the simulator's.
+  public init(path: String, durable: Bool = true) throws {
     self.path = path
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
     configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA synchronous = FULL")
+      try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
       try db.execute(sql: "PRAGMA foreign_keys = ON")
     }
     pool = try DatabasePool(path: path, configuration: configuration)

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import Shared
+import SpecReading
+
+/// `sweep simulate SPEC --fleet FLEET`: one sweep on a simulated fleet, on virtual time.
+struct SimulateCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "simulate",
+    abstract: "Run a sweep on a simulated fleet (virtual time) and report its makespan and cost.",
+    discussion: """
+      The simulation runs the coordinator's own store — grants, heartbeats, allowances, the \
+      ledger, results and the reaper — on a virtual clock, with trial durations, failures and \
+      preemptions drawn from the fleet file's seed. See docs/simulation.md for the fleet file.
+      """)
+
+  @Argument(help: "The spec file (YAML or JSON).") var spec: String
+  @Option(help: "The fleet file (YAML or JSON): groups of machines with price, speed, preemption.") var fleet: String
+  @Option(help: "Lease TTL in seconds, as `sweep serve --lease-ttl` (default 60).") var leaseTtl: Int = 60
+  @Flag(help: "Print one JSON object instead of the table.") var json = false
+
+  func run() async throws {
+    let (spec, _) = try SpecFile.load(self.spec)
+    let fleet = try FleetFile.load(self.fleet)
+    let report = try await FleetSimulator(spec: spec, fleet: fleet, policy: try FleetFile.policy(ttl: leaseTtl)).run()
+    var out = StandardOutput()
+    if json {
+      out.line(report.json.serialized())
+    } else {
+      for line in report.humanLines { out.line(line) }
+    }
+    out.flush()
+  }
+}
+
+/// `sweep plan SPEC --fleet FLEET`: each group of the fleet alone, and all of it, side by side.
+struct PlanCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Compare time and cost of a sweep on each part of a fleet and on all of it (simulated).",
+    discussion: """
+      Simulates the sweep once per group of the fleet file (that group alone) and once on the \
+      whole fleet, and prints makespan, cost and what the budget allowed for each. A budget that \
+      runs out leaves trials unfinished on paid-only options: the table says how many.
+      """)
+
+  @Argument(help: "The spec file (YAML or JSON).") var spec: String
+  @Option(help: "The fleet file (YAML or JSON).") var fleet: String
+  @Option(help: "Lease TTL in seconds, as `sweep serve --lease-ttl` (default 60).") var leaseTtl: Int = 60
+
+  func run() async throws {
+    let (spec, _) = try SpecFile.load(self.spec)
+    let fleet = try FleetFile.load(self.fleet)
+    var options = fleet.groups.map { group in
+      FleetSpec(
+        name: "\(group.count) × \(group.name)", groups: [group], durationSpread: fleet.durationSpread, seed: fleet.seed,
+        maxIdle: fleet.maxIdle)
+    }
+    if fleet.groups.count > 1 {
+      var whole = fleet
+      whole.name = "all (\(fleet.workerCount) machines)"
+      options.append(whole)
+    }
+    var rows = [["OPTION", "MAKESPAN", "IDEAL", "COST", "BUDGET USED", "DONE", "UNFINISHED", "LOST TO PREEMPTION"]]
+    for option in options {
+      let report = try await FleetSimulator(spec: spec, fleet: option, policy: try FleetFile.policy(ttl: leaseTtl))
+        .run()
+      rows.append([
+        option.name, FleetFile.human(report.makespan), FleetFile.human(report.ideal),
+        "$" + report.spent.decimalString,
+        report.budget.value > 0
+          ? "\(Int((Double(report.spent.value) / Double(report.budget.value) * 100).rounded()))%" : "-",
+        "\(report.succeeded + report.failed)/\(report.trials)", "\(report.unfinished)",
+        "$" + report.lostToPreemption.decimalString,
+      ])
+    }
+    var out = StandardOutput()
+    out.line(
+      "\(spec.name): \(SweepPlan(spec: spec).totalTrials) trials, budget $\(spec.budget.decimalString), fleet \(fleet.name)"
+    )
+    for line in TextTable.render(rows) { out.line(line) }
+    out.flush()
+  }
+}
+
+/// Reads and validates a fleet file; formats what the simulation reports.
+enum FleetFile {
+  /// The lease policy `sweep serve --lease-ttl ttl` runs with.
+  static func policy(ttl: Int) throws(CLIError) -> LeasePolicy {
+    guard (3...86_400).contains(ttl) else {
+      throw CLIError(.badInput, "--lease-ttl: expected 3 to 86400 seconds, got \(ttl)")
+    }
+    var configuration = CoordinatorServer.Configuration()
+    configuration.leaseTTL = .seconds(ttl)
+    return configuration.policy
+  }
+
+  /// "2h 05m", "4m 10s", "12.5s".
+  static func human(_ duration: Duration) -> String {
+    let seconds = duration.secondsDouble
+    if seconds >= 3600 { return "\(Int(seconds) / 3600)h \(String(format: "%02d", Int(seconds) % 3600 / 60))m" }
+    if seconds >= 60 { return "\(Int(seconds) / 60)m \(String(format: "%02d", Int(seconds) % 60))s" }
+    return String(format: "%.1fs", seconds)
+  }
+
+  static func load(_ path: String) throws(CLIError) -> FleetSpec {
+    let text = try SpecFile.read(path)
+    do {
+      return try SpecDecoder.decodeFleet(text, file: path)
+    } catch {
+      throw CLIError(.badInput, error.description)
+    }
+  }
+}
+
+extension SimulationReport {
+  var humanLines: [String] {
+    [
+      "fleet \(fleet): \(workers) workers, \(trials) trials",
+      "  makespan      \(FleetFile.human(makespan)) (ideal \(FleetFile.human(ideal)): total work ÷ fleet speed)",
+      "  finished      \(succeeded) succeeded, \(failed) failed, \(unfinished) unfinished",
+      "  budget        $\(spent.decimalString) spent of $\(budget.decimalString); overspend $\(overspend.decimalString)",
+      "  preemptions   \(preemptions), $\(lostToPreemption.decimalString) paid for attempts they cut short",
+      "  idle paid     \(String(format: "%.2f", idlePaidHours)) machine-hours",
+      "  scheduler     \(decisions) decisions, \(String(format: "%.3f", schedulerTimePerDecision.secondsDouble * 1000)) ms each (wall \(String(format: "%.1f", wallTime.secondsDouble)) s)",
+    ]
+  }
+
+  var json: JSONValue {
+    .object([
+      ("fleet", .string(fleet)), ("workers", .int(Int64(workers))), ("trials", .int(Int64(trials))),
+      ("succeeded", .int(Int64(succeeded))), ("failed", .int(Int64(failed))), ("unfinished", .int(Int64(unfinished))),
+      ("makespan_s", .double(makespan.secondsDouble)), ("ideal_s", .double(ideal.secondsDouble)),
+      ("budget_usd", .string(budget.decimalString)), ("spent_usd", .string(spent.decimalString)),
+      ("overspend_usd", .string(overspend.decimalString)), ("preemptions", .int(Int64(preemptions))),
+      ("lost_to_preemption_usd", .string(lostToPreemption.decimalString)), ("idle_paid_hours", .double(idlePaidHours)),
+      ("decisions", .int(Int64(decisions))),
+      ("scheduler_ms_per_decision", .double(schedulerTimePerDecision.secondsDouble * 1000)),
+    ])
+  }
+}

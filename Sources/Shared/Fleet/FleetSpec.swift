@@ -1,0 +1,61 @@
+/// The machines a sweep could run on, for `sweep simulate` and `sweep plan`: groups of identical
+/// workers with a price, a speed, and how often they fail or are taken away.
+public struct FleetSpec: Hashable, Sendable {
+  public var name: String
+  public var groups: [FleetGroup]
+  /// Spread of trial durations: each is the group's mean × a log-normal factor with this sigma.
+  public var durationSpread: Double
+  /// Seed of durations, failures and preemptions: the same seed, the same simulation.
+  public var seed: UInt64
+  /// A paid worker that gets no work for this long stops (like `sweep-worker --max-idle`).
+  public var maxIdle: Duration
+  /// A preempted machine is replaced by a new one this much later (nil: never).
+  public var replacementDelay: Duration?
+
+  public init(
+    name: String, groups: [FleetGroup], durationSpread: Double = 0.2, seed: UInt64 = 1,
+    maxIdle: Duration = .seconds(600), replacementDelay: Duration? = .seconds(300)
+  ) {
+    self.name = name
+    self.groups = groups
+    self.durationSpread = durationSpread
+    self.seed = seed
+    self.maxIdle = maxIdle
+    self.replacementDelay = replacementDelay
+  }
+
+  public var workerCount: Int { groups.reduce(0) { $0 + $1.count } }
+}
+
+/// Identical workers: `count` machines at `hourlyRate`, running trials `speed` times as fast as
+/// the spec's estimate (or in `trialDuration`, when measured).
+public struct FleetGroup: Hashable, Sendable {
+  public var name: String
+  public var count: Int
+  public var hourlyRate: HourlyRate
+  public var speed: Double
+  /// The mean duration of one trial on this machine, when known; else estimate ÷ speed.
+  public var trialDuration: Duration?
+  /// Expected preemptions per machine-hour (spot instances); 0 for machines nobody takes away.
+  public var preemptionPerHour: Double
+  /// Probability that an attempt fails (a crash, an out-of-memory), independent of the trial.
+  public var failureRate: Double
+
+  public init(
+    name: String, count: Int, hourlyRate: HourlyRate, speed: Double = 1, trialDuration: Duration? = nil,
+    preemptionPerHour: Double = 0, failureRate: Double = 0
+  ) {
+    self.name = name
+    self.count = count
+    self.hourlyRate = hourlyRate
+    self.speed = speed
+    self.trialDuration = trialDuration
+    self.preemptionPerHour = preemptionPerHour
+    self.failureRate = failureRate
+  }
+
+  /// The mean duration of one trial of a spec estimated at `estimate`.
+  public func meanTrialDuration(estimate: Duration) -> Duration {
+    trialDuration ?? .milliseconds(max(1, Int64((Double(estimate.wholeMilliseconds) / speed).rounded())))
+  }
+}

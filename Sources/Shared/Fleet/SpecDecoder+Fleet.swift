@@ -1,0 +1,124 @@
+/// Why a fleet file was refused: every problem, each with its place.
+public struct FleetValidationError: Error, Sendable, CustomStringConvertible {
+  public var file: String
+  public var diagnostics: [SpecDiagnostic]
+  public init(file: String, diagnostics: [SpecDiagnostic]) {
+    self.file = file
+    self.diagnostics = diagnostics
+  }
+  public var description: String {
+    diagnostics.map { "\(file):\($0.position.map { "\($0):" } ?? "") \($0.path): \($0.message)" }.joined(
+      separator: "\n")
+  }
+}
+
+extension SpecDecoder {
+  static let fleetKeys = ["name", "groups", "duration_spread", "seed", "max_idle", "replace_preempted_after"]
+  static let fleetGroupKeys = [
+    "name", "count", "hourly_cost_usd", "speed", "trial_duration", "preemption_per_hour", "failure_rate",
+  ]
+
+  /// Validates a fleet document (`sweep simulate --fleet`, `sweep plan --fleet`).
+  public static func decodeFleet(document root: DocumentNode, file: String) throws(FleetValidationError) -> FleetSpec {
+    var decoder = SpecDecoder()
+    let fleet = decoder.fleet(root)
+    if let fleet, decoder.diagnostics.isEmpty { return fleet }
+    throw FleetValidationError(file: file, diagnostics: decoder.diagnostics)
+  }
+
+  mutating func fleet(_ root: DocumentNode) -> FleetSpec? {
+    guard let table = table(root, path: "fleet", allowed: Self.fleetKeys, what: "a fleet") else { return nil }
+    let name = table["name"].flatMap { string($0, "name") } ?? "fleet"
+    var spread = 0.2
+    if let node = table["duration_spread"], let value = number(node, "duration_spread") {
+      if value < 0 || value > 3 {
+        report(node, "duration_spread", "expected a log-normal sigma from 0 to 3, got \(value)")
+      } else {
+        spread = value
+      }
+    }
+    let seed = table["seed"].flatMap { integer($0, "seed", in: 0...Int64.max) }.map { UInt64($0) } ?? 1
+    var maxIdle = Duration.seconds(600)
+    if let node = table["max_idle"], let text = string(node, "max_idle") {
+      if let value = DurationText.parse(text) {
+        maxIdle = value
+      } else {
+        report(node, "max_idle", "expected a duration such as 10m or 90s, got '\(text)'")
+      }
+    }
+    var replacement: Duration? = .seconds(300)
+    if let node = table["replace_preempted_after"], let text = string(node, "replace_preempted_after") {
+      if text == "never" {
+        replacement = nil
+      } else if let value = DurationText.parse(text) {
+        replacement = value
+      } else {
+        report(node, "replace_preempted_after", "expected a duration such as 5m, or never, got '\(text)'")
+      }
+    }
+    guard let groupsNode = table["groups"] else {
+      report(root, "groups", "missing; list the machines, e.g. groups: [{name: laptop, count: 1, hourly_cost_usd: 0}]")
+      return nil
+    }
+    guard let items = list(groupsNode, "groups", expected: "a list of machine groups") else { return nil }
+    if items.isEmpty { report(groupsNode, "groups", "expected at least one group of machines") }
+    var groups: [FleetGroup] = []
+    var names: Set<String> = []
+    for (index, item) in items.enumerated() {
+      let path = "groups[\(index)]"
+      guard let group = fleetGroup(item, path: path) else { continue }
+      if !names.insert(group.name).inserted {
+        report(item, path + ".name", "the group name '\(group.name)' is used twice; names must be unique")
+      }
+      groups.append(group)
+    }
+    return FleetSpec(
+      name: name, groups: groups, durationSpread: spread, seed: seed, maxIdle: maxIdle, replacementDelay: replacement)
+  }
+
+  mutating func fleetGroup(_ node: DocumentNode, path: String) -> FleetGroup? {
+    guard let table = table(node, path: path, allowed: Self.fleetGroupKeys, what: "a machine group") else {
+      return nil
+    }
+    func key(_ name: String) -> String { "\(path).\(name)" }
+    guard let nameNode = table["name"], let name = string(nameNode, key("name")) else {
+      if table["name"] == nil { report(node, key("name"), "missing; name the group, e.g. name: rtx3090") }
+      return nil
+    }
+    let count = table["count"].flatMap { integer($0, key("count"), in: 1...100_000) }.map(Int.init) ?? 1
+    var rate = HourlyRate(microDollarsPerHour: 0)
+    if let costNode = table["hourly_cost_usd"], let amount = money(costNode, key("hourly_cost_usd")) {
+      rate = HourlyRate(perHour: amount)
+    } else if table["hourly_cost_usd"] == nil {
+      report(node, key("hourly_cost_usd"), "missing; say what an hour of this machine costs (0 for a free laptop)")
+    }
+    var speed = 1.0
+    if let speedNode = table["speed"], let value = number(speedNode, key("speed")) {
+      if value > 0 && value <= 1000 {
+        speed = value
+      } else {
+        report(speedNode, key("speed"), "expected a speed above 0 (1 = the spec's estimate), got \(value)")
+      }
+    }
+    var trialDuration: Duration? = nil
+    if let durationNode = table["trial_duration"], let text = string(durationNode, key("trial_duration")) {
+      if let value = DurationText.parse(text), value > .zero {
+        trialDuration = value
+      } else {
+        report(durationNode, key("trial_duration"), "expected a duration such as 4m or 750ms, got '\(text)'")
+      }
+    }
+    func probability(_ name: String, upTo limit: Double) -> Double {
+      guard let valueNode = table[name], let value = number(valueNode, key(name)) else { return 0 }
+      guard value >= 0 && value <= limit else {
+        report(valueNode, key(name), "expected a number from 0 to \(limit), got \(value)")
+        return 0
+      }
+      return value
+    }
+    return FleetGroup(
+      name: name, count: count, hourlyRate: rate, speed: speed, trialDuration: trialDuration,
+      preemptionPerHour: probability("preemption_per_hour", upTo: 60), failureRate: probability("failure_rate", upTo: 1)
+    )
+  }
+}
