@@ -35,6 +35,15 @@ import Testing
     let empty = try CommandRunner.run("sweep", ["results", id, "--format", "csv"] + admin)
     #expect(empty.status == 0)
     #expect(empty.stdout.hasPrefix("domain,rank,weight_decay,alpha,epochs,"))
+    let file = serve.directory.appendingPathComponent("results.csv").path
+    let toFile = try CommandRunner.run("sweep", ["results", id, "--format", "csv", "-o", file] + admin)
+    #expect(toFile.status == 0 && toFile.stdout.isEmpty)
+    #expect(try String(contentsOfFile: file, encoding: .utf8) == empty.stdout)
+    #expect(!FileManager.default.fileExists(atPath: file + ".partial"))
+    let missingDomain = try CommandRunner.run("sweep", ["results", id, "--domain", "nope", "-o", file] + admin)
+    #expect(missingDomain.status == 2)
+    #expect(missingDomain.stderr.contains("no domain 'nope'"))
+    #expect(try String(contentsOfFile: file, encoding: .utf8) == empty.stdout)  // untouched by the failed export
 
     let workers = try CommandRunner.run("sweep", ["workers"] + admin)
     #expect(workers.stdout.contains("no workers registered"))

@@ -79,6 +79,41 @@ struct AdminClient {
     return reply
   }
 
+  /// GETs `path` and writes the body to `handle` as it arrives (exports of a million rows stay
+  /// out of memory). Returns the bytes written. No retry, like every admin call.
+  func download(_ path: String, to handle: FileHandle) async throws(CLIError) -> Int {
+    var request = HTTPClientRequest(url: baseURL + path)
+    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+    let response: HTTPClientResponse
+    do {
+      response = try await http.execute(request, timeout: .seconds(3600))
+    } catch {
+      throw CLIError(
+        .runtime,
+        "cannot reach the coordinator at \(baseURL) (\(error)); is `sweep serve` running there? (--coordinator / SWEEP_COORDINATOR)"
+      )
+    }
+    guard (200..<300).contains(Int(response.status.code)) else {
+      let body = (try? await response.body.collect(upTo: 1 << 20)).map { Data(buffer: $0) } ?? Data()
+      let decoded = try? WireCoding.decoder().decode(APIErrorBody.self, from: body)
+      let status = Int(response.status.code)
+      throw CLIError(
+        status >= 500 ? .runtime : .badInput,
+        ["GET \(path): \(status) \(decoded?.error.message ?? String(decoding: body, as: UTF8.self))"]
+          + (decoded?.error.errors ?? []))
+    }
+    var written = 0
+    do {
+      for try await buffer in response.body {
+        handle.write(Data(buffer: buffer))
+        written += buffer.readableBytes
+      }
+    } catch {
+      throw CLIError(.runtime, "the coordinator stopped sending the results after \(written) bytes (\(error))")
+    }
+    return written
+  }
+
   func decode<T: Decodable>(_ type: T.Type, _ reply: Reply) throws(CLIError) -> T {
     do {
       return try WireCoding.decoder().decode(T.self, from: reply.body)

@@ -23,17 +23,45 @@ struct ResultsCommand: AsyncParsableCommand {
     if let domain {
       path += "&domain=" + (domain.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? domain)
     }
-    let reply = try await client.send(.GET, path)
-    var text = String(decoding: reply.body, as: UTF8.self)
-    if format == .table { text = ResultTable.render(jsonl: text).joined(separator: "\n") + "\n" }
+    guard format != .table else {
+      // a table is for reading: small enough to build in memory
+      let reply = try await client.send(.GET, path)
+      let text = ResultTable.render(jsonl: String(decoding: reply.body, as: UTF8.self)).joined(separator: "\n") + "\n"
+      try write(Data(text.utf8))
+      return
+    }
+    guard let output else {
+      _ = try await client.download(path, to: FileHandle.standardOutput)
+      return
+    }
+    // Stream into FILE.partial, then rename: FILE is either complete or untouched.
+    let partial = output + ".partial"
+    guard FileManager.default.createFile(atPath: partial, contents: nil),
+      let handle = FileHandle(forWritingAtPath: partial)
+    else { throw CLIError(.runtime, "\(output): cannot write the results (cannot create \(partial))") }
+    do {
+      _ = try await client.download(path, to: handle)
+      try handle.close()
+      _ = try? FileManager.default.removeItem(atPath: output)
+      try FileManager.default.moveItem(atPath: partial, toPath: output)
+    } catch let error as CLIError {
+      try? FileManager.default.removeItem(atPath: partial)
+      throw error
+    } catch {
+      try? FileManager.default.removeItem(atPath: partial)
+      throw CLIError(.runtime, "\(output): cannot write the results (\(error.localizedDescription))")
+    }
+  }
+
+  private func write(_ data: Data) throws {
     if let output {
       do {
-        try text.write(toFile: output, atomically: true, encoding: .utf8)
+        try data.write(to: URL(fileURLWithPath: output), options: .atomic)
       } catch {
         throw CLIError(.runtime, "\(output): cannot write the results (\(error.localizedDescription))")
       }
     } else {
-      FileHandle.standardOutput.write(Data(text.utf8))
+      FileHandle.standardOutput.write(data)
     }
   }
 }
