@@ -140,15 +140,14 @@ extension SQLiteStore {
           db.cachedStatement(sql: "SELECT param_names FROM sweeps WHERE id = ?"), arguments: [sweepID])
       else { throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(sweepID)'") }
       var metrics = Set<String>()
-      for text in try String.fetchAll(
+      // A cursor, not fetchAll: a million rows' metrics never sit in memory together.
+      let texts = try String.fetchCursor(
         db.cachedStatement(
           sql: """
             SELECT r.metrics FROM results r JOIN trials t ON t.sweep_id = r.sweep_id AND t.trial_id = r.trial_id
             WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state = 'failed' AND r.attempt = t.attempts))
             """), arguments: [sweepID])
-      {
-        metrics.formUnion(try StoredJSON.decodeMetrics(text).keys)
-      }
+      while let text = try texts.next() { metrics.formUnion(try StoredJSON.decodeMetrics(text).keys) }
       return (try StoredJSON.decodeStrings(names), metrics.sorted())
     }
   }

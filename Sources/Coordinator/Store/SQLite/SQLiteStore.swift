@@ -20,6 +20,9 @@ public final class SQLiteStore: SweepStore {
     configuration.prepareDatabase { db in
       try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
       try db.execute(sql: "PRAGMA foreign_keys = ON")
+      // 16 MiB of page cache per connection (SQLite's default is 2 MiB): a million-trial sweep's
+      // indexes otherwise come back from the OS with a pread per page (13% of a profiled run).
+      try db.execute(sql: "PRAGMA cache_size = -16384")
     }
     pool = try DatabasePool(path: path, configuration: configuration)
     committer = GroupCommit(pool: pool)
