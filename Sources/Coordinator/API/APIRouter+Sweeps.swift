@@ -34,9 +34,10 @@ extension APIRouter {
           .unprocessableContent, "invalid_spec", "the spec has \(error.diagnostics.count) problem(s)",
           errors: error.lines)
       }
-      let plan = SweepPlan(spec: spec)
-      let created = try await env.store.createSweep(
-        id: RandomID.make("sw-", bytes: 6), spec: spec, plan: plan, specText: text, now: env.clock.now)
+      let created = try await store(spec, text: text, env)
+      // A million-trial plan was just freed: hand its pages back to the OS, or the coordinator
+      // keeps the submit's peak as its resident size for the whole sweep.
+      MemoryRelease.returnFreedMemory()
       await env.dispatcher.wake()
       return try JSONResponse.make(created, status: .created)
     }
@@ -85,6 +86,29 @@ extension APIRouter {
     }
   }
 }
+
+extension APIRouter {
+  /// Samples and stores a sweep; the plan (every trial in memory) lives only inside this call.
+  static func store(_ spec: SweepSpec, text: String, _ env: APIEnvironment) async throws -> SweepCreated {
+    let plan = SweepPlan(spec: spec)
+    return try await env.store.createSweep(
+      id: RandomID.make("sw-", bytes: 6), spec: spec, plan: plan, specText: text, now: env.clock.now)
+  }
+}
+
+/// Returns memory the allocator holds but no longer uses to the operating system.
+enum MemoryRelease {
+  static func returnFreedMemory() {
+    #if os(Linux)
+      _ = glibcMallocTrim(0)
+    #endif
+  }
+}
+
+#if os(Linux)
+  // glibc's malloc_trim(3); the Glibc module does not export <malloc.h>.
+  @_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
 
 /// A sweep's results as JSON lines or CSV, produced a page at a time so that memory does not
 /// grow with the number of rows.
