@@ -52,20 +52,16 @@ struct Latency: Codable, Sendable {
 /// Memory of a process, from /proc.
 enum Memory {
   /// Peak resident set size of a process, in MiB (VmHWM).
-  static func peakMiB(pid: Int32? = nil) -> Double {
-    let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
-    guard let status = try? String(contentsOfFile: path, encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-      let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-    else { return .nan }
-    return kilobytes / 1024
-  }
+  static func peakMiB(pid: Int32? = nil) -> Double { statusMiB("VmHWM:", pid: pid) }
 
   /// Current resident set size in MiB (VmRSS).
-  static func currentMiB(pid: Int32? = nil) -> Double {
+  static func currentMiB(pid: Int32? = nil) -> Double { statusMiB("VmRSS:", pid: pid) }
+
+  /// A "kB" line of /proc/PID/status, in MiB.
+  private static func statusMiB(_ key: String, pid: Int32?) -> Double {
     let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
     guard let status = try? String(contentsOfFile: path, encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
       let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
     else { return .nan }
     return kilobytes / 1024
