@@ -131,8 +131,7 @@ public final class FleetSimulator {
       return .milliseconds(max(1, Int64((Double(worker.mean.wholeMilliseconds) * exp(sigma * z - sigma * sigma / 2)))))
     }
     func startAttempt(_ index: Int, at now: Timestamp) {
-      guard let lease = workers[index].lease else { return }
-      _ = lease
+      guard workers[index].lease != nil else { return }
       var worker = workers[index]
       let length = duration(worker)
       worker.attemptFails = random.nextOpenUnit() < worker.group.failureRate
