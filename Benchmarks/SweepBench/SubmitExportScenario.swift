@@ -17,7 +17,7 @@ struct SubmitExportScenario {
     var exportRates: [String: [Double]] = ["jsonl": [], "csv": []]
     var exportGrowth: [String: [Double]] = ["jsonl": [], "csv": []]
     var bytes: [String: Int] = [:]
-    for repetition in 1...max(1, repetitions) {
+    for _ in 1...max(1, repetitions) {
       let serve = try ServeProcess(extraArguments: ["--lease-ttl", "600"])
       defer { serve.cleanUp() }
       try await SimulatedWorker.withClient(connections: 4) { http in
@@ -65,7 +65,6 @@ struct SubmitExportScenario {
           bytes[format] = received
         }
       }
-      _ = repetition
     }
     var rows = [
       ResultRow(

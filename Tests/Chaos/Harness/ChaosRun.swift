@@ -45,7 +45,6 @@ public final class ChaosRun {
   /// When each worker was frozen or dead (seconds since 1970): its attempts then are not measured.
   private var disturbed: [[ClosedRange<Double>]] = []
   private var replayStatuses: [Int: Int] = [:]
-  private var log: [String] = []
 
   public init(_ configuration: ChaosRunConfiguration) throws {
     self.configuration = configuration
@@ -275,7 +274,6 @@ public final class ChaosRun {
   }
 
   private func note(_ line: String) {
-    log.append(line)
     let handle = FileHandle(forWritingAtPath: directory.appendingPathComponent("harness.log").path)
     if let handle {
       handle.seekToEndOfFile()
