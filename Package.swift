@@ -33,11 +33,14 @@ let package = Package(
       name: "SpecReading",
       dependencies: ["Shared", .product(name: "Yams", package: "Yams")]
     ),
-    // Coordinator library: CLI commands today, store and HTTP API later.
+    // The reference LoRA trainer: a small pretrained MLP adapted per synthetic domain. Pure
+    // computation; the worker runs it as a trial, the strategy study as its ground truth.
+    .target(name: "ReferenceTraining", dependencies: ["Shared"]),
+    // Coordinator library: CLI commands, store, HTTP API, simulator.
     .target(
       name: "Coordinator",
       dependencies: [
-        "Shared", "SpecReading",
+        "Shared", "SpecReading", "ReferenceTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -56,7 +59,7 @@ let package = Package(
     .target(
       name: "Worker",
       dependencies: [
-        "Shared",
+        "Shared", "ReferenceTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -127,7 +130,7 @@ let package = Package(
     .testTarget(
       name: "WorkerTests",
       dependencies: [
-        "Worker", "Coordinator", "SweepCLI", "Shared", "TestSupport", "ChaosHarness",
+        "Worker", "ReferenceTraining", "Coordinator", "SweepCLI", "Shared", "TestSupport", "ChaosHarness",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -2,6 +2,7 @@ import Foundation
 import Shared
 import Testing
 
+@testable import ReferenceTraining
 @testable import Worker
 
 @Suite struct WorkerUnitTests {

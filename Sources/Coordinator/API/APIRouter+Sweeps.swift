@@ -49,6 +49,14 @@ extension APIRouter {
       try await env.authenticator.requireAdmin(request)
       return try JSONResponse.make(try await env.store.sweepStatus(id: try parameter(context, "id")))
     }
+    router.get("/v1/sweeps/{id}/spec") { request, context in
+      try await env.authenticator.requireAdmin(request)
+      let text = try await env.store.specText(sweepID: try parameter(context, "id"))
+      var headers = HTTPFields()
+      headers[.contentType] =
+        DocumentFormat.detect(fileName: nil, text: text) == .json ? "application/json" : "application/yaml"
+      return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
     router.post("/v1/sweeps/{id}/cancel") { request, context in
       try await env.authenticator.requireAdmin(request)
       let status = try await env.store.cancelSweep(id: try parameter(context, "id"), now: env.clock.now)

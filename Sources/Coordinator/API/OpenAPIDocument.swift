@@ -133,7 +133,7 @@ public enum OpenAPIDocument {
             trial_id: {type: string}
             attempt: {type: integer}
             outcome: {enum: [completed, recorded, late]}
-            trial_state: {enum: [pending, leased, succeeded, failed, cancelled]}
+            trial_state: {enum: [pending, leased, succeeded, failed, cancelled, waiting, pruned]}
             cost_usd: {$ref: "#/components/schemas/Money"}
         SweepStatus:
           type: object
@@ -242,6 +242,13 @@ public enum OpenAPIDocument {
           parameters: [{name: id, in: path, required: true, schema: {type: string}}]
           responses:
             "200": {description: Status, content: {application/json: {schema: {$ref: "#/components/schemas/SweepStatus"}}}}
+            "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/spec:
+        get:
+          summary: The spec text the sweep was submitted with (admin).
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: The spec, content: {application/yaml: {}, application/json: {}}}
             "404": {description: Unknown sweep}
       /v1/sweeps/{id}/cancel:
         post:

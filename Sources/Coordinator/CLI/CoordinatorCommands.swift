@@ -7,6 +7,7 @@ public enum CoordinatorCommands {
   public static let subcommands: [any ParsableCommand.Type] = [
     ValidateCommand.self, SampleCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self,
     ResultsCommand.self, CancelCommand.self, WorkersCommand.self, SimulateCommand.self, PlanCommand.self,
+    PredictCommand.self, AnalyzeCommand.self,
   ]
 
   /// Runs a parsed command line with the documented exit codes: argument errors exit 2 (not

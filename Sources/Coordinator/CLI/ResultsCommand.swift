@@ -14,9 +14,18 @@ struct ResultsCommand: AsyncParsableCommand {
   @Flag(help: "Only the best trial of each domain.") var best = false
   @Option(help: "Only this domain.") var domain: String?
   @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
+  @Flag(
+    help:
+      "Instead of the records: how the transfer source's best configurations did in each target (a sweep with transfer)."
+  )
+  var transferReport = false
   @OptionGroup var admin: AdminOptions
 
   func run() async throws {
+    if transferReport {
+      try await printTransferReport()
+      return
+    }
     let client = try admin.client()
     var path = "/v1/sweeps/\(sweep)/results?format=\(format == .csv ? "csv" : "jsonl")"
     if best { path += "&best=true" }
@@ -51,6 +60,25 @@ struct ResultsCommand: AsyncParsableCommand {
       try? FileManager.default.removeItem(atPath: partial)
       throw CLIError(.runtime, "\(output): cannot write the results (\(error.localizedDescription))")
     }
+  }
+
+  private func printTransferReport() async throws {
+    var input = try AnalysisInput.parse([sweep])
+    input.admin = admin
+    let (spec, records) = try await input.load()
+    guard let report = TransferReport(spec: spec, records: records) else {
+      throw CLIError(.badInput, "sweep \(sweep) has no transfer: its spec has no `transfer:` key")
+    }
+    var lines = ["transfer from \(report.source) (top \(spec.transfer?.topK ?? 0) configurations):"]
+    for target in report.targets {
+      let correlation = target.rankCorrelation.map { String(format: "%.3f", $0) } ?? "—"
+      lines.append(
+        "  \(target.domain): \(target.inTopK) of \(target.transferred) transferred in its own top \(target.topK); "
+          + "rank correlation with \(report.source) \(correlation) over \(target.sharedConfigurations) shared configuration(s); "
+          + "best \(target.best.map { String(format: "%.4f", $0) } ?? "—")\(target.bestWasTransferred ? " (a transferred one)" : "")"
+      )
+    }
+    try write(Data((lines.joined(separator: "\n") + "\n").utf8))
   }
 
   private func write(_ data: Data) throws {

@@ -14,16 +14,54 @@ struct SimulateCommand: AsyncParsableCommand {
       preemptions drawn from the fleet file's seed. See docs/simulation.md for the fleet file.
       """)
 
-  @Argument(help: "The spec file (YAML or JSON).") var spec: String
-  @Option(help: "The fleet file (YAML or JSON): groups of machines with price, speed, preemption.") var fleet: String
+  @Argument(help: "The spec file (YAML or JSON).") var spec: String?
+  @Option(help: "The fleet file (YAML or JSON): groups of machines with price, speed, preemption.") var fleet: String?
   @Option(help: "Lease TTL in seconds, as `sweep serve --lease-ttl` (default 60).") var leaseTtl: Int = 60
   @Flag(help: "Print one JSON object instead of the table.") var json = false
+  @Flag(
+    help: ArgumentHelp(
+      "Instead of a sweep: compare the sweep strategies on the reference trainer (docs/strategies.md).",
+      discussion: "Takes no spec or fleet; --seeds, --workers and --trials shape it."))
+  var strategyStudy = false
+  @Option(help: "Strategy study: seeds per strategy.") var seeds: Int = 5
+  @Option(help: "Strategy study: simulated workers.") var workers: Int = 4
+  @Option(help: "Strategy study: trials per domain of the sampled strategies.") var trials: Int = 30
+  @Option(help: "Strategy study: also write every learning curve of the ground truth to this JSON file.")
+  var curves: String?
+
+  func validate() throws {
+    if strategyStudy {
+      guard spec == nil, fleet == nil else {
+        throw ValidationError("--strategy-study takes no spec or --fleet; it builds its own sweeps")
+      }
+      guard (1...100).contains(seeds) else { throw ValidationError("--seeds: expected 1 to 100, got \(seeds)") }
+      guard (1...256).contains(workers) else { throw ValidationError("--workers: expected 1 to 256, got \(workers)") }
+      guard (10...150).contains(trials) else { throw ValidationError("--trials: expected 10 to 150, got \(trials)") }
+    } else {
+      guard spec != nil else { throw ValidationError("missing SPEC: the sweep to simulate (or --strategy-study)") }
+      guard fleet != nil else { throw ValidationError("missing --fleet FLEET: the machines to simulate it on") }
+    }
+  }
 
   func run() async throws {
-    let (spec, _) = try SpecFile.load(self.spec)
-    let fleet = try FleetFile.load(self.fleet)
-    let report = try await FleetSimulator(spec: spec, fleet: fleet, policy: try FleetFile.policy(ttl: leaseTtl)).run()
     var out = StandardOutput()
+    if strategyStudy {
+      let study = StrategyStudy(
+        options: .init(seeds: (1...seeds).map(UInt64.init), workers: workers, trialsPerDomain: trials))
+      let report = try await study.run { StandardOutput.error($0) }
+      if let curves {
+        let text = report.curvesJSON.serialized() + "\n"
+        guard FileManager.default.createFile(atPath: curves, contents: Data(text.utf8)) else {
+          throw CLIError(.runtime, "--curves: cannot write \(curves)")
+        }
+      }
+      if json { out.line(report.json.serialized()) } else { for line in report.humanLines { out.line(line) } }
+      out.flush()
+      return
+    }
+    let (spec, _) = try SpecFile.load(self.spec ?? "")
+    let fleet = try FleetFile.load(self.fleet ?? "")
+    let report = try await FleetSimulator(spec: spec, fleet: fleet, policy: try FleetFile.policy(ttl: leaseTtl)).run()
     if json {
       out.line(report.json.serialized())
     } else {

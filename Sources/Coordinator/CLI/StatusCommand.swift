@@ -60,6 +60,11 @@ public enum StatusView {
       var line =
         "  \(domain.domain.padding(toLength: width, withPad: " ", startingAt: 0))  \(bar) \(counts.finished)/\(counts.total)"
         + "  ok \(counts.succeeded)  failed \(counts.failed)  running \(counts.leased)  $\(domain.spentUsd.micros.decimalString)"
+      if counts.waiting > 0 { line += "  waiting \(counts.waiting)" }
+      if let pruning = domain.pruning {
+        line +=
+          "  pruned \(pruning.pruned) (saved \(Int(pruning.savedSeconds.rounded())) s, $\(pruning.savedUsd.micros.decimalString))"
+      }
       if let best = domain.best {
         line += "  best \(best.metric) \(format(best.value)) (\(best.trialId))"
       }

@@ -84,6 +84,37 @@ struct ValidationSummary {
         "  cost        $\(plan.estimatedCost(at: rate).decimalString) at $\(MicroDollars(rate.microDollarsPerHour).decimalString)/h"
       )
     }
+    lines += strategyLines
+    return lines
+  }
+
+  /// What the strategies will add to the sampled trials (not in the counts above).
+  var strategyLines: [String] {
+    let spec = plan.spec
+    var lines: [String] = []
+    if spec.sampler == .adaptive, let adaptive = spec.adaptive, let total = spec.trialsPerDomain {
+      lines.append(
+        "  adaptive    \(adaptive.initial.rawValue) initial design above, then proposals up to \(total) per domain, \(adaptive.parallel) at a time"
+          + (adaptive.warmStart.isEmpty ? "" : "; warm start from \(adaptive.warmStart.joined(separator: ", "))"))
+    }
+    if !spec.stages.isEmpty {
+      let stages = spec.stages.map { stage in
+        let overrides = stage.overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.canonical)" }
+        let top = stage.topK.map { "top \($0), " } ?? ""
+        return "\(stage.name) (\(top)\(overrides.joined(separator: ", ")))"
+      }
+      lines.append("  stages      " + stages.joined(separator: " → "))
+    }
+    if let stopping = spec.earlyStopping {
+      let rungs = ASHA(stopping).rungs(maxEpochs: nil).prefix(4).map(String.init).joined(separator: ", ")
+      lines.append(
+        "  stopping    ASHA on \(stopping.metric): rungs at epochs \(rungs)…, best 1/\(stopping.reductionFactor) go on")
+    }
+    if let transfer = spec.transfer {
+      lines.append(
+        "  transfer    \(transfer.source)'s top \(transfer.topK) run first in \(transfer.targets.joined(separator: ", ")), which wait for it"
+      )
+    }
     return lines
   }
 

@@ -18,12 +18,19 @@ public struct ResultRecord: Hashable, Sendable {
   public var hourlyRate: HourlyRate?
   public var startedAt: Timestamp?
   public var finishedAt: Timestamp?
+  /// The stage's name in a sweep with stages, else `nil`.
+  public var stage: String?
+  /// Where the trial came from: `sampled`, `transferred`, `promoted` or `proposed`.
+  public var origin: String
 
   public init(
     sweepID: String, domain: String, trialID: String, params: [(String, ParameterValue)], metrics: [(String, Double)],
     cost: MicroDollars, status: String, attempt: Int, durationSeconds: Double?, worker: String?, provider: String?,
-    hourlyRate: HourlyRate?, startedAt: Timestamp?, finishedAt: Timestamp?
+    hourlyRate: HourlyRate?, startedAt: Timestamp?, finishedAt: Timestamp?, stage: String? = nil,
+    origin: String = TrialOrigin.sampled.rawValue
   ) {
+    self.stage = stage
+    self.origin = origin
     self.sweepID = sweepID
     self.domain = domain
     self.trialID = trialID
@@ -45,7 +52,7 @@ public struct ResultRecord: Hashable, Sendable {
 
   /// The `results.jsonl` line: `domain`, every parameter, every metric, `cost` (USD), `timestamp`,
   /// then `sweep`, `trial_id`, `status`, `attempt`, `duration_s`, `worker`, `provider`,
-  /// `hourly_cost_usd`, `started_at`, `finished_at`.
+  /// `hourly_cost_usd`, `started_at`, `finished_at`, `stage` and `origin`.
   public var json: JSONValue {
     var entries: [(String, JSONValue)] = [("domain", .string(domain))]
     entries += params.map { ($0.0, $0.1.json) }
@@ -63,6 +70,8 @@ public struct ResultRecord: Hashable, Sendable {
       ("hourly_cost_usd", hourlyRate.map { .double(Double($0.microDollarsPerHour) / 1_000_000) } ?? .null))
     entries.append(("started_at", startedAt.map { .string($0.iso8601) } ?? .null))
     entries.append(("finished_at", finishedAt.map { .string($0.iso8601) } ?? .null))
+    entries.append(("stage", stage.map(JSONValue.string) ?? .null))
+    entries.append(("origin", .string(origin)))
     return .object(entries)
   }
 
@@ -71,7 +80,7 @@ public struct ResultRecord: Hashable, Sendable {
   /// The fixed CSV columns after the parameters and metrics.
   public static let trailingColumns = [
     "cost", "timestamp", "sweep", "trial_id", "status", "attempt", "duration_s", "worker", "provider",
-    "hourly_cost_usd", "started_at", "finished_at",
+    "hourly_cost_usd", "started_at", "finished_at", "stage", "origin",
   ]
 
   /// One CSV row for the given parameter and metric columns (RFC 4180 quoting).
@@ -85,7 +94,7 @@ public struct ResultRecord: Hashable, Sendable {
       cost.decimalString, finishedAt?.iso8601 ?? "", sweepID, trialID, status, String(attempt),
       durationSeconds.map { String(($0 * 1000).rounded() / 1000) } ?? "", worker ?? "", provider ?? "",
       hourlyRate.map { MicroDollars($0.microDollarsPerHour).decimalString } ?? "", startedAt?.iso8601 ?? "",
-      finishedAt?.iso8601 ?? "",
+      finishedAt?.iso8601 ?? "", stage ?? "", origin,
     ]
     return fields.map(Self.csvField).joined(separator: ",")
   }

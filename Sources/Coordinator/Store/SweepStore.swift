@@ -40,6 +40,8 @@ public struct ReapSummary: Hashable, Sendable {
   public var requeuedTrials: Int
   public var failedTrials: Int
   public var lostWorkers: Int
+  /// Sweeps whose strategies added or released trials after the expiries.
+  public var strategyChanges = 0
 
   public init(expiredLeases: Int = 0, requeuedTrials: Int = 0, failedTrials: Int = 0, lostWorkers: Int = 0) {
     self.expiredLeases = expiredLeases
@@ -95,6 +97,8 @@ public protocol SweepStore: Sendable {
   func createSweep(id: String, spec: SweepSpec, plan: SweepPlan, specText: String, now: Timestamp) async throws
     -> SweepCreated
   func sweepStatus(id: String) async throws -> SweepStatus
+  /// The spec text the sweep was submitted with.
+  func specText(sweepID: String) async throws -> String
   func listSweeps() async throws -> [SweepStatus]
   func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus
 

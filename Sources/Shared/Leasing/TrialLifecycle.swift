@@ -10,9 +10,13 @@ public enum TrialState: String, Hashable, Sendable, Codable, CaseIterable {
   case failed
   /// Its sweep was cancelled before it succeeded.
   case cancelled
+  /// Held until the transfer source's best configurations are queued ahead of it.
+  case waiting
+  /// Stopped early by the sweep's early stopping; its last intermediate metrics are its result.
+  case pruned
 
   /// Whether the trial will not run again.
-  public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
+  public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled || self == .pruned }
 }
 
 /// A trial's lifecycle as a value: methods change the state and return what the caller must do.
@@ -53,6 +57,8 @@ public struct TrialLifecycle: Hashable, Sendable {
     case requeue
     /// Mark the trial failed.
     case fail
+    /// Mark the trial pruned: early stopping ended it, which is not a failure.
+    case prune
     /// Nothing changes for the trial (a late or duplicate event); keep the record only.
     case ignore
   }
@@ -76,13 +82,25 @@ public struct TrialLifecycle: Hashable, Sendable {
 
   /// The current attempt ended without a result. Only the attempt the trial is on counts; an
   /// older attempt's ending changes nothing.
-  public mutating func attemptEnded(attempt: Int, countsAsFailure: Bool) -> Action {
+  /// A trial the coordinator asked to stop for early stopping (`pruned`) ends as pruned whatever the cause.
+  public mutating func attemptEnded(attempt: Int, countsAsFailure: Bool, pruned: Bool = false) -> Action {
     guard state == .leased, attempt == attempts else { return .ignore }
+    if pruned {
+      state = .pruned
+      return .prune
+    }
     if countsAsFailure { failures += 1 }
     if failures >= maxAttempts || attempts >= attemptCap {
       state = .failed
       return .fail
     }
+    state = .pending
+    return .requeue
+  }
+
+  /// A held trial may run: it joins the queue.
+  public mutating func release() -> Action {
+    guard state == .waiting else { return .ignore }
     state = .pending
     return .requeue
   }

@@ -16,27 +16,32 @@ public enum DomainSampler {
     let rows: [[ParameterValue]]
     switch spec.sampler {
     case .grid: rows = Samplers.grid(spec.space)
-    case .random: rows = Samplers.random(spec.space, count: spec.trialsPerDomain ?? 0, generator: &generator)
-    case .lhs: rows = Samplers.latinHypercube(spec.space, count: spec.trialsPerDomain ?? 0, generator: &generator)
+    case .random:
+      rows = Samplers.random(spec.space, count: spec.initialSampleCount(for: domain) ?? 0, generator: &generator)
+    case .lhs:
+      rows = Samplers.latinHypercube(
+        spec.space, count: spec.initialSampleCount(for: domain) ?? 0, generator: &generator)
+    case .adaptive:
+      let count = spec.initialSampleCount(for: domain) ?? 0
+      rows =
+        spec.adaptive?.initial == .random
+        ? Samplers.random(spec.space, count: count, generator: &generator)
+        : Samplers.latinHypercube(spec.space, count: count, generator: &generator)
     }
     var seen = Set<String>()
     var trials: [Trial] = []
     trials.reserveCapacity(rows.count)
     var duplicates = 0
     let names = spec.space.map(\.name)
+    let stage = spec.stages.first
     for row in rows {
-      let params = Array(zip(names, row)).map { (name: $0.0, value: $0.1) }
-      let key = TrialID.canonicalKey(params)
-      guard seen.insert(key).inserted else {
+      let values = stage.map { stage in zip(names, row).map { stage.overrides[$0.0] ?? $0.1 } } ?? row
+      let trial = spec.makeTrial(domain: domain, index: trials.count, values: values, stage: 0)
+      guard seen.insert(trial.id).inserted else {
         duplicates += 1
         continue
       }
-      let id = TrialID.make(sweep: spec.name, domain: domain, canonicalKey: key)
-      var values = Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.value.canonical) })
-      values["domain"] = domain
-      values["trial_id"] = id
-      trials.append(
-        Trial(id: id, domain: domain, index: trials.count, params: params, argv: spec.command.render(values)))
+      trials.append(trial)
     }
     return DomainSample(domain: domain, trials: trials, duplicatesRemoved: duplicates)
   }

@@ -52,3 +52,19 @@ public enum TrialID {
     return String(repeating: "0", count: 16 - hex.count) + hex
   }
 }
+
+extension SweepSpec {
+  /// A trial of this sweep: its id, and its command with every placeholder filled. Trials of a
+  /// later stage hash the stage name too, so a configuration re-run by a stage that overrides
+  /// nothing still gets an id of its own.
+  public func makeTrial(domain: String, index: Int, values: [ParameterValue], stage: Int) -> Trial {
+    let params = zip(space, values).map { (name: $0.0.name, value: $0.1) }
+    var key = TrialID.canonicalKey(params)
+    if stage > 0, stage < stages.count { key += "\u{1F}stage=" + stages[stage].name }
+    let id = TrialID.make(sweep: name, domain: domain, canonicalKey: key)
+    var placeholders = Dictionary(params.map { ($0.name, $0.value.canonical) }, uniquingKeysWith: { a, _ in a })
+    placeholders["domain"] = domain
+    placeholders["trial_id"] = id
+    return Trial(id: id, domain: domain, index: index, params: params, argv: command.render(placeholders))
+  }
+}

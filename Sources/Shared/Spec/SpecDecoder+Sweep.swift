@@ -87,11 +87,33 @@ extension SpecDecoder {
         maxTrials: maxTrials, table: table)
     }
 
+    var stages: [Stage] = []
+    if let node = table["stages"], let space { stages = self.stages(node, space: space) ?? [] }
+    var earlyStopping: EarlyStopping? = nil
+    if let node = table["early_stopping"], let space {
+      earlyStopping = self.earlyStopping(node, objective: objective, space: space)
+    }
+    var transfer: Transfer? = nil
+    if let node = table["transfer"], let domains {
+      transfer = self.transfer(node, domains: domains, trialsPerDomain: trialsPerDomain, sampler: sampler)
+    }
+    var adaptive: AdaptiveSampling? = nil
+    if sampler == .adaptive {
+      adaptive = self.adaptive(table["adaptive"], trialsPerDomain: trialsPerDomain)
+    } else if let node = table["adaptive"] {
+      report(node, "adaptive", "applies to sampler: adaptive only; set sampler: adaptive or remove the key")
+    }
+
     guard let name, let domains, let space, let command else { return nil }
-    return SweepSpec(
+    var spec = SweepSpec(
       name: name, budget: budget, objective: objective, domains: domains, seed: seed, sampler: sampler,
       trialsPerDomain: trialsPerDomain, shardSize: shardSize, maxAttempts: maxAttempts, trialTimeout: trialTimeout,
       estimatedTrialDuration: estimate, command: command, space: space, maxTrials: maxTrials)
+    spec.stages = stages
+    spec.earlyStopping = earlyStopping
+    spec.transfer = transfer
+    spec.adaptive = adaptive
+    return spec
   }
 
   mutating func required(_ table: SpecTable, _ key: String, _ what: String) -> DocumentNode? {
@@ -312,7 +334,7 @@ extension SpecDecoder {
           "the grid has \(size) trials (\(overflow ? "over Int.max" : "\(perDomain)") per domain × \(domainCount) domains), more than max_trials (\(maxTrials)); use sampler: lhs with trials_per_domain, or raise max_trials"
         )
       }
-    case .random, .lhs:
+    case .random, .lhs, .adaptive:
       guard let trialsPerDomain else { return }
       let (total, overflow) = trialsPerDomain.multipliedReportingOverflow(by: domainCount)
       if overflow || total > maxTrials {

@@ -8,7 +8,8 @@ public struct SpecDecoder {
   /// Keys allowed at the top level of a spec.
   public static let topLevelKeys = [
     "name", "budget_usd", "objective", "domains", "seed", "sampler", "trials_per_domain", "shard_size",
-    "max_attempts", "trial_timeout", "estimate", "command", "space", "max_trials",
+    "max_attempts", "trial_timeout", "estimate", "command", "space", "max_trials", "stages", "early_stopping",
+    "transfer", "adaptive",
   ]
   static let parameterKindKeys = ["values", "int", "uniform", "log_uniform", "value"]
   static let parameterModifierKeys = ["step", "log", "grid_points"]

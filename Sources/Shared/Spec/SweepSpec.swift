@@ -23,6 +23,14 @@ public struct SweepSpec: Hashable, Sendable {
   public var space: [Parameter]
   /// The largest number of trials this sweep may have (guards against a mistyped grid).
   public var maxTrials: Int
+  /// Stages in order (screen, final, …); empty for a one-stage sweep.
+  public var stages: [Stage] = []
+  /// ASHA early stopping on intermediate metrics, if configured.
+  public var earlyStopping: EarlyStopping? = nil
+  /// Seeding target domains with a source domain's best configurations, if configured.
+  public var transfer: Transfer? = nil
+  /// The settings of `sampler: adaptive`.
+  public var adaptive: AdaptiveSampling? = nil
 
   /// Placeholder names a command may use besides parameter names.
   public static let builtinPlaceholders: Set<String> = ["domain", "trial_id"]
@@ -68,4 +76,6 @@ public enum SamplerKind: String, Hashable, Sendable, Codable, CaseIterable {
   case random
   /// Latin hypercube: each parameter's range cut into n equal-probability strata, one sample each.
   case lhs
+  /// An initial design, then proposals of a surrogate model by expected improvement per second.
+  case adaptive
 }

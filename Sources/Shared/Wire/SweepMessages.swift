@@ -5,18 +5,41 @@ public struct TrialCounts: Hashable, Sendable, Codable {
   public var succeeded: Int
   public var failed: Int
   public var cancelled: Int
+  /// Held until a transfer source's best configurations are queued.
+  public var waiting: Int
+  /// Stopped early by ASHA.
+  public var pruned: Int
 
-  public init(pending: Int = 0, leased: Int = 0, succeeded: Int = 0, failed: Int = 0, cancelled: Int = 0) {
+  public init(
+    pending: Int = 0, leased: Int = 0, succeeded: Int = 0, failed: Int = 0, cancelled: Int = 0, waiting: Int = 0,
+    pruned: Int = 0
+  ) {
     self.pending = pending
     self.leased = leased
     self.succeeded = succeeded
     self.failed = failed
     self.cancelled = cancelled
+    self.waiting = waiting
+    self.pruned = pruned
   }
 
-  public var total: Int { pending + leased + succeeded + failed + cancelled }
+  enum CodingKeys: String, CodingKey { case pending, leased, succeeded, failed, cancelled, waiting, pruned }
+
+  /// Counts from a coordinator without strategies lack `waiting` and `pruned`.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    pending = try container.decode(Int.self, forKey: .pending)
+    leased = try container.decode(Int.self, forKey: .leased)
+    succeeded = try container.decode(Int.self, forKey: .succeeded)
+    failed = try container.decode(Int.self, forKey: .failed)
+    cancelled = try container.decode(Int.self, forKey: .cancelled)
+    waiting = try container.decodeIfPresent(Int.self, forKey: .waiting) ?? 0
+    pruned = try container.decodeIfPresent(Int.self, forKey: .pruned) ?? 0
+  }
+
+  public var total: Int { pending + leased + succeeded + failed + cancelled + waiting + pruned }
   /// Trials that will not run again.
-  public var finished: Int { succeeded + failed + cancelled }
+  public var finished: Int { succeeded + failed + cancelled + pruned }
 }
 
 /// The best trial of a domain so far.
@@ -40,12 +63,33 @@ public struct DomainStatus: Hashable, Sendable, Codable {
   public var counts: TrialCounts
   public var best: BestTrial?
   public var spentUsd: DollarAmount
+  /// What early stopping saved in this domain, when it pruned anything.
+  public var pruning: PruningSavings?
 
-  public init(domain: String, counts: TrialCounts, best: BestTrial?, spentUsd: DollarAmount) {
+  public init(
+    domain: String, counts: TrialCounts, best: BestTrial?, spentUsd: DollarAmount, pruning: PruningSavings? = nil
+  ) {
     self.domain = domain
     self.counts = counts
     self.best = best
     self.spentUsd = spentUsd
+    self.pruning = pruning
+  }
+}
+
+/// Paid time and money early stopping did not spend: for each pruned trial, the median duration
+/// of the completed trials of its domain and stage less the time it ran, at its lease's rate.
+public struct PruningSavings: Hashable, Sendable, Codable {
+  public var pruned: Int
+  /// Seconds of training not run, free workers included.
+  public var savedSeconds: Double
+  /// What those seconds would have cost on the workers that ran the pruned trials.
+  public var savedUsd: DollarAmount
+
+  public init(pruned: Int, savedSeconds: Double, savedUsd: DollarAmount) {
+    self.pruned = pruned
+    self.savedSeconds = savedSeconds
+    self.savedUsd = savedUsd
   }
 }
 

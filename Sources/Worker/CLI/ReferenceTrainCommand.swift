@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReferenceTraining
 import Shared
 
 #if canImport(Glibc)

@@ -147,6 +147,29 @@ enum SQLiteSchema {
           CREATE INDEX results_by_worker ON results(worker_id, reported_at) WHERE completed = 1;
           """)
     }
+    // Sweep strategies (stages, ASHA, transfer, adaptive): trials carry their stage and origin,
+    // a pruned trial its reason, and rungs keep the intermediate metric each trial had there.
+    migrator.registerMigration("v3-strategies") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE sweeps ADD COLUMN strategic INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE trials ADD COLUMN stage INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE trials ADD COLUMN origin TEXT NOT NULL DEFAULT 'sampled';
+          ALTER TABLE trials ADD COLUMN prune_reason TEXT;
+          ALTER TABLE trials ADD COLUMN duration_ms INTEGER;
+          CREATE TABLE rungs (
+            sweep_id TEXT NOT NULL,
+            trial_id TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            stage INTEGER NOT NULL,
+            rung INTEGER NOT NULL,
+            epoch REAL NOT NULL,
+            value REAL NOT NULL,
+            PRIMARY KEY (sweep_id, trial_id, rung)
+          );
+          CREATE INDEX rungs_by_group ON rungs(sweep_id, domain, stage, rung);
+          """)
+    }
     return migrator
   }
 }

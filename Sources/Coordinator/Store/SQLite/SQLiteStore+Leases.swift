@@ -27,6 +27,11 @@ extension SQLiteStore {
         ])
       }
       var actions: [LeaseAction] = []
+      for progress in request.progress {
+        if let action = try self.earlyStoppingAction(db, sweepID: lease.sweepID, progress: progress, now: now) {
+          actions.append(action)
+        }
+      }
       let sweepState = try String.fetchOne(
         db.cachedStatement(sql: "SELECT state FROM sweeps WHERE id = ?"), arguments: [lease.sweepID])
       if sweepState == "cancelled" {
@@ -90,12 +95,17 @@ extension SQLiteStore {
         db.cachedStatement(sql: "SELECT * FROM leases WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at"),
         arguments: [now.milliseconds]
       ).map(LeaseRow.init)
+      var sweeps = Set<String>()
       for lease in due {
+        sweeps.insert(lease.sweepID)
         let outcome = try Self.expire(db, lease: lease, now: now)
         summary.expiredLeases += 1
         summary.requeuedTrials += outcome.requeued
         summary.failedTrials += outcome.failed
         summary.lostWorkers += outcome.workerLost ? 1 : 0
+      }
+      for sweepID in sweeps where try self.applyStrategies(db, sweepID: sweepID, now: now) {
+        summary.strategyChanges += 1
       }
       return summary
     }
@@ -223,14 +233,24 @@ extension SQLiteStore {
       let row = try Row.fetchOne(
         db.cachedStatement(
           sql: """
-            SELECT t.state, t.attempts, t.failures, t.completed_attempt, s.max_attempts FROM trials t
+            SELECT t.state, t.attempts, t.failures, t.completed_attempt, t.prune_reason, s.max_attempts FROM trials t
             JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
             """), arguments: [sweepID, trialID])
     else { throw StoreError.corrupt("no trial \(trialID)") }
     var lifecycle = TrialLifecycle(
       state: TrialState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"], failures: row["failures"],
       maxAttempts: row["max_attempts"], completedAttempt: row["completed_attempt"])
-    let action = lifecycle.attemptEnded(attempt: attempt, countsAsFailure: countsAsFailure)
+    let pruned = (row["prune_reason"] as String?) != nil
+    let action = lifecycle.attemptEnded(attempt: attempt, countsAsFailure: countsAsFailure, pruned: pruned)
+    if action == .prune {
+      // Until the report (if any) says better, the value it had at its last rung.
+      try db.cachedStatement(
+        sql: """
+          UPDATE trials SET objective = (SELECT value FROM rungs WHERE sweep_id = ?1 AND trial_id = ?2 ORDER BY rung DESC LIMIT 1)
+          WHERE sweep_id = ?1 AND trial_id = ?2
+          """
+      ).execute(arguments: [sweepID, trialID])
+    }
     if action != .ignore {
       try db.cachedStatement(sql: "UPDATE trials SET state = ?, failures = ? WHERE sweep_id = ? AND trial_id = ?")
         .execute(arguments: [lifecycle.state.rawValue, lifecycle.failures, sweepID, trialID])

@@ -61,9 +61,14 @@ extension SQLiteStore {
         }
         let metric: String = trial["objective_metric"]
         try db.cachedStatement(
-          sql:
-            "UPDATE trials SET state = 'succeeded', completed_attempt = ?, objective = ? WHERE sweep_id = ? AND trial_id = ?"
-        ).execute(arguments: [report.attempt, report.metrics[metric], sweepID, trialID])
+          sql: """
+            UPDATE trials SET state = 'succeeded', completed_attempt = ?, objective = ?, duration_ms = ?
+            WHERE sweep_id = ? AND trial_id = ?
+            """
+        ).execute(arguments: [
+          report.attempt, report.metrics[metric], report.durationS.map { Int64(($0 * 1000).rounded()) }, sweepID,
+          trialID,
+        ])
         try db.cachedStatement(sql: "UPDATE workers SET trials_done = trials_done + 1 WHERE id = ?").execute(
           arguments: [workerID])
         outcome = .completed
@@ -84,9 +89,22 @@ extension SQLiteStore {
           report.attempt,
         ])
         if report.status != .succeeded {
-          _ = try Self.moveTrial(
+          let moved = try Self.moveTrial(
             db, sweepID: sweepID, trialID: trialID, attempt: report.attempt,
             countsAsFailure: report.status.countsAsFailure)
+          // A pruned trial's result is its last intermediate value of the objective, with its time.
+          if moved == .prune {
+            let metric: String = trial["objective_metric"]
+            try db.cachedStatement(
+              sql: """
+                UPDATE trials SET objective = COALESCE(?, objective), duration_ms = ?, completed_attempt = ?
+                WHERE sweep_id = ? AND trial_id = ?
+                """
+            ).execute(arguments: [
+              report.metrics[metric], report.durationS.map { Int64(($0 * 1000).rounded()) }, report.attempt, sweepID,
+              trialID,
+            ])
+          }
         }
         let running =
           try Int.fetchOne(
@@ -98,6 +116,7 @@ extension SQLiteStore {
         }
       }
       if outcome == .completed { try Self.completeIfFinished(db, sweepID: sweepID, now: now) }
+      try self.applyStrategies(db, sweepID: sweepID, now: now)
       let state =
         try String.fetchOne(
           db.cachedStatement(sql: "SELECT state FROM trials WHERE sweep_id = ? AND trial_id = ?"),
@@ -145,7 +164,7 @@ extension SQLiteStore {
         db.cachedStatement(
           sql: """
             SELECT r.metrics FROM results r JOIN trials t ON t.sweep_id = r.sweep_id AND t.trial_id = r.trial_id
-            WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state = 'failed' AND r.attempt = t.attempts))
+            WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state IN ('failed', 'pruned') AND r.attempt = t.attempts))
             """), arguments: [sweepID])
       while let text = try texts.next() { metrics.formUnion(try StoredJSON.decodeMetrics(text).keys) }
       return (try StoredJSON.decodeStrings(names), metrics.sorted())
@@ -161,7 +180,7 @@ extension SQLiteStore {
       else { throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(query.sweepID)'") }
       let order = (sweep["objective_goal"] as String) == "minimize" ? "ASC" : "DESC"
       let sql = """
-        SELECT t.trial_id, t.domain, t.params, t.state, t.idx, t.objective,
+        SELECT t.trial_id, t.domain, t.params, t.state, t.idx, t.objective, t.stage, t.origin,
           COALESCE(t.completed_attempt, t.attempts) AS attempt,
           (SELECT COALESCE(SUM(cost), 0) FROM attempts x WHERE x.sweep_id = t.sweep_id AND x.trial_id = t.trial_id) AS total_cost,
           r.metrics, r.duration_ms, r.reported_at, a.started_at, a.ended_at, w.name AS worker, w.provider, w.rate
@@ -171,7 +190,7 @@ extension SQLiteStore {
         LEFT JOIN results r ON r.sweep_id = t.sweep_id AND r.trial_id = t.trial_id AND r.attempt = a.attempt
         LEFT JOIN workers w ON w.id = a.worker_id
         WHERE t.sweep_id = ? AND t.domain = ? AND t.idx > ?
-          AND \(query.bestOnly ? "t.state = 'succeeded'" : "t.state IN ('succeeded', 'failed')")
+          AND \(query.bestOnly ? "t.state = 'succeeded'" : "t.state IN ('succeeded', 'failed', 'pruned')")
         ORDER BY \(query.bestOnly ? "t.objective IS NULL, t.objective \(order), t.idx LIMIT 1" : "t.idx LIMIT ?")
         """
       let domains = try StoredJSON.decodeStrings(sweep["domains"])
@@ -186,7 +205,8 @@ extension SQLiteStore {
         var arguments: StatementArguments = [query.sweepID, domain, position.afterIndex]
         if !query.bestOnly { arguments += [limit - records.count] }
         let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
-        records += try rows.map { try Self.record($0, sweepID: query.sweepID) }
+        let stageNames = try strategySpec(db, sweepID: query.sweepID)?.stages.map(\.name)
+        records += try rows.map { try Self.record($0, sweepID: query.sweepID, stageNames: stageNames) }
         if query.bestOnly || rows.count < (limit - records.count + rows.count) {
           position = ResultCursor(domainIndex: position.domainIndex + 1, afterIndex: -1)  // this domain is done
         } else {
@@ -197,7 +217,7 @@ extension SQLiteStore {
     }
   }
 
-  static func record(_ row: Row, sweepID: String) throws -> ResultRecord {
+  static func record(_ row: Row, sweepID: String, stageNames: [String]?) throws -> ResultRecord {
     let metricsText: String? = row["metrics"]
     let metrics = try metricsText.map(StoredJSON.decodeMetrics) ?? [:]
     let duration: Int64? = row["duration_ms"]
@@ -212,6 +232,10 @@ extension SQLiteStore {
       cost: MicroDollars(row["total_cost"]), status: row["state"], attempt: row["attempt"], durationSeconds: seconds,
       worker: row["worker"], provider: row["provider"],
       hourlyRate: (row["rate"] as Int64?).map { HourlyRate(microDollarsPerHour: $0) },
-      startedAt: started.map { Timestamp(milliseconds: $0) }, finishedAt: finished.map { Timestamp(milliseconds: $0) })
+      startedAt: started.map { Timestamp(milliseconds: $0) }, finishedAt: finished.map { Timestamp(milliseconds: $0) },
+      stage: stageNames.flatMap { names in
+        (row["stage"] as Int?).flatMap { names.indices.contains($0) ? names[$0] : nil }
+      },
+      origin: row["origin"] ?? TrialOrigin.sampled.rawValue)
   }
 }

@@ -11,34 +11,43 @@ extension SQLiteStore {
       try db.execute(
         sql: """
           INSERT INTO sweeps(id, seq, name, spec_text, state, budget, objective_metric, objective_goal, max_attempts,
-            trial_timeout_ms, estimate_ms, domains, param_names, created_at)
-          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic)
+          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           id, seq, spec.name, specText, spec.budget.value, spec.objective.metric, spec.objective.goal.rawValue,
           spec.maxAttempts, spec.trialTimeout?.wholeMilliseconds, spec.estimatedTrialDuration.wholeMilliseconds,
           StoredJSON.encodeStrings(spec.domains), StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds,
+          spec.hasStrategies,
         ])
+      // A transfer target's own trials wait for its source's best (state 'waiting').
       let shardStatement = try db.makeStatement(
-        sql: "INSERT INTO shards(sweep_id, domain, ordinal, position, state) VALUES (?, ?, ?, ?, 'pending')")
+        sql: "INSERT INTO shards(sweep_id, domain, ordinal, position, state) VALUES (?, ?, ?, ?, ?)")
       for (position, shard) in plan.shards.enumerated() {
-        try shardStatement.execute(arguments: [id, shard.domain, shard.ordinal, position])
+        try shardStatement.execute(arguments: [
+          id, shard.domain, shard.ordinal, position, spec.isTransferTarget(shard.domain) ? "waiting" : "pending",
+        ])
       }
       let trialStatement = try db.makeStatement(
         sql: """
           INSERT INTO trials(sweep_id, trial_id, domain, idx, shard_ordinal, params, argv, state)
-          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           """)
       let shardSize = max(1, spec.shardSize)
       for sample in plan.samples {
+        let state = spec.isTransferTarget(sample.domain) ? "waiting" : "pending"
         for trial in sample.trials {
           try trialStatement.execute(arguments: [
             id, trial.id, trial.domain, trial.index, trial.index / shardSize, StoredJSON.encodeParams(trial.params),
-            StoredJSON.encodeStrings(trial.argv),
+            StoredJSON.encodeStrings(trial.argv), state,
           ])
         }
       }
-      if plan.totalTrials == 0 {
+      if spec.hasStrategies {
+        strategySpecs.withLock { $0[id] = spec }
+        try applyStrategies(db, sweepID: id, now: now)
+      }
+      if plan.totalTrials == 0 && !spec.hasStrategies {
         try db.execute(
           sql: "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ?", arguments: [now.milliseconds, id])
       }
@@ -57,6 +66,17 @@ extension SQLiteStore {
     }
   }
 
+  public func specText(sweepID: String) async throws -> String {
+    try await pool.read { db in
+      guard let text = try String.fetchOne(db, sql: "SELECT spec_text FROM sweeps WHERE id = ?", arguments: [sweepID])
+      else {
+        throw StoreError.notFound(
+          code: "sweep_not_found", message: "no sweep '\(sweepID)'; `sweep status` lists the sweeps")
+      }
+      return text
+    }
+  }
+
   public func listSweeps() async throws -> [SweepStatus] {
     try await pool.read { db in
       try String.fetchAll(db, sql: "SELECT id FROM sweeps ORDER BY seq").compactMap { try Self.status(db, sweepID: $0) }
@@ -72,10 +92,11 @@ extension SQLiteStore {
         try db.execute(
           sql: "UPDATE sweeps SET state = 'cancelled', finished_at = ? WHERE id = ?", arguments: [now.milliseconds, id])
         try db.execute(
-          sql: "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND state IN ('pending', 'leased')",
+          sql: "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting')",
           arguments: [id])
         try db.execute(
-          sql: "UPDATE shards SET state = 'done' WHERE sweep_id = ? AND state = 'pending'", arguments: [id])
+          sql: "UPDATE shards SET state = 'done' WHERE sweep_id = ? AND state IN ('pending', 'waiting')",
+          arguments: [id])
       }
       guard let status = try Self.status(db, sweepID: id) else { throw StoreError.corrupt("sweep \(id) vanished") }
       return status
@@ -85,13 +106,58 @@ extension SQLiteStore {
   /// Marks a running sweep completed once no trial is pending or leased.
   static func completeIfFinished(_ db: Database, sweepID: String, now: Timestamp) throws {
     let open = try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased'))",
+      db, sql: "SELECT EXISTS (SELECT 1 FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting'))",
       arguments: [sweepID])
+    // A sweep with strategies completes only after the engine had its say (it may add trials).
     if open == false {
       try db.execute(
-        sql: "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ? AND state = 'running'",
+        sql:
+          "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ? AND state = 'running' AND strategic = 0",
         arguments: [now.milliseconds, sweepID])
     }
+  }
+
+  /// Savings of early stopping in one domain (see ``PruningSavings``).
+  static func pruningSavings(_ db: Database, sweepID: String, domain: String) throws -> PruningSavings {
+    var medians: [Int: Double] = [:]
+    for stage in try Int.fetchAll(
+      db, sql: "SELECT DISTINCT stage FROM trials WHERE sweep_id = ? AND domain = ? AND state = 'pruned'",
+      arguments: [sweepID, domain])
+    {
+      let durations = try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT duration_ms FROM trials WHERE sweep_id = ? AND domain = ? AND stage = ? AND state = 'succeeded'
+            AND duration_ms IS NOT NULL ORDER BY duration_ms
+          """, arguments: [sweepID, domain, stage])
+      if !durations.isEmpty {
+        let middle = durations.count / 2
+        medians[stage] =
+          durations.count % 2 == 1
+          ? Double(durations[middle]) : Double(durations[middle - 1] + durations[middle]) / 2
+      }
+    }
+    var savedSeconds = 0.0
+    var savedMoney = MicroDollars.zero
+    var count = 0
+    for row in try Row.fetchAll(
+      db,
+      sql: """
+        SELECT t.stage, COALESCE(t.duration_ms, a.ended_at - a.started_at) AS ms, l.slot_rate FROM trials t
+        JOIN attempts a ON a.sweep_id = t.sweep_id AND a.trial_id = t.trial_id AND a.attempt = t.attempts
+        JOIN leases l ON l.id = a.lease_id
+        WHERE t.sweep_id = ? AND t.domain = ? AND t.state = 'pruned'
+        """, arguments: [sweepID, domain])
+    {
+      count += 1
+      guard let median = medians[row["stage"]], let ran = row["ms"] as Int64? else { continue }
+      let saved = max(0, median - Double(ran))
+      savedSeconds += saved / 1000
+      let money = HourlyRate(microDollarsPerHour: row["slot_rate"]).cost(of: .milliseconds(Int64(saved)))
+      savedMoney = savedMoney.adding(money) ?? savedMoney
+    }
+    return PruningSavings(
+      pruned: count, savedSeconds: (savedSeconds * 1000).rounded() / 1000, savedUsd: DollarAmount(savedMoney))
   }
 
   static func status(_ db: Database, sweepID: String) throws -> SweepStatus? {
@@ -120,6 +186,8 @@ extension SQLiteStore {
       case .succeeded: domainCounts.succeeded += n
       case .failed: domainCounts.failed += n
       case .cancelled: domainCounts.cancelled += n
+      case .waiting: domainCounts.waiting += n
+      case .pruned: domainCounts.pruned += n
       case nil: throw StoreError.corrupt("trial state \(String(describing: countRow["state"]))")
       }
       counts[domain] = domainCounts
@@ -145,6 +213,8 @@ extension SQLiteStore {
       total.succeeded += domainCounts.succeeded
       total.failed += domainCounts.failed
       total.cancelled += domainCounts.cancelled
+      total.waiting += domainCounts.waiting
+      total.pruned += domainCounts.pruned
       var best: BestTrial? = nil
       if let bestRow = try Row.fetchOne(
         db,
@@ -162,7 +232,8 @@ extension SQLiteStore {
       domainStatuses.append(
         DomainStatus(
           domain: domain, counts: domainCounts, best: best,
-          spentUsd: DollarAmount(MicroDollars(spentByDomain[domain] ?? 0))))
+          spentUsd: DollarAmount(MicroDollars(spentByDomain[domain] ?? 0)),
+          pruning: domainCounts.pruned > 0 ? try pruningSavings(db, sweepID: sweepID, domain: domain) : nil))
     }
     let reserved =
       try Int64.fetchOne(

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Shared
+import Synchronization
 
 /// The embedded default store: one SQLite file in WAL mode, `synchronous = FULL` so that a
 /// committed transaction survives a power cut, migrations versioned from the start.
@@ -10,6 +11,8 @@ public final class SQLiteStore: SweepStore {
   let committer: GroupCommit
   /// The file this store writes.
   public let path: String
+  /// Decoded specs of sweeps with strategies, so a result does not re-parse its sweep's spec.
+  let strategySpecs = Mutex<[String: SweepSpec]>([:])
 
   /// Opens (creating if needed) and migrates the database at `path`. `durable: false` skips
   /// fsync (`synchronous = OFF`): only for throwaway databases such as the simulator's.

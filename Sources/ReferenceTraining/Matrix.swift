@@ -88,12 +88,3 @@ struct Matrix: Sendable {
     return result
   }
 }
-
-/// Standard normal samples (Box–Muller) from our own generator, so data are the same everywhere.
-enum Gaussian {
-  static func sample(_ generator: inout Xoshiro256StarStar) -> Double {
-    let u1 = generator.nextOpenUnit()
-    let u2 = generator.nextOpenUnit()
-    return (-2 * Math.log(u1)).squareRoot() * Math.cos(2 * .pi * u2)
-  }
-}

@@ -1,0 +1,169 @@
+/// One finished trial as the analyses see it: read back from `results.jsonl`.
+public struct AnalysisRecord: Hashable, Sendable {
+  public var domain: String
+  public var trialID: String
+  /// Values in the spec's `space` order.
+  public var values: [ParameterValue]
+  public var objective: Double?
+  /// `succeeded`, `failed` or `pruned`.
+  public var status: String
+  /// Stage name, `nil` without stages.
+  public var stage: String?
+  public var origin: TrialOrigin
+  public var seconds: Double?
+
+  public init(
+    domain: String, trialID: String, values: [ParameterValue], objective: Double?, status: String, stage: String?,
+    origin: TrialOrigin, seconds: Double?
+  ) {
+    self.domain = domain
+    self.trialID = trialID
+    self.values = values
+    self.objective = objective
+    self.status = status
+    self.stage = stage
+    self.origin = origin
+    self.seconds = seconds
+  }
+
+  /// Reads one `results.jsonl` object: parameters by the spec's names, the objective by its metric.
+  public init?(json: JSONValue, spec: SweepSpec) {
+    guard case .object(let entries) = json else { return nil }
+    var fields: [String: JSONValue] = [:]
+    for (key, value) in entries { fields[key] = value }
+    guard case .string(let domain)? = fields["domain"], case .string(let id)? = fields["trial_id"],
+      case .string(let status)? = fields["status"]
+    else { return nil }
+    var values: [ParameterValue] = []
+    for parameter in spec.space {
+      switch fields[parameter.name] {
+      case .int(let n)?: values.append(parameter.kind.coerce(.int(n)))
+      case .double(let x)?: values.append(parameter.kind.coerce(.double(x)))
+      case .string(let s)?: values.append(parameter.kind.coerce(.string(s)))
+      default: return nil
+      }
+    }
+    self.domain = domain
+    trialID = id
+    self.values = values
+    self.status = status
+    objective = fields[spec.objective.metric]?.number
+    if case .string(let name)? = fields["stage"] { stage = name } else { stage = nil }
+    if case .string(let text)? = fields["origin"], let origin = TrialOrigin(rawValue: text) {
+      self.origin = origin
+    } else {
+      origin = .sampled
+    }
+    seconds = fields["duration_s"]?.number
+  }
+}
+
+extension JSONValue {
+  /// The value as a number, when it is one.
+  public var number: Double? {
+    switch self {
+    case .int(let n): Double(n)
+    case .double(let x): x
+    default: nil
+    }
+  }
+}
+
+extension SweepSpec {
+  /// Surrogate observations of one domain's first stage (the stage every configuration ran in)
+  /// from exported records: succeeded trials with the objective.
+  public func observations(_ records: [AnalysisRecord], domain: String?) -> [AdaptiveProposer.Observation] {
+    let first = stages.first?.name
+    return records.filter { record in
+      (domain == nil || record.domain == domain) && record.status == "succeeded" && record.stage == first
+        && record.objective != nil
+    }.map {
+      AdaptiveProposer.Observation(values: $0.values, domain: $0.domain, objective: $0.objective!, seconds: $0.seconds)
+    }
+  }
+}
+
+/// `sweep results --transfer-report`: did the source's best configurations do well in the targets?
+public struct TransferReport: Sendable {
+  public struct Target: Sendable {
+    public var domain: String
+    public var transferred: Int
+    /// Transferred configurations among the target's own top_k (by the objective).
+    public var inTopK: Int
+    public var topK: Int
+    /// Spearman correlation of the objective in source and target over every configuration both ran.
+    public var rankCorrelation: Double?
+    public var sharedConfigurations: Int
+    /// The target's best: its value, and whether it was a transferred configuration.
+    public var best: Double?
+    public var bestWasTransferred: Bool
+  }
+
+  public var source: String
+  public var targets: [Target]
+
+  public init?(spec: SweepSpec, records: [AnalysisRecord]) {
+    guard let transfer = spec.transfer else { return nil }
+    source = transfer.source
+    let firstStage = spec.stages.first?.name
+    func key(_ values: [ParameterValue]) -> String {
+      TrialID.canonicalKey(zip(spec.space, values).map { ($0.0.name, $0.1) })
+    }
+    let usable = records.filter { $0.stage == firstStage && $0.status == "succeeded" && $0.objective != nil }
+    let sourceByKey = Dictionary(
+      usable.filter { $0.domain == transfer.source }.map { (key($0.values), $0.objective!) },
+      uniquingKeysWith: { a, _ in a })
+    targets = transfer.targets.map { domain in
+      let mine = usable.filter { $0.domain == domain }
+      let ranked = mine.sorted { spec.objective.isBetter($0.objective!, than: $1.objective!) }
+      let top = ranked.prefix(transfer.topK)
+      let shared = mine.compactMap { record in sourceByKey[key(record.values)].map { ($0, record.objective!) } }
+      return Target(
+        domain: domain, transferred: mine.filter { $0.origin == .transferred }.count,
+        inTopK: top.filter { $0.origin == .transferred }.count, topK: transfer.topK,
+        rankCorrelation: Statistics.spearman(shared.map(\.0), shared.map(\.1)), sharedConfigurations: shared.count,
+        best: ranked.first?.objective, bestWasTransferred: ranked.first?.origin == .transferred)
+    }
+  }
+}
+
+extension JSONValue {
+  /// A JSON value from a parsed document: plain scalars become numbers, booleans or null.
+  public init(document node: DocumentNode) {
+    switch node {
+    case .scalar(let scalar):
+      if scalar.quoted {
+        self = .string(scalar.text)
+      } else if scalar.isNull {
+        self = .null
+      } else if scalar.text == "true" || scalar.text == "false" {
+        self = .bool(scalar.text == "true")
+      } else if let n = Int64(scalar.text) {
+        self = .int(n)
+      } else if let x = Double(scalar.text) {
+        self = .double(x)
+      } else {
+        self = .string(scalar.text)
+      }
+    case .sequence(let items, _): self = .array(items.map(JSONValue.init(document:)))
+    case .mapping(let entries, _): self = .object(entries.map { ($0.key.text, JSONValue(document: $0.value)) })
+    }
+  }
+}
+
+extension ParameterKind {
+  /// A value read back from an export, in this parameter's own type (an int range gives ints,
+  /// a real range doubles, a list its listed entry).
+  public func coerce(_ value: ParameterValue) -> ParameterValue {
+    switch self {
+    case .fixed(let fixed): return fixed.canonical == value.canonical ? fixed : value
+    case .integer: return value.numeric.map { .int(Int64($0.rounded())) } ?? value
+    case .uniform, .logUniform: return value.numeric.map(ParameterValue.double) ?? value
+    case .values(let values):
+      return values.first {
+        $0 == value || $0.canonical == value.canonical
+          || ($0.numeric != nil && $0.numeric == value.numeric)
+      } ?? value
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import Shared
+import SpecReading
+import Testing
+
+/// The engine's decisions on constructed sweeps: no I/O, no clock.
+@Suite struct StrategyEngineTests {
+  static func spec(_ keys: String, domains: String = "[financial, legal]") throws -> SweepSpec {
+    try SpecFixtures.decode(
+      """
+      name: e
+      domains: \(domains)
+      seed: 5
+      \(keys)
+      space:
+        rank: [1, 2, 4, 8, 16]
+        alpha: [2, 4, 8, 16]
+        epochs: 15
+      command: [train, "{rank}", "{alpha}", "{epochs}"]
+      """)
+  }
+
+  /// The sampled trials of a spec, every one finished with `objective(values)` unless `open` says otherwise.
+  static func trials(
+    _ spec: SweepSpec, state: (String) -> TrialState = { _ in .succeeded },
+    objective: ([ParameterValue]) -> Double = { Double($0[0].numeric! + $0[1].numeric!) }
+  ) -> [StrategyTrial] {
+    spec.domains.flatMap { domain in
+      DomainSampler.sample(spec, domain: domain).trials.map { trial in
+        let values = trial.params.map(\.value)
+        let finished = state(domain)
+        return StrategyTrial(
+          id: trial.id, domain: domain, values: values, stage: 0, origin: .sampled, state: finished,
+          objective: finished == .succeeded ? objective(values) : nil, seconds: 60)
+      }
+    }
+  }
+
+  @Test func finishedScreenPromotesItsTopKWithTheFinalStagesOverrides() throws {
+    let spec = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 6\nstages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 2}]",
+      domains: "[financial]")
+    let trials = Self.trials(spec)
+    let decisions = StrategyEngine(spec: spec).advance(trials: trials)
+    let best = trials.sorted { $0.objective! > $1.objective! }.prefix(2)
+    #expect(decisions.count == 2)
+    for (decision, trial) in zip(decisions, best) {
+      guard case .enqueue(let domain, let values, let stage, let origin) = decision else {
+        Issue.record("expected an enqueue, got \(decision)")
+        continue
+      }
+      #expect(domain == "financial" && stage == 1 && origin == .promoted)
+      #expect(Array(values.prefix(2)) == Array(trial.values.prefix(2)))
+      #expect(values[2] == .int(15))
+    }
+  }
+
+  @Test func aScreenWithATrialStillRunningPromotesNothing() throws {
+    let spec = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 6\nstages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 2}]",
+      domains: "[financial]")
+    var trials = Self.trials(spec)
+    trials[3].state = .leased
+    trials[3].objective = nil
+    #expect(StrategyEngine(spec: spec).advance(trials: trials).isEmpty)
+  }
+
+  @Test func promotionHappensOnce() throws {
+    let spec = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 6\nstages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 2}]",
+      domains: "[financial]")
+    var trials = Self.trials(spec)
+    trials.append(
+      StrategyTrial(
+        id: "f", domain: "financial", values: trials[0].values, stage: 1, origin: .promoted, state: .pending,
+        objective: nil, seconds: nil))
+    #expect(StrategyEngine(spec: spec).advance(trials: trials).isEmpty)
+  }
+
+  @Test func aTransferTargetWaitsForItsSourceThenRunsTheSourcesBestFirst() throws {
+    let spec = try Self.spec("sampler: lhs\ntrials_per_domain: 6\ntransfer: {from: financial, top_k: 2}")
+    // Source still running: the held target stays held.
+    let running = Self.trials(spec, state: { $0 == "financial" ? .leased : .waiting })
+    #expect(StrategyEngine(spec: spec).advance(trials: running).isEmpty)
+    // Source finished: its two best go to the target, then the target is released.
+    let done = Self.trials(spec, state: { $0 == "financial" ? .succeeded : .waiting })
+    #expect(done.filter { $0.domain == "legal" }.count == 4)
+    let decisions = StrategyEngine(spec: spec).advance(trials: done)
+    let best = done.filter { $0.domain == "financial" }.sorted { $0.objective! > $1.objective! }.prefix(2).map(\.values)
+    #expect(
+      decisions == best.map { .enqueue(domain: "legal", values: $0, stage: 0, origin: .transferred) } + [
+        .release(domain: "legal")
+      ])
+  }
+
+  @Test func adaptiveProposesUpToParallelNewConfigurationsUntilTheTotal() throws {
+    let spec = try Self.spec(
+      "sampler: adaptive\ntrials_per_domain: 8\nadaptive: {initial: lhs, initial_trials: 4, parallel: 3}",
+      domains: "[financial]")
+    let trials = Self.trials(spec)
+    #expect(trials.count == 4)
+    let decisions = StrategyEngine(spec: spec).advance(trials: trials)
+    #expect(decisions.count == 3)
+    let tried = Set(trials.map { $0.values.map(\.canonical) })
+    var proposed = Set<[String]>()
+    for decision in decisions {
+      guard case .enqueue(_, let values, 0, .proposed) = decision else {
+        Issue.record("expected a proposal, got \(decision)")
+        continue
+      }
+      #expect(!tried.contains(values.map(\.canonical)))
+      #expect(proposed.insert(values.map(\.canonical)).inserted)
+    }
+    // The objective grows with rank and alpha: the model should look at the large end.
+    let ranks = decisions.compactMap { decision -> Double? in
+      if case .enqueue(_, let values, _, _) = decision { return values[0].numeric } else { return nil }
+    }
+    #expect(ranks.contains { $0 >= 8 }, "\(ranks)")
+    // With the total reached, nothing more.
+    var full = trials
+    for (index, decision) in decisions.enumerated() {
+      guard case .enqueue(let domain, let values, _, _) = decision else { continue }
+      full.append(
+        StrategyTrial(
+          id: "p\(index)", domain: domain, values: values, stage: 0, origin: .proposed, state: .succeeded,
+          objective: 1, seconds: 60))
+    }
+    full.append(
+      StrategyTrial(
+        id: "p9", domain: "financial", values: [.int(16), .int(16), .int(15)], stage: 0, origin: .proposed,
+        state: .succeeded, objective: 1, seconds: 60))
+    #expect(full.count == 8)
+    #expect(StrategyEngine(spec: spec).advance(trials: full).isEmpty)
+  }
+
+  @Test func ashaStopsTrialsOutsideTheBestThirdOnceARungHasEnoughPeers() {
+    let asha = ASHA(
+      EarlyStopping(metric: "accuracy", goal: .maximize, minEpochs: 1, reductionFactor: 3, minTrialsPerRung: 3))
+    #expect(asha.rungs(maxEpochs: 15) == [1, 3, 9])
+    #expect(asha.rungs(maxEpochs: 9) == [1, 3])
+    #expect(asha.rung(reachedAt: 4.5, maxEpochs: 15) == 3)
+    #expect(asha.rung(reachedAt: 0.5, maxEpochs: 15) == nil)
+    // Too few peers: everybody goes on.
+    #expect(asha.decide(value: 0.1, rung: 1, peers: [0.9]) == .proceed)
+    // Three values, keep one: only the best goes on; a tie goes the trial's way.
+    #expect(asha.decide(value: 0.5, rung: 1, peers: [0.9, 0.1]) == .stop(rung: 1, rank: 2, of: 3, kept: 1))
+    #expect(asha.decide(value: 0.9, rung: 1, peers: [0.9, 0.1]) == .proceed)
+    // Six values keep two.
+    #expect(asha.decide(value: 0.8, rung: 3, peers: [0.9, 0.1, 0.2, 0.3, 0.4]) == .proceed)
+    let minimizing = ASHA(
+      EarlyStopping(metric: "loss", goal: .minimize, minEpochs: 2, reductionFactor: 2, minTrialsPerRung: 2))
+    #expect(minimizing.rungs(maxEpochs: 10) == [2, 4, 8])
+    #expect(minimizing.decide(value: 0.1, rung: 2, peers: [0.5]) == .proceed)
+    #expect(minimizing.decide(value: 0.5, rung: 2, peers: [0.1]) == .stop(rung: 2, rank: 2, of: 2, kept: 1))
+  }
+
+  @Test func theRunnerPrunesWithASHAAndSpendsLessThanWithout() throws {
+    let plain = try Self.spec("sampler: lhs\ntrials_per_domain: 12", domains: "[financial]")
+    let pruned = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 12\nearly_stopping: {method: asha, min_epochs: 1, reduction_factor: 3}",
+      domains: "[financial]")
+    // Curves that keep their order: a configuration's accuracy is its rank + alpha, scaled by progress.
+    let curve: (String, [ParameterValue]) -> LearningCurve = { _, values in
+      let quality = (values[0].numeric! + values[1].numeric!) / 32
+      let points = (1...15).map { quality * Double($0) / 15 }
+      return LearningCurve(intermediate: points, final: points)
+    }
+    let a = StrategyRunner(spec: plain, workers: 2, curve: curve, secondsPerEpoch: { _, _ in 10 }).run()
+    let b = StrategyRunner(spec: pruned, workers: 2, curve: curve, secondsPerEpoch: { _, _ in 10 }).run()
+    #expect(b.trials.contains { $0.trial.state == .pruned })
+    #expect(b.spent("financial", by: b.makespan) < a.spent("financial", by: a.makespan))
+    // The best configuration is never pruned by an order-keeping curve.
+    let bestA = a.finishes("financial").map(\.objective).max()
+    let bestB = b.finishes("financial").map(\.objective).max()
+    #expect(bestA == bestB)
+  }
+}
