@@ -151,9 +151,21 @@ struct AdamW {
   private var moments: [String: ([Double], [Double])] = [:]
   private var steps = 0
 
-  init(learningRate: Double, weightDecay: Double) {
+  /// Steps of the whole run for a cosine decay of the learning rate to zero (as fine-tuning
+  /// recipes do); `nil` keeps it constant.
+  var decaySteps: Int?
+
+  init(learningRate: Double, weightDecay: Double, decaySteps: Int? = nil) {
     self.learningRate = learningRate
+    self.decaySteps = decaySteps
     self.weightDecay = weightDecay
+  }
+
+  /// The learning rate of the current step.
+  var currentRate: Double {
+    guard let total = decaySteps, total > 0 else { return learningRate }
+    let progress = Double(min(steps - 1, total)) / Double(total)
+    return learningRate * 0.5 * (1 + Math.cos(Double.pi * progress))
   }
 
   mutating func step(_ model: inout ReferenceModel, gradient: Gradient, batch: Double) {
@@ -171,13 +183,14 @@ struct AdamW {
       moments[key] ?? (Array(repeating: 0, count: parameters.count), Array(repeating: 0, count: parameters.count))
     let correction1 = 1 - Math.pow(beta1, Double(steps))
     let correction2 = 1 - Math.pow(beta2, Double(steps))
+    let rate = currentRate
     for i in parameters.indices {
       let g = gradient[i] / batch
       m[i] = beta1 * m[i] + (1 - beta1) * g
       v[i] = beta2 * v[i] + (1 - beta2) * g * g
       let mHat = m[i] / correction1
       let vHat = v[i] / correction2
-      parameters[i] -= learningRate * (mHat / (vHat.squareRoot() + epsilon) + weightDecay * parameters[i])
+      parameters[i] -= rate * (mHat / (vHat.squareRoot() + epsilon) + weightDecay * parameters[i])
     }
     moments[key] = (m, v)
   }

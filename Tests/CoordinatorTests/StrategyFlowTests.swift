@@ -107,6 +107,34 @@ import Testing
     }
   }
 
+  @Test func aWarmStartFromAnUnknownSweepIsRefusedWithItsKeyPath() async throws {
+    let coordinator = try await TestCoordinator()
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      let earlier = try await api.submit(TestSpecs.sweep(trials: 2))
+      func spec(_ ids: String) -> String {
+        """
+        name: warm
+        domains: [a]
+        sampler: adaptive
+        trials_per_domain: 4
+        adaptive: {warm_start: [\(ids)]}
+        space:
+          rank: [1, 2, 4, 8]
+        command: [train, "{rank}"]
+        """
+      }
+      let refused = try await api.call(
+        .post, "/v1/sweeps", token: TestCoordinator.adminToken, body: spec("\(earlier.id), sw-missing"),
+        contentType: "application/yaml")
+      #expect(refused.status == .unprocessableContent)
+      #expect(refused.text.contains("adaptive.warm_start[1]: no sweep 'sw-missing'"), "\(refused.text)")
+      let accepted = try await api.submit(spec(earlier.id))
+      #expect(accepted.totalTrials == 4)
+    }
+  }
+
   @Test func theSpecOfASweepCanBeReadBack() async throws {
     let coordinator = try await TestCoordinator()
     defer { coordinator.cleanUp() }

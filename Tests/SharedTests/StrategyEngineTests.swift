@@ -174,3 +174,42 @@ import Testing
     #expect(bestA == bestB)
   }
 }
+
+@Suite struct StrategyWarmStartTests {
+  @Test func aWarmStartLetsTheSamplerProposeFromAnotherDomainsResults() throws {
+    let spec = try StrategyEngineTests.spec(
+      "sampler: adaptive\ntrials_per_domain: 4\nadaptive: {initial: lhs, initial_trials: 1, parallel: 2}",
+      domains: "[legal]")
+    let one = StrategyEngineTests.trials(spec, objective: { $0[0].numeric! / 16 })
+    #expect(one.count == 1)
+    // One result of its own is not enough to model anything.
+    #expect(StrategyEngine(spec: spec).advance(trials: one).isEmpty)
+    // An earlier sweep's financial results, where large ranks won, are.
+    let history = [1, 2, 4, 8, 16].flatMap { rank in
+      [2, 16].map { alpha in
+        AdaptiveProposer.Observation(
+          values: [.int(Int64(rank)), .int(Int64(alpha)), .int(15)], domain: "financial", objective: Double(rank) / 16,
+          seconds: 60)
+      }
+    }
+    let decisions = StrategyEngine(spec: spec).advance(trials: one, history: history)
+    #expect(decisions.count == 2)
+    for case .enqueue("legal", let values, 0, .proposed) in decisions {
+      #expect((values[0].numeric ?? 0) >= 8, "\(values)")
+    }
+  }
+
+  @Test func prunedTrialsTrainTheSurrogateAtTheirDomainsMedianNotTheirEarlyValue() throws {
+    let spec = try StrategyEngineTests.spec(
+      "sampler: adaptive\ntrials_per_domain: 8\nadaptive: {initial: lhs, initial_trials: 4, parallel: 1}",
+      domains: "[financial]")
+    var trials = StrategyEngineTests.trials(spec)
+    trials[0].state = .pruned
+    trials[0].objective = 0.01
+    let observations = StrategyEngine(spec: spec).surrogateObservations(trials)
+    let completed = trials.dropFirst().compactMap(\.objective).sorted()
+    #expect(observations.count == 4)
+    #expect(observations[0].objective == completed[1])
+    #expect(observations[0].seconds == nil)
+  }
+}

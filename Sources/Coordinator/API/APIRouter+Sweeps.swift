@@ -98,9 +98,36 @@ extension APIRouter {
 extension APIRouter {
   /// Samples and stores a sweep; the plan (every trial in memory) lives only inside this call.
   static func store(_ spec: SweepSpec, text: String, _ env: APIEnvironment) async throws -> SweepCreated {
+    try await checkWarmStart(spec, env)
     let plan = SweepPlan(spec: spec)
     return try await env.store.createSweep(
       id: RandomID.make("sw-", bytes: 6), spec: spec, plan: plan, specText: text, now: env.clock.now)
+  }
+}
+
+extension APIRouter {
+  /// Every `adaptive.warm_start` sweep must exist here and optimise the same metric, or its
+  /// results could not train the surrogate.
+  static func checkWarmStart(_ spec: SweepSpec, _ env: APIEnvironment) async throws {
+    var problems: [String] = []
+    for (index, id) in (spec.adaptive?.warmStart ?? []).enumerated() {
+      let path = "adaptive.warm_start[\(index)]"
+      do {
+        let status = try await env.store.sweepStatus(id: id)
+        if status.objective.metric != spec.objective.metric {
+          problems.append(
+            "\(path): sweep '\(id)' optimises \(status.objective.metric), not \(spec.objective.metric); warm start needs the same metric"
+          )
+        }
+      } catch let error as StoreError {
+        guard case .notFound = error else { throw error }
+        problems.append("\(path): no sweep '\(id)' on this coordinator; `sweep status` lists the sweeps")
+      }
+    }
+    guard problems.isEmpty else {
+      throw APIError(
+        .unprocessableContent, "invalid_spec", "the spec has \(problems.count) problem(s)", errors: problems)
+    }
   }
 }
 

@@ -10,19 +10,22 @@ extension StrategyStudy.Report {
       "grid best (test accuracy): "
         + o.domains.map { "\($0) \(Self.format(gridBest[$0] ?? 0, digits: 3))" }.joined(separator: ", "),
       "cost is paid-equivalent seconds as a share of the full grid's; reached = a result ≥ "
-        + "\(Self.format(100 * (1 - o.tolerance), digits: 1))% of the grid's best",
+        + "\(Self.format(100 * (1 - o.tolerance), digits: 1))% of the grid's best; cost to reach is the median "
+        + "over (seed, domain) pairs (— when fewer than half reached), worst the largest among those that reached",
       "",
-      Self.pad("strategy", 28) + Self.pad("reached", 9) + Self.pad("cost to reach", 15)
+      Self.pad("strategy", 34) + Self.pad("reached", 9) + Self.pad("cost to reach", 15) + Self.pad("worst", 8)
         + Self.pad("best @ \(Int(o.budgetFraction * 100))% cost", 17) + Self.pad("best", 8) + Self.pad("total cost", 12)
-        + "trials",
+        + Self.pad("trials", 8) + "ms/trial",
     ]
     for row in rows {
       lines.append(
-        Self.pad(row.strategy, 28) + Self.pad("\(row.reached)/\(row.pairs)", 9)
+        Self.pad(row.strategy, 34) + Self.pad("\(row.reached)/\(row.pairs)", 9)
           + Self.pad(row.medianCostToReach.map { Self.format(100 * $0, digits: 1) + "%" } ?? "—", 15)
+          + Self.pad(row.worstCostToReach.map { Self.format(100 * $0, digits: 1) + "%" } ?? "—", 8)
           + Self.pad(Self.format(row.meanBestWithinBudget, digits: 4), 17)
           + Self.pad(Self.format(row.meanBest, digits: 4), 8)
-          + Self.pad(Self.format(100 * row.meanCost, digits: 1) + "%", 12) + Self.format(row.meanTrials, digits: 1))
+          + Self.pad(Self.format(100 * row.meanCost, digits: 1) + "%", 12)
+          + Self.pad(Self.format(row.meanTrials, digits: 1), 8) + Self.format(row.millisecondsPerTrial, digits: 2))
     }
     lines.append("")
     lines.append("LHS vs random, mean best accuracy at equal trial counts:")
@@ -52,8 +55,10 @@ extension StrategyStudy.Report {
               ("strategy", .string(row.strategy)), ("pairs", .int(Int64(row.pairs))),
               ("reached", .int(Int64(row.reached))),
               ("median_cost_to_reach", row.medianCostToReach.map(JSONValue.double) ?? .null),
+              ("worst_cost_to_reach", row.worstCostToReach.map(JSONValue.double) ?? .null),
               ("mean_best_within_budget", .double(row.meanBestWithinBudget)), ("mean_best", .double(row.meanBest)),
               ("mean_cost", .double(row.meanCost)), ("mean_trials", .double(row.meanTrials)),
+              ("ms_per_trial", .double(row.millisecondsPerTrial)),
             ])
           })
       ),
@@ -67,7 +72,7 @@ extension StrategyStudy.Report {
     ])
   }
 
-  /// `{"domain|rank,alpha,weight_decay": {"validation": [...], "test": [...]}}`.
+  /// `{"domain|rank,alpha,weight_decay,epochs": {"validation": [...], "test": [...]}}`.
   public var curvesJSON: JSONValue {
     .object(
       curves.sorted { $0.key < $1.key }.map { key, curve in

@@ -17,11 +17,15 @@ public struct StrategyStudy: Sendable {
     public var tolerance: Double
     /// The fixed budget, as a fraction of the grid's cost, for "best within budget".
     public var budgetFraction: Double
+    /// Only these strategies (by name), or all of them.
+    public var strategies: Set<String>?
 
     public init(
       seeds: [UInt64] = [1, 2, 3, 4, 5], domains: [String] = ["financial", "legal", "medical"], workers: Int = 4,
-      trialsPerDomain: Int = 30, tolerance: Double = 0.005, budgetFraction: Double = 0.25
+      trialsPerDomain: Int = 30, tolerance: Double = 0.005, budgetFraction: Double = 0.25,
+      strategies: Set<String>? = nil
     ) {
+      self.strategies = strategies
       self.seeds = seeds
       self.domains = domains
       self.workers = workers
@@ -39,6 +43,8 @@ public struct StrategyStudy: Sendable {
     /// Median over pairs of the cost to reach the grid's best within the tolerance, as a fraction
     /// of the grid's cost; `nil` when fewer than half the pairs reached it.
     public var medianCostToReach: Double?
+    /// The largest cost to reach over the pairs that reached it.
+    public var worstCostToReach: Double?
     /// Mean best accuracy with at most `budgetFraction` of the grid's cost spent.
     public var meanBestWithinBudget: Double
     /// Mean best accuracy at the end.
@@ -46,6 +52,8 @@ public struct StrategyStudy: Sendable {
     /// Mean cost of the whole run as a fraction of the grid's.
     public var meanCost: Double
     public var meanTrials: Double
+    /// Wall time of the strategy code (engine, surrogate, ASHA) per trial run, in milliseconds.
+    public var millisecondsPerTrial: Double
   }
 
   /// Mean best accuracy of LHS and random at one trial count.
@@ -66,10 +74,17 @@ public struct StrategyStudy: Sendable {
   }
 
   public let options: Options
+  /// The ground truth: a configuration's learning curve (values: rank, alpha, weight_decay,
+  /// epochs). `nil` trains the reference trainer on every grid configuration.
+  let truth: (@Sendable (String, [ParameterValue]) -> LearningCurve)?
 
-  public init(options: Options = Options()) { self.options = options }
+  public init(options: Options = Options(), truth: (@Sendable (String, [ParameterValue]) -> LearningCurve)? = nil) {
+    self.options = options
+    self.truth = truth
+  }
 
-  /// The study's space: the cost study's grid shape (5 ranks × 5 alphas × 6 weight decays).
+  /// The study's space: the cost study's grid shape (5 ranks × 5 alphas × 6 weight decays), and
+  /// the reference trainer with its default cosine learning-rate schedule.
   static let space = """
     space:
       rank: [1, 2, 4, 8, 16]
@@ -132,7 +147,13 @@ public struct StrategyStudy: Sendable {
 
   public func run(progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
     let grid = try spec("grid", keys: "sampler: grid", seed: 0)
-    let curves = await Self.curves(for: grid, progress: progress)
+    let curves: [String: LearningCurve]
+    if let truth {
+      curves = Dictionary(
+        Self.jobs(for: grid).map { (Self.curveKey($0.0, $0.1), truth($0.0, $0.1)) }, uniquingKeysWith: { a, _ in a })
+    } else {
+      curves = await Self.curves(for: grid, progress: progress)
+    }
     let curve: (String, [ParameterValue]) -> LearningCurve = { domain, values in
       curves[Self.curveKey(domain, values)] ?? LearningCurve(intermediate: [0], final: [0])
     }
@@ -147,7 +168,7 @@ public struct StrategyStudy: Sendable {
     var rows: [Row] = []
     for (name, keys) in Self.strategies(
       trials: options.trialsPerDomain, workers: options.workers, source: options.domains[0])
-    {
+    where options.strategies?.contains(name) ?? true {
       progress("strategy \(name)")
       var costs: [Double] = []
       var withinBudget: [Double] = []
@@ -155,11 +176,16 @@ public struct StrategyStudy: Sendable {
       var totals: [Double] = []
       var trialCounts: [Double] = []
       let seeds = name == "grid" ? [options.seeds[0]] : options.seeds
+      var elapsed = Duration.zero
+      var ran = 0
       for seed in seeds {
-        let outcome = StrategyRunner(
+        let runner = StrategyRunner(
           spec: try spec(name, keys: keys, seed: seed), workers: options.workers, curve: curve,
-          secondsPerEpoch: Self.secondsPerEpoch
-        ).run()
+          secondsPerEpoch: Self.secondsPerEpoch)
+        let started = ContinuousClock.now
+        let outcome = runner.run()
+        elapsed += ContinuousClock.now - started
+        ran += outcome.trials.filter { $0.started != nil }.count
         for domain in options.domains {
           let target = (gridBest[domain] ?? 0) * (1 - options.tolerance)
           let full = gridCost[domain] ?? 1
@@ -177,8 +203,10 @@ public struct StrategyStudy: Sendable {
       rows.append(
         Row(
           strategy: name, pairs: costs.count, reached: costs.filter(\.isFinite).count,
-          medianCostToReach: median.isFinite ? median : nil, meanBestWithinBudget: Self.mean(withinBudget),
-          meanBest: Self.mean(bests), meanCost: Self.mean(totals), meanTrials: Self.mean(trialCounts)))
+          medianCostToReach: median.isFinite ? median : nil, worstCostToReach: costs.filter(\.isFinite).max(),
+          meanBestWithinBudget: Self.mean(withinBudget),
+          meanBest: Self.mean(bests), meanCost: Self.mean(totals), meanTrials: Self.mean(trialCounts),
+          millisecondsPerTrial: ran == 0 ? 0 : Self.milliseconds(elapsed) / Double(ran)))
     }
     var samplers: [SamplerComparison] = []
     for count in [5, 10, 20, 30] {
@@ -202,19 +230,35 @@ public struct StrategyStudy: Sendable {
       options: options, gridBest: gridBest, gridCost: gridCost, rows: rows, samplers: samplers, curves: curves)
   }
 
-  static func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
-
-  /// Curves are keyed by domain and every value but the epochs: a k-epoch run is the first k
-  /// epochs of the 15-epoch curve.
-  static func curveKey(_ domain: String, _ values: [ParameterValue]) -> String {
-    domain + "|" + values.prefix(3).map(\.canonical).joined(separator: ",")
+  static func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
   }
 
-  /// Trains every grid configuration once for 15 epochs, on all cores.
-  static func curves(for grid: SweepSpec, progress: @Sendable (String) -> Void) async -> [String: LearningCurve] {
-    let jobs = SweepPlan(spec: grid).samples.flatMap { sample in
-      sample.trials.map { (sample.domain, $0.params.map(\.value)) }
+  static func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
+
+  /// Curves are keyed by domain and every value, epochs included: with the cosine schedule a
+  /// 3-epoch run is its own run, not the start of a 15-epoch one.
+  static func curveKey(_ domain: String, _ values: [ParameterValue]) -> String {
+    domain + "|" + values.map(\.canonical).joined(separator: ",")
+  }
+
+  /// Epochs a trial of the study can have: the full training and the two-stage screen.
+  static let trainedEpochs = [finalEpochs, 3]
+
+  /// Every (domain, configuration with its epochs) the study may run.
+  static func jobs(for grid: SweepSpec) -> [(String, [ParameterValue])] {
+    SweepPlan(spec: grid).samples.flatMap { sample in
+      sample.trials.flatMap { trial in
+        trainedEpochs.map { epochs in
+          (sample.domain, Array(trial.params.map(\.value).prefix(3)) + [ParameterValue.int(Int64(epochs))])
+        }
+      }
     }
+  }
+
+  /// Trains every grid configuration once for each of `trainedEpochs`, on all cores.
+  static func curves(for grid: SweepSpec, progress: @Sendable (String) -> Void) async -> [String: LearningCurve] {
+    let jobs = jobs(for: grid)
     let lanes = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
     progress("training \(jobs.count) reference curves on \(lanes) thread(s)")
     return await withTaskGroup(of: [(String, LearningCurve)].self) { group in
@@ -224,7 +268,7 @@ public struct StrategyStudy: Sendable {
           mine.map { domain, values in
             let trainer = ReferenceTrainer(
               domain: domain, rank: Int(values[0].numeric ?? 8), alpha: values[1].numeric ?? 16,
-              weightDecay: values[2].numeric ?? 0, learningRate: 0.01, epochs: finalEpochs, seed: 7)
+              weightDecay: values[2].numeric ?? 0, learningRate: 0.01, epochs: Int(values[3].numeric ?? 15), seed: 7)
             let points = trainer.curve()
             return (
               curveKey(domain, values), LearningCurve(intermediate: points.map(\.validation), final: points.map(\.test))

@@ -66,7 +66,7 @@ public struct StrategyEngine: Sendable {
     var decisions: [StrategyDecision] = []
     var byDomain = Dictionary(grouping: trials, by: \.domain)
     var proposedFor = Set<String>()
-    let observations = history + trials.compactMap(observation)
+    let observations = history + surrogateObservations(trials)
     // Sources before targets, so a target sees its source's state after this round's proposals.
     let ordered = spec.domains.sorted { (spec.transfer?.source == $0 ? 0 : 1) < (spec.transfer?.source == $1 ? 0 : 1) }
     for domain in ordered {
@@ -194,13 +194,32 @@ public struct StrategyEngine: Sendable {
     return result
   }
 
-  /// First-stage trials with an objective, for the surrogate.
-  func observation(_ trial: StrategyTrial) -> AdaptiveProposer.Observation? {
-    guard trial.stage == 0, trial.state == .succeeded || trial.state == .pruned, let objective = trial.objective else {
-      return nil
+  /// First-stage trials with an objective, for the surrogate. A pruned trial's own value is an
+  /// intermediate one (fewer epochs, maybe another metric), so it enters at the median of its
+  /// domain's completed trials instead: ASHA judged it no winner, and that is all it says.
+  public func surrogateObservations(_ trials: [StrategyTrial]) -> [AdaptiveProposer.Observation] {
+    let first = trials.filter { $0.stage == 0 }
+    var medians: [String: Double] = [:]
+    for (domain, group) in Dictionary(grouping: first.filter { $0.state == .succeeded }, by: \.domain) {
+      let values = group.compactMap(\.objective).sorted()
+      guard !values.isEmpty else { continue }
+      medians[domain] =
+        values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
     }
-    return AdaptiveProposer.Observation(
-      values: trial.values, domain: trial.domain, objective: objective, seconds: trial.seconds)
+    return first.compactMap { trial in
+      let objective: Double?
+      switch trial.state {
+      case .succeeded: objective = trial.objective
+      case .pruned: objective = medians[trial.domain]
+      default: objective = nil
+      }
+      // A pruned trial's duration is not what the configuration costs to train.
+      return objective.map {
+        AdaptiveProposer.Observation(
+          values: trial.values, domain: trial.domain, objective: $0,
+          seconds: trial.state == .succeeded ? trial.seconds : nil)
+      }
+    }
   }
 
   /// Values of the parameters the surrogate does not vary: fixed ones and the first stage's overrides.

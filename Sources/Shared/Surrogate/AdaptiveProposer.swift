@@ -29,8 +29,10 @@ public struct AdaptiveProposer: Sendable {
   public var space: [Parameter]
   public var stages: [Stage]
   public var goal: Objective.Goal
-  /// Discrete spaces up to this size are searched exhaustively; larger or continuous ones by sampling.
-  public var enumerationLimit = 20_000
+  /// Discrete spaces up to this size are searched exhaustively; larger or continuous ones by
+  /// sampling. Each candidate costs O(n²) against n observations, and proposals are made inside
+  /// the coordinator's write transaction, so the candidate count stays near two thousand.
+  public var enumerationLimit = 2_048
   public var randomCandidates = 1024
 
   public init(space: [Parameter], stages: [Stage], goal: Objective.Goal) {
@@ -74,7 +76,10 @@ public struct AdaptiveProposer: Sendable {
     if !pending.isEmpty, let refit = try? model.conditioned(inputs: believedInputs, outputs: believedOutputs) {
       current = refit
     }
-    let incumbent = outputs.max() ?? 0
+    // Improvement is over the best of this domain: another domain's best says where to look,
+    // not what this one has already reached.
+    let local = zip(observations, outputs).filter { $0.0.domain == domain }.map(\.1)
+    let incumbent = local.max() ?? (outputs.min() ?? 0)
     var proposals: [Proposal] = []
     while proposals.count < count, !candidates.isEmpty {
       var bestIndex = -1

@@ -24,6 +24,8 @@ struct ReferenceTrainCommand: ParsableCommand {
   @Option(help: "AdamW learning rate (> 0).") var learningRate: Double = 0.01
   @Option(help: "Epochs (1–1000).") var epochs: Int = 3
   @Option(help: "Seed of the adapter's initialisation and the batch order.") var seed: UInt64 = 0
+  @Option(help: "Learning-rate schedule: cosine (decays to zero over the epochs) or constant.")
+  var schedule: ReferenceTrainer.Schedule = .cosine
 
   func validate() throws {
     guard (1...64).contains(rank) else { throw ValidationError("--rank: expected 1 to 64, got \(rank)") }
@@ -40,7 +42,7 @@ struct ReferenceTrainCommand: ParsableCommand {
     let started = ContinuousClock.now
     let trainer = ReferenceTrainer(
       domain: domain, rank: rank, alpha: alpha, weightDecay: weightDecay, learningRate: learningRate, epochs: epochs,
-      seed: seed)
+      seed: seed, schedule: schedule)
     let report = trainer.train { epoch, loss, accuracy in
       emit(.object([("epoch", .int(Int64(epoch))), ("loss", .double(loss)), ("accuracy", .double(accuracy))]))
     }
@@ -58,3 +60,5 @@ struct ReferenceTrainCommand: ParsableCommand {
     _ = line.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
   }
 }
+
+extension ReferenceTrainer.Schedule: ExpressibleByArgument {}
