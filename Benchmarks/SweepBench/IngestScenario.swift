@@ -32,7 +32,7 @@ struct IngestScenario {
       "name: ingest\ndomains: [a]\nsampler: random\ntrials_per_domain: \(results)\nshard_size: 100\nspace:\n  x: {uniform: [0, 1]}\ncommand: [run]\n",
       file: "ingest.yaml")
     _ = try await store.createSweep(
-      id: "sw-ingest", spec: spec, plan: SweepPlan(spec: spec), specText: "", now: clock.now)
+      id: "sw-ingest", spec: spec, specText: "", now: clock.now)
     try await store.registerWorker(
       RegisterWorkerRequest(name: "ingest", provider: .local, hourlyCostUsd: DollarAmount(.zero), slots: 100_000),
       id: "wk-ingest", secretHash: [0], now: clock.now)

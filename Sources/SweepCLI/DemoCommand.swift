@@ -57,9 +57,8 @@ struct DemoCommand: AsyncParsableCommand {
           name: "gpu-sim", rate: "0.40", provider: "runpod", coordinator: url, token: joinToken, in: directory),
       ]
       print("workers: laptop (free, $0/h) and gpu-sim (a rented GPU, SIMULATED at $0.40/h)")
-      let plan = SweepPlan(spec: sweepSpec)
       let created = try await server.store.createSweep(
-        id: "sw-demo", spec: sweepSpec, plan: plan, specText: specText, now: server.clock.now)
+        id: "sw-demo", spec: sweepSpec, specText: specText, now: server.clock.now)
       await server.dispatcher.wake()
       print(
         "sweep '\(sweepSpec.name)': \(created.totalTrials) trials (\(sweepSpec.domains.joined(separator: ", "))), budget $\(sweepSpec.budget.decimalString)\n"

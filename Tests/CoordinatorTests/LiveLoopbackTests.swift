@@ -60,7 +60,7 @@ import Testing
       // The test client has one connection, busy with the long-poll: submit through the store.
       let spec = try SpecDecoder.decode(TestSpecs.sweep(domains: "[a]", trials: 1), file: "t.yaml")
       _ = try await coordinator.server.store.createSweep(
-        id: "sw-live", spec: spec, plan: SweepPlan(spec: spec), specText: "", now: coordinator.clock.now)
+        id: "sw-live", spec: spec, specText: "", now: coordinator.clock.now)
       await coordinator.server.dispatcher.wake()
       let response = try await waiting
       // A long-poll that runs out answers with the "no work" it started with; a lease can only

@@ -31,7 +31,7 @@ import Testing
       "name: load\ndomains: [a]\nsampler: random\ntrials_per_domain: \(total)\nspace:\n  x: {uniform: [0, 1]}\ncommand: [run]\n",
       file: "load.yaml")
     _ = try await store.createSweep(
-      id: "sw-load", spec: spec, plan: SweepPlan(spec: spec), specText: "", now: coordinator.clock.now)
+      id: "sw-load", spec: spec, specText: "", now: coordinator.clock.now)
     let workerCredentials = credentials
     let http = SimulatedWorker.client(connections: Self.workers)
     let started = ContinuousClock.now

@@ -30,7 +30,7 @@ import Testing
     }
     while await dispatcher.waiting < 3 { try await Task.sleep(for: .milliseconds(5)) }
     let spec = try SpecDecoder.decode(TestSpecs.sweep(domains: "[a]", trials: 2), file: "t.yaml")
-    _ = try await store.createSweep(id: "sw-p", spec: spec, plan: SweepPlan(spec: spec), specText: "", now: now)
+    _ = try await store.createSweep(id: "sw-p", spec: spec, specText: "", now: now)
     await dispatcher.wake()  // decides every grant before it returns
     for wait in waits { wait.cancel() }  // the one left waiting answers "no work" now
     var granted: [String] = []

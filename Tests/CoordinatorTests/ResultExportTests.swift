@@ -14,7 +14,7 @@ struct ResultExportTests {
       "name: e\ndomains: [a, b]\nsampler: random\ntrials_per_domain: 7\nspace:\n  x: {uniform: [0, 1]}\ncommand: [run]\n",
       file: "e.yaml")
     _ = try await store.createSweep(
-      id: "sw-e", spec: spec, plan: SweepPlan(spec: spec), specText: "", now: coordinator.clock.now)
+      id: "sw-e", spec: spec, specText: "", now: coordinator.clock.now)
     try await store.registerWorker(
       RegisterWorkerRequest(name: "w", provider: .local, hourlyCostUsd: DollarAmount(.zero), slots: 100), id: "wk-e",
       secretHash: [0], now: coordinator.clock.now)

@@ -96,12 +96,11 @@ extension APIRouter {
 }
 
 extension APIRouter {
-  /// Samples and stores a sweep; the plan (every trial in memory) lives only inside this call.
+  /// Samples and stores a sweep (the store draws and inserts trials one at a time).
   static func store(_ spec: SweepSpec, text: String, _ env: APIEnvironment) async throws -> SweepCreated {
     try await checkWarmStart(spec, env)
-    let plan = SweepPlan(spec: spec)
     return try await env.store.createSweep(
-      id: RandomID.make("sw-", bytes: 6), spec: spec, plan: plan, specText: text, now: env.clock.now)
+      id: RandomID.make("sw-", bytes: 6), spec: spec, specText: text, now: env.clock.now)
   }
 }
 

@@ -106,9 +106,10 @@ struct ValidationSummary {
       lines.append("  stages      " + stages.joined(separator: " → "))
     }
     if let stopping = spec.earlyStopping {
-      let rungs = ASHA(stopping).rungs(maxEpochs: nil).prefix(4).map(String.init).joined(separator: ", ")
+      let rungs = ASHA(stopping).rungs(maxEpochs: nil).prefix(3).map(String.init).joined(separator: ", ")
       lines.append(
-        "  stopping    ASHA on \(stopping.metric): rungs at epochs \(rungs)…, best 1/\(stopping.reductionFactor) go on")
+        "  stopping    ASHA on \(stopping.metric): rungs at epochs \(rungs), … below each trial's \(stopping.epochsParameter); best 1/\(stopping.reductionFactor) go on"
+      )
     }
     if let transfer = spec.transfer {
       lines.append(

@@ -82,8 +82,8 @@ public final class FleetSimulator {
     defer { try? store.close() }
     let clock = ManualWallClock()
     let start = clock.now
-    let plan = SweepPlan(spec: spec)
-    _ = try await store.createSweep(id: "sw-sim", spec: spec, plan: plan, specText: "", now: start)
+    let created = try await store.createSweep(id: "sw-sim", spec: spec, specText: "", now: start)
+    let totalTrials = created.totalTrials
     var random = Xoshiro256StarStar(seed: fleet.seed)
     var queue = EventQueue<Event>()
     var workers: [SimWorker] = []
@@ -110,9 +110,9 @@ public final class FleetSimulator {
       queue.push(.preempt(index), at: start + .milliseconds(Int64(hours * 3_600_000)))
     }
 
-    var report = SimulationReport(fleet: fleet.name, workers: workers.count, trials: plan.totalTrials)
+    var report = SimulationReport(fleet: fleet.name, workers: workers.count, trials: totalTrials)
     let totalSpeed = workers.reduce(0.0) { $0 + 1.0 / Double(max(1, $1.mean.wholeMilliseconds)) }
-    report.ideal = .milliseconds(Int64((Double(plan.totalTrials) / totalSpeed).rounded()))
+    report.ideal = .milliseconds(Int64((Double(totalTrials) / totalSpeed).rounded()))
     var finished = Set<String>()
     var lastProgress = start
     var schedulerTime: Duration = .zero
@@ -185,7 +185,7 @@ public final class FleetSimulator {
     }
 
     var now = start
-    while finished.count < plan.totalTrials, let (time, event) = queue.pop() {
+    while finished.count < totalTrials, let (time, event) = queue.pop() {
       now = time
       clock.set(now)
       switch event {
@@ -261,7 +261,7 @@ public final class FleetSimulator {
         workers[index].stoppedAt = now
         report.preemptions += 1
         queue.push(.reap, at: now + policy.ttl + .seconds(1))
-        if let delay = fleet.replacementDelay, finished.count < plan.totalTrials {
+        if let delay = fleet.replacementDelay, finished.count < totalTrials {
           // the provider gives a new machine of the same kind, which registers afresh
           let group = workers[index].group
           let id = "wk-sim-\(group.name)-r\(workers.count)"
@@ -282,12 +282,12 @@ public final class FleetSimulator {
       }
     }
 
-    let end = finished.count == plan.totalTrials ? lastProgress : now
+    let end = finished.count == totalTrials ? lastProgress : now
     report.makespan = end.since(start)
     let status = try await store.sweepStatus(id: "sw-sim")
     report.succeeded = status.counts.succeeded
     report.failed = status.counts.failed
-    report.unfinished = plan.totalTrials - report.succeeded - report.failed
+    report.unfinished = totalTrials - report.succeeded - report.failed
     report.budget = status.budgetUsd.micros
     report.spent = status.spentUsd.micros
     report.overspend = MicroDollars(max(0, status.spentUsd.micros.value - status.budgetUsd.micros.value))

@@ -93,9 +93,9 @@ public protocol SweepStore: Sendable {
   func tokenHash(kind: String) async throws -> [UInt8]?
   func setTokenHash(kind: String, hash: [UInt8], now: Timestamp) async throws
 
-  /// Stores a validated sweep with all its trials and shards, leasable at once.
-  func createSweep(id: String, spec: SweepSpec, plan: SweepPlan, specText: String, now: Timestamp) async throws
-    -> SweepCreated
+  /// Samples a validated sweep and stores it with all its trials and shards, leasable at once.
+  /// Trials are drawn and inserted one at a time: a million-trial sweep is never held in memory.
+  func createSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) async throws -> SweepCreated
   func sweepStatus(id: String) async throws -> SweepStatus
   /// The spec text the sweep was submitted with.
   func specText(sweepID: String) async throws -> String

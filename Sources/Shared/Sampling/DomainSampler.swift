@@ -12,30 +12,10 @@ public enum DomainSampler {
   /// The trials of one domain. Each domain draws from its own generator, seeded from the spec's
   /// seed and the domain name, so adding or reordering domains does not change the others.
   public static func sample(_ spec: SweepSpec, domain: String) -> DomainSample {
-    var generator = Xoshiro256StarStar(seed: domainSeed(spec.seed, domain))
-    let rows: [[ParameterValue]]
-    switch spec.sampler {
-    case .grid: rows = Samplers.grid(spec.space)
-    case .random:
-      rows = Samplers.random(spec.space, count: spec.initialSampleCount(for: domain) ?? 0, generator: &generator)
-    case .lhs:
-      rows = Samplers.latinHypercube(
-        spec.space, count: spec.initialSampleCount(for: domain) ?? 0, generator: &generator)
-    case .adaptive:
-      let count = spec.initialSampleCount(for: domain) ?? 0
-      rows =
-        spec.adaptive?.initial == .random
-        ? Samplers.random(spec.space, count: count, generator: &generator)
-        : Samplers.latinHypercube(spec.space, count: count, generator: &generator)
-    }
     var seen = Set<String>()
     var trials: [Trial] = []
-    trials.reserveCapacity(rows.count)
     var duplicates = 0
-    let names = spec.space.map(\.name)
-    let stage = spec.stages.first
-    for row in rows {
-      let values = stage.map { stage in zip(names, row).map { stage.overrides[$0.0] ?? $0.1 } } ?? row
+    for values in candidates(spec, domain: domain) {
       let trial = spec.makeTrial(domain: domain, index: trials.count, values: values, stage: 0)
       guard seen.insert(trial.id).inserted else {
         duplicates += 1
@@ -44,6 +24,30 @@ public enum DomainSampler {
       trials.append(trial)
     }
     return DomainSample(domain: domain, trials: trials, duplicatesRemoved: duplicates)
+  }
+
+  /// The domain's configurations in sampling order with the first stage's overrides applied,
+  /// one at a time and before duplicates are removed (a configuration drawn again has the same
+  /// trial id): the coordinator stores a million of them without holding them together.
+  public static func candidates(_ spec: SweepSpec, domain: String) -> some Sequence<[ParameterValue]> {
+    var generator = Xoshiro256StarStar(seed: domainSeed(spec.seed, domain))
+    let count = spec.initialSampleCount(for: domain) ?? 0
+    let rows: RowStream
+    switch spec.sampler {
+    case .grid: rows = RowStream.grid(spec.space)
+    case .random: rows = RowStream.random(spec.space, count: count, generator: generator)
+    case .lhs: rows = RowStream.latinHypercube(spec.space, count: count, generator: &generator)
+    case .adaptive:
+      rows =
+        spec.adaptive?.initial == .random
+        ? RowStream.random(spec.space, count: count, generator: generator)
+        : RowStream.latinHypercube(spec.space, count: count, generator: &generator)
+    }
+    let names = spec.space.map(\.name)
+    let overrides = spec.stages.first?.overrides ?? [:]
+    return rows.lazy.map { row in
+      overrides.isEmpty ? row : zip(names, row).map { overrides[$0.0] ?? $0.1 }
+    }
   }
 
   /// The seed of one domain's generator.

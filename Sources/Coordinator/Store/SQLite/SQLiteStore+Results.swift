@@ -11,7 +11,7 @@ extension SQLiteStore {
         let trial = try Row.fetchOne(
           db.cachedStatement(
             sql: """
-              SELECT t.state, t.attempts, t.failures, t.completed_attempt, s.max_attempts, s.objective_metric
+              SELECT t.state, t.attempts, t.failures, t.completed_attempt, t.domain, s.max_attempts, s.objective_metric
               FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
               """), arguments: [sweepID, trialID])
       else {
@@ -116,7 +116,9 @@ extension SQLiteStore {
         }
       }
       if outcome == .completed { try Self.completeIfFinished(db, sweepID: sweepID, now: now) }
-      try self.applyStrategies(db, sweepID: sweepID, now: now)
+      if let domain: String = trial["domain"] {
+        try self.applyStrategies(db, sweepID: sweepID, domain: domain, now: now)
+      }
       let state =
         try String.fetchOne(
           db.cachedStatement(sql: "SELECT state FROM trials WHERE sweep_id = ? AND trial_id = ?"),

@@ -28,15 +28,23 @@ extension SQLiteStore {
 
   /// Runs the strategy engine on the sweep and applies its decisions; then completes the sweep
   /// if nothing is left to run. Returns whether trials were added or released.
+  ///
+  /// `domain` names the domain whose trial just finished: a sweep whose strategies never look
+  /// across domains (stages only) then loads that domain alone, and one with early stopping only
+  /// runs no engine at all.
   @discardableResult
-  func applyStrategies(_ db: Database, sweepID: String, now: Timestamp) throws -> Bool {
+  func applyStrategies(_ db: Database, sweepID: String, domain: String? = nil, now: Timestamp) throws -> Bool {
     guard let spec = try strategySpec(db, sweepID: sweepID) else { return false }
     let state = try String.fetchOne(
       db.cachedStatement(sql: "SELECT state FROM sweeps WHERE id = ?"), arguments: [sweepID])
     guard state == "running" else { return false }
-    let trials = try strategyTrials(db, sweepID: sweepID, spec: spec)
-    let history = try warmStartHistory(db, spec: spec)
-    let decisions = StrategyEngine(spec: spec).advance(trials: trials, history: history)
+    var decisions: [StrategyDecision] = []
+    if spec.stages.count > 1 || spec.transfer != nil || spec.sampler == .adaptive {
+      let crossDomain = spec.transfer != nil || spec.sampler == .adaptive
+      let trials = try strategyTrials(db, sweepID: sweepID, domain: crossDomain ? nil : domain, spec: spec)
+      let history = try warmStartHistory(db, spec: spec)
+      decisions = StrategyEngine(spec: spec).advance(trials: trials, history: history)
+    }
     var changed = false
     var nextPosition =
       (try Int64.fetchOne(
@@ -93,13 +101,24 @@ extension SQLiteStore {
   }
 
   /// Every trial of the sweep as the engine sees it.
-  func strategyTrials(_ db: Database, sweepID: String, spec: SweepSpec) throws -> [StrategyTrial] {
-    let rows = try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT trial_id, domain, params, stage, origin, state, objective, duration_ms FROM trials
-          WHERE sweep_id = ? ORDER BY domain, idx
-          """), arguments: [sweepID])
+  func strategyTrials(_ db: Database, sweepID: String, domain: String? = nil, spec: SweepSpec) throws
+    -> [StrategyTrial]
+  {
+    let rows =
+      try domain.map { domain in
+        try Row.fetchAll(
+          db.cachedStatement(
+            sql: """
+              SELECT trial_id, domain, params, stage, origin, state, objective, duration_ms FROM trials
+              WHERE sweep_id = ? AND domain = ? ORDER BY idx
+              """), arguments: [sweepID, domain])
+      }
+      ?? Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT trial_id, domain, params, stage, origin, state, objective, duration_ms FROM trials
+            WHERE sweep_id = ? ORDER BY domain, idx
+            """), arguments: [sweepID])
     return try rows.map { row in
       let duration: Int64? = row["duration_ms"]
       return StrategyTrial(

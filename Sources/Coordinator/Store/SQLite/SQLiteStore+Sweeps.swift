@@ -3,9 +3,7 @@ import GRDB
 import Shared
 
 extension SQLiteStore {
-  public func createSweep(id: String, spec: SweepSpec, plan: SweepPlan, specText: String, now: Timestamp) async throws
-    -> SweepCreated
-  {
+  public func createSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) async throws -> SweepCreated {
     try await pool.write { db in
       let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM sweeps") ?? 0) + 1
       try db.execute(
@@ -23,37 +21,45 @@ extension SQLiteStore {
       // A transfer target's own trials wait for its source's best (state 'waiting').
       let shardStatement = try db.makeStatement(
         sql: "INSERT INTO shards(sweep_id, domain, ordinal, position, state) VALUES (?, ?, ?, ?, ?)")
-      for (position, shard) in plan.shards.enumerated() {
-        try shardStatement.execute(arguments: [
-          id, shard.domain, shard.ordinal, position, spec.isTransferTarget(shard.domain) ? "waiting" : "pending",
-        ])
-      }
+      // A configuration drawn twice has the same id: the primary key drops the repeat, so no set
+      // of a million ids is kept here either.
       let trialStatement = try db.makeStatement(
         sql: """
-          INSERT INTO trials(sweep_id, trial_id, domain, idx, shard_ordinal, params, argv, state)
+          INSERT OR IGNORE INTO trials(sweep_id, trial_id, domain, idx, shard_ordinal, params, argv, state)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           """)
       let shardSize = max(1, spec.shardSize)
-      for sample in plan.samples {
-        let state = spec.isTransferTarget(sample.domain) ? "waiting" : "pending"
-        for trial in sample.trials {
+      var totalTrials = 0
+      var shards = 0
+      var duplicates = 0
+      for domain in spec.domains {
+        let state = spec.isTransferTarget(domain) ? "waiting" : "pending"
+        var kept = 0
+        for values in DomainSampler.candidates(spec, domain: domain) {
+          let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0)
           try trialStatement.execute(arguments: [
-            id, trial.id, trial.domain, trial.index, trial.index / shardSize, StoredJSON.encodeParams(trial.params),
+            id, trial.id, domain, kept, kept / shardSize, StoredJSON.encodeParams(trial.params),
             StoredJSON.encodeStrings(trial.argv), state,
           ])
+          if db.changesCount > 0 { kept += 1 } else { duplicates += 1 }
         }
+        let domainShards = (kept + shardSize - 1) / shardSize
+        for ordinal in 0..<domainShards {
+          try shardStatement.execute(arguments: [id, domain, ordinal, shards + ordinal, state])
+        }
+        shards += domainShards
+        totalTrials += kept
       }
       if spec.hasStrategies {
         strategySpecs.withLock { $0[id] = spec }
         try applyStrategies(db, sweepID: id, now: now)
       }
-      if plan.totalTrials == 0 && !spec.hasStrategies {
+      if totalTrials == 0 && !spec.hasStrategies {
         try db.execute(
           sql: "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ?", arguments: [now.milliseconds, id])
       }
       return SweepCreated(
-        id: id, name: spec.name, totalTrials: plan.totalTrials, shards: plan.shards.count,
-        duplicatesRemoved: plan.samples.reduce(0) { $0 + $1.duplicatesRemoved })
+        id: id, name: spec.name, totalTrials: totalTrials, shards: shards, duplicatesRemoved: duplicates)
     }
   }
 
