@@ -83,7 +83,8 @@ public final class FleetSimulator {
     let clock = ManualWallClock()
     let start = clock.now
     let created = try await store.createSweep(id: "sw-sim", spec: spec, specText: "", now: start)
-    let totalTrials = created.totalTrials
+    // Strategies (stages, transfer, adaptive) add trials as results arrive: recounted then.
+    var totalTrials = created.totalTrials
     var random = Xoshiro256StarStar(seed: fleet.seed)
     var queue = EventQueue<Event>()
     var workers: [SimWorker] = []
@@ -165,6 +166,11 @@ public final class FleetSimulator {
       if let ack, ack.trialState == "succeeded" || ack.trialState == "failed" {
         finished.insert(trial.trialId)
         lastProgress = now
+        if spec.hasStrategies {
+          totalTrials = try await store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = 'sw-sim'") ?? 0
+          }
+        }
       }
       workers[index].trialIndex += 1
       let paidTimeLeft = workers[index].deadline.map { now < $0 } ?? true
@@ -282,6 +288,7 @@ public final class FleetSimulator {
       }
     }
 
+    report.trials = totalTrials
     let end = finished.count == totalTrials ? lastProgress : now
     report.makespan = end.since(start)
     let status = try await store.sweepStatus(id: "sw-sim")
