@@ -20,8 +20,8 @@ struct AnalysisInput: ParsableArguments {
     }
   }
 
-  /// The spec and every exported record.
-  func load() async throws -> (SweepSpec, [AnalysisRecord]) {
+  /// The spec and every exported record; `domain`, when given, must be one of the sweep's.
+  func load(domain: String? = nil) async throws -> (SweepSpec, [AnalysisRecord]) {
     let specText: String
     let resultsText: String
     let specName: String
@@ -45,6 +45,10 @@ struct AnalysisInput: ParsableArguments {
       decoded = try SpecDecoder.decode(specText, file: specName)
     } catch {
       throw CLIError(.badInput, error.lines)
+    }
+    if let domain, !decoded.domains.contains(domain) {
+      throw CLIError(
+        .badInput, "--domain: '\(domain)' is not a domain of the sweep (\(decoded.domains.joined(separator: ", ")))")
     }
     var records: [AnalysisRecord] = []
     for (number, line) in resultsText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -21,11 +21,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
   @Option(help: "Seed of the bootstrap draws.") var seed: UInt64 = 1
 
   func run() async throws {
-    let (spec, records) = try await input.load()
-    if let domain, !spec.domains.contains(domain) {
-      throw CLIError(
-        .badInput, "--domain: '\(domain)' is not a domain of the sweep (\(spec.domains.joined(separator: ", ")))")
-    }
+    let (spec, records) = try await input.load(domain: domain)
     var out = StandardOutput()
     let metric = spec.objective.metric
     for name in spec.domains where domain == nil || domain == name {

@@ -23,11 +23,7 @@ struct PredictCommand: AsyncParsableCommand {
   @Option(help: "Seed of the hold-out split.") var seed: UInt64 = 1
 
   func run() async throws {
-    let (spec, records) = try await input.load()
-    if let domain, !spec.domains.contains(domain) {
-      throw CLIError(
-        .badInput, "--domain: '\(domain)' is not a domain of the sweep (\(spec.domains.joined(separator: ", ")))")
-    }
+    let (spec, records) = try await input.load(domain: domain)
     var out = StandardOutput()
     if let config {
       guard let target = domain ?? (spec.domains.count == 1 ? spec.domains[0] : nil) else {
