@@ -4,28 +4,35 @@ extension StrategyStudy.Report {
   /// The table of docs/strategies.md.
   public var humanLines: [String] {
     let o = options
+    let best = o.domains.map { "\($0) \(Self.format(gridBest[$0] ?? 0, digits: 3))" }
+    let cost = o.domains.map { domain -> String in
+      let seconds = gridCost[domain] ?? 0
+      return "\(domain) \(Int(seconds.rounded())) s (\(Self.format(seconds / 3600, digits: 1)) h)"
+    }
+    let tolerance = Self.format(100 * (1 - o.tolerance), digits: 1)
+    var header = Self.pad("strategy", 34) + Self.pad("reached", 9) + Self.pad("cost to reach", 15)
+    header += Self.pad("worst", 8) + Self.pad("best @ \(Int(o.budgetFraction * 100))% cost", 17)
+    header += Self.pad("best", 8) + Self.pad("total cost", 12) + Self.pad("trials", 8) + "ms/trial"
     var lines = [
       "strategy study: \(o.domains.joined(separator: ", ")), seeds 1–\(o.seeds.count), \(o.workers) workers, "
         + "\(o.trialsPerDomain) trials per domain; reference trainer, 15 epochs, 150-configuration grid",
-      "grid best (test accuracy): "
-        + o.domains.map { "\($0) \(Self.format(gridBest[$0] ?? 0, digits: 3))" }.joined(separator: ", "),
-      "cost is paid-equivalent seconds as a share of the full grid's; reached = a result ≥ "
-        + "\(Self.format(100 * (1 - o.tolerance), digits: 1))% of the grid's best; cost to reach is the median "
-        + "over (seed, domain) pairs (— when fewer than half reached), worst the largest among those that reached",
+      "grid best (test accuracy): " + best.joined(separator: ", "),
+      "grid cost (paid-equivalent seconds): " + cost.joined(separator: ", "),
+      "cost is paid-equivalent seconds as a share of the full grid's; reached = a result ≥ \(tolerance)% of the "
+        + "grid's best; cost to reach is the median over (seed, domain) pairs (— when fewer than half reached), "
+        + "worst the largest among those that reached",
       "",
-      Self.pad("strategy", 34) + Self.pad("reached", 9) + Self.pad("cost to reach", 15) + Self.pad("worst", 8)
-        + Self.pad("best @ \(Int(o.budgetFraction * 100))% cost", 17) + Self.pad("best", 8) + Self.pad("total cost", 12)
-        + Self.pad("trials", 8) + "ms/trial",
+      header,
     ]
     for row in rows {
-      lines.append(
-        Self.pad(row.strategy, 34) + Self.pad("\(row.reached)/\(row.pairs)", 9)
-          + Self.pad(row.medianCostToReach.map { Self.format(100 * $0, digits: 1) + "%" } ?? "—", 15)
-          + Self.pad(row.worstCostToReach.map { Self.format(100 * $0, digits: 1) + "%" } ?? "—", 8)
-          + Self.pad(Self.format(row.meanBestWithinBudget, digits: 4), 17)
-          + Self.pad(Self.format(row.meanBest, digits: 4), 8)
-          + Self.pad(Self.format(100 * row.meanCost, digits: 1) + "%", 12)
-          + Self.pad(Self.format(row.meanTrials, digits: 1), 8) + Self.format(row.millisecondsPerTrial, digits: 2))
+      let median = row.medianCostToReach.map { Self.format(100 * $0, digits: 1) + "%" } ?? "—"
+      let worst = row.worstCostToReach.map { Self.format(100 * $0, digits: 1) + "%" } ?? "—"
+      var line = Self.pad(row.strategy, 34) + Self.pad("\(row.reached)/\(row.pairs)", 9) + Self.pad(median, 15)
+      line += Self.pad(worst, 8) + Self.pad(Self.format(row.meanBestWithinBudget, digits: 4), 17)
+      line += Self.pad(Self.format(row.meanBest, digits: 4), 8)
+      line += Self.pad(Self.format(100 * row.meanCost, digits: 1) + "%", 12)
+      line += Self.pad(Self.format(row.meanTrials, digits: 1), 8) + Self.format(row.millisecondsPerTrial, digits: 2)
+      lines.append(line)
     }
     lines.append("")
     lines.append("LHS vs random, mean best accuracy at equal trial counts:")

@@ -170,6 +170,16 @@ enum SQLiteSchema {
           CREATE INDEX rungs_by_group ON rungs(sweep_id, domain, stage, rung);
           """)
     }
+    // A grant reads one shard's pending trials in order. With only trials_by_shard and
+    // trials_by_domain_order to choose from, SQLite picked the ordered one and scanned the whole
+    // domain for every grant (EXPLAIN QUERY PLAN on a 20,000-trial sweep; throughput halved).
+    migrator.registerMigration("v4-shard-order-index") { db in
+      try db.execute(
+        sql: """
+          CREATE INDEX trials_by_shard_order ON trials(sweep_id, domain, shard_ordinal, idx);
+          DROP INDEX trials_by_shard;
+          """)
+    }
     return migrator
   }
 }
