@@ -9,7 +9,7 @@ import SpecReading
 extension SQLiteStore {
   /// The spec of a sweep with strategies, or `nil` for a plain sweep (both cached).
   func strategySpec(_ db: Database, sweepID: String) throws -> SweepSpec? {
-    if let cached = strategySpecs.withLock({ $0[sweepID] }) { return cached }
+    if let cached = strategySpecs.withLock({ $0[sweepID] }) { return cached }  // a plain sweep is cached as nil
     guard
       let row = try Row.fetchOne(
         db.cachedStatement(sql: "SELECT strategic, spec_text FROM sweeps WHERE id = ?"), arguments: [sweepID])
@@ -22,7 +22,7 @@ extension SQLiteStore {
         throw StoreError.corrupt("the stored spec of sweep \(sweepID) no longer validates: \(error.lines.first ?? "")")
       }
     }
-    strategySpecs.withLock { $0[sweepID] = spec }
+    strategySpecs.withLock { $0[sweepID] = .some(spec) }
     return spec
   }
 

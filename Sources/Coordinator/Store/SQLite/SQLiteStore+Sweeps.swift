@@ -51,7 +51,7 @@ extension SQLiteStore {
         totalTrials += kept
       }
       if spec.hasStrategies {
-        strategySpecs.withLock { $0[id] = spec }
+        strategySpecs.withLock { $0[id] = .some(spec) }
         try applyStrategies(db, sweepID: id, now: now)
       }
       if totalTrials == 0 && !spec.hasStrategies {

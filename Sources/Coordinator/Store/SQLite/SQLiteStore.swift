@@ -11,8 +11,9 @@ public final class SQLiteStore: SweepStore {
   let committer: GroupCommit
   /// The file this store writes.
   public let path: String
-  /// Decoded specs of sweeps with strategies, so a result does not re-parse its sweep's spec.
-  let strategySpecs = Mutex<[String: SweepSpec]>([:])
+  /// Decoded specs of sweeps with strategies, and `nil` for plain sweeps, so that a result or a
+  /// heartbeat neither re-parses its sweep's spec nor asks the database whether it has one.
+  let strategySpecs = Mutex<[String: SweepSpec?]>([:])
 
   /// Opens (creating if needed) and migrates the database at `path`. `durable: false` skips
   /// fsync (`synchronous = OFF`): only for throwaway databases such as the simulator's.
