@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 extension StrategyStudy.Report {
@@ -97,17 +98,6 @@ extension StrategyStudy.Report {
     text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
   }
 
-  static func format(_ value: Double, digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    var text = String(rounded)
-    if let dot = text.firstIndex(of: ".") {
-      let decimals = text.distance(from: dot, to: text.endIndex) - 1
-      if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-    } else if digits > 0 {
-      text += "." + String(repeating: "0", count: digits)
-    }
-    return text
-  }
+  static func format(_ value: Double, digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
 }

@@ -201,10 +201,8 @@ public struct StrategyEngine: Sendable {
     let first = trials.filter { $0.stage == 0 }
     var medians: [String: Double] = [:]
     for (domain, group) in Dictionary(grouping: first.filter { $0.state == .succeeded }, by: \.domain) {
-      let values = group.compactMap(\.objective).sorted()
-      guard !values.isEmpty else { continue }
-      medians[domain] =
-        values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
+      let values = group.compactMap(\.objective)
+      if !values.isEmpty { medians[domain] = Statistics.quantile(values, 0.5) }
     }
     return first.compactMap { trial in
       let objective: Double?

@@ -28,7 +28,7 @@ extension SQLiteStore {
       }
       var actions: [LeaseAction] = []
       for progress in request.progress {
-        if let action = try self.earlyStoppingAction(db, sweepID: lease.sweepID, progress: progress, now: now) {
+        if let action = try self.earlyStoppingAction(db, sweepID: lease.sweepID, progress: progress) {
           actions.append(action)
         }
       }

@@ -166,7 +166,7 @@ extension SQLiteStore {
 
   /// ASHA on one heartbeat's progress: records the metric at a newly reached rung and answers
   /// "cancel" for a trial it prunes (again on every later heartbeat until the trial stops).
-  func earlyStoppingAction(_ db: Database, sweepID: String, progress: TrialProgress, now: Timestamp) throws
+  func earlyStoppingAction(_ db: Database, sweepID: String, progress: TrialProgress) throws
     -> LeaseAction?
   {
     guard let spec = try strategySpec(db, sweepID: sweepID), let settings = spec.earlyStopping else { return nil }

@@ -134,14 +134,9 @@ extension SQLiteStore {
         db,
         sql: """
           SELECT duration_ms FROM trials WHERE sweep_id = ? AND domain = ? AND stage = ? AND state = 'succeeded'
-            AND duration_ms IS NOT NULL ORDER BY duration_ms
+            AND duration_ms IS NOT NULL
           """, arguments: [sweepID, domain, stage])
-      if !durations.isEmpty {
-        let middle = durations.count / 2
-        medians[stage] =
-          durations.count % 2 == 1
-          ? Double(durations[middle]) : Double(durations[middle - 1] + durations[middle]) / 2
-      }
+      if !durations.isEmpty { medians[stage] = Statistics.quantile(durations.map(Double.init), 0.5) }
     }
     var savedSeconds = 0.0
     var savedMoney = MicroDollars.zero
