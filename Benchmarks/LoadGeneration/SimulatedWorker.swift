@@ -17,6 +17,9 @@ public struct SimulatedWorker: Sendable {
   public var idleLimit = 2
   /// Keep each completed trial's id (for exactly-once checks; costs memory at a million trials).
   public var keepTrialIDs = false
+  /// Report a lease's trials in one `POST /v1/results`, as `sweep-worker` does when several
+  /// results are waiting; otherwise one `POST /v1/trials/{id}/results` each.
+  public var batchReports = false
 
   public init(credential: String, base: String, http: HTTPClient) {
     self.credential = credential
@@ -69,6 +72,10 @@ public struct SimulatedWorker: Sendable {
       idle = 0
       leases += 1
       tally.leaseMicros.append(took)  // granted leases only: a "no work" answer waits out its long-poll
+      if batchReports {
+        try await reportBatch(lease, into: &tally)
+        continue
+      }
       for trial in lease.trials {
         let report = ResultReport(
           sweepId: lease.sweepId, leaseId: lease.leaseId, fencingToken: lease.fencingToken, attempt: trial.attempt,
@@ -87,6 +94,33 @@ public struct SimulatedWorker: Sendable {
       }
     }
     return tally
+  }
+
+  private func reportBatch(_ lease: LeaseGrant, into tally: inout Tally) async throws {
+    let results = lease.trials.map { trial in
+      BatchedResult(
+        trialId: trial.trialId,
+        report: ResultReport(
+          sweepId: lease.sweepId, leaseId: lease.leaseId, fencingToken: lease.fencingToken, attempt: trial.attempt,
+          status: .succeeded, metrics: ["accuracy": 0.5], durationS: 0))
+    }
+    let body = String(decoding: try WireCoding.encoder().encode(ResultBatchRequest(results: results)), as: UTF8.self)
+    let sent = ContinuousClock.now
+    let (status, answer) = try await Self.post(http, base + "/v1/results", credential, body)
+    tally.reportMicros.append(Self.micros(since: sent))
+    guard status == 200, let response = try? WireCoding.decoder().decode(ResultBatchResponse.self, from: answer) else {
+      tally.unexpected.append("batch report \(status): \(String(decoding: answer, as: UTF8.self))")
+      return
+    }
+    for outcome in response.results {
+      if outcome.ack?.outcome == .completed {
+        tally.completed += 1
+        if keepTrialIDs { tally.trialIDs.append(outcome.trialId) }
+      } else {
+        tally.unexpected.append("batch report of \(outcome.trialId): \(outcome.status) \(outcome.error?.message ?? "")")
+      }
+    }
+    tally.lastCompletion = .now
   }
 
   /// Registers `count` free workers with the join token; returns their credentials.

@@ -10,6 +10,8 @@ struct EndToEndScenario {
   var shardSize: Int
   var trials: Int
   var repetitions: Int
+  /// Each lease's results in one `POST /v1/results` instead of one request per result.
+  var batchReports: Bool
 
   func run() async throws -> ResultRow {
     var throughput: [Double] = []
@@ -37,7 +39,10 @@ struct EndToEndScenario {
     let report = Latency(micros: reports)
     return ResultRow(
       scenario: "end-to-end",
-      parameters: ["workers": "\(workers)", "shard_size": "\(shardSize)", "trials": "\(trials)"],
+      parameters: [
+        "workers": "\(workers)", "shard_size": "\(shardSize)", "trials": "\(trials)",
+        "reports": batchReports ? "batch" : "single",
+      ],
       figures: [
         "trials_per_s": Sample(values: throughput),
         "lease_ms_p50": Sample(values: [lease.p50]), "lease_ms_p99": Sample(values: [lease.p99]),
@@ -67,7 +72,11 @@ struct EndToEndScenario {
       guard status == 201 else { throw LoadError("submit: HTTP \(status) \(String(decoding: body, as: UTF8.self))") }
       let credentials = try await SimulatedWorker.register(
         count: workers, base: serve.url, joinToken: serve.workerToken, http: http)
-      let fleet = credentials.map { SimulatedWorker(credential: $0, base: serve.url, http: http) }
+      let fleet = credentials.map { credential in
+        var worker = SimulatedWorker(credential: credential, base: serve.url, http: http)
+        worker.batchReports = batchReports
+        return worker
+      }
       let started = ContinuousClock.now
       let tally = try await SimulatedWorker.runAll(fleet)
       let elapsed = ((tally.lastCompletion ?? .now) - started).secondsDouble

@@ -17,6 +17,11 @@ struct SweepBench: AsyncParsableCommand {
   @Option(help: "Repetitions counted per figure (after one warm-up).") var repetitions = 3
   @Option(help: "Simulated worker counts for end-to-end, comma-separated.") var workers = "1,16,256,1000"
   @Option(help: "Shard sizes for end-to-end, comma-separated.") var shardSizes = "1,8"
+  @Option(
+    help:
+      "How end-to-end workers report: batch (a lease's results in one request, as sweep-worker does when several are waiting), single (one request per result) or both."
+  )
+  var reports = "batch"
   @Option(help: "Trials per end-to-end run.") var trials = 20_000
   @Option(help: "Trials for sampling, submit and export.") var bigTrials = 1_000_000
   @Option(help: "Results per ingest run.") var ingestResults = 20_000
@@ -32,11 +37,21 @@ struct SweepBench: AsyncParsableCommand {
     for name in chosen {
       switch name {
       case "end-to-end":
-        for shard in try list(shardSizes) {
-          for count in try list(workers) {
-            emit(
-              try await EndToEndScenario(workers: count, shardSize: shard, trials: trials, repetitions: repetitions)
-                .run())
+        let modes: [Bool]
+        switch reports {
+        case "batch": modes = [true]
+        case "single": modes = [false]
+        case "both": modes = [false, true]
+        default: throw ValidationError("--reports: expected batch, single or both, got '\(reports)'")
+        }
+        for batch in modes {
+          for shard in try list(shardSizes) {
+            for count in try list(workers) {
+              emit(
+                try await EndToEndScenario(
+                  workers: count, shardSize: shard, trials: trials, repetitions: repetitions, batchReports: batch
+                ).run())
+            }
           }
         }
       case "ingest":

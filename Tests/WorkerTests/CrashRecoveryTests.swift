@@ -120,4 +120,32 @@ import Testing
     let completions = (sleeper.log + other.log).components(separatedBy: "acknowledged: completed").count - 1
     #expect(completions == 1)
   }
+
+  @Test func resultsSpooledDuringAnOutageAreResentTogetherAndCountOnce() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    var serve = try ServeProcess(extraArguments: ["--lease-ttl", "60"])
+    let directory = serve.directory
+    let port = serve.port
+    defer { serve.cleanUp() }
+    // One lease of 8 trials of 0.4 s each: most of them end while the coordinator is down.
+    let id = try fixture.submit(fixture.spec(modes: ["slow"], trials: 8, shardSize: 8), to: serve)
+    let worker = try fixture.worker(serve, name: "laptop", extra: ["--exit-when-done"])
+    #expect(fixture.eventually(30) { (try? fixture.counts(id, serve))?["succeeded"] ?? 0 >= 1 }, "\(worker.log)")
+    serve.stop(signal: SIGKILL)
+    #expect(fixture.eventually(30) { fixture.files(".env").count == 8 }, "\(worker.log)")
+    usleep(600_000)  // the last trial's result is spooled too
+    serve = try ServeProcess(directory: directory, port: port, extraArguments: ["--lease-ttl", "60"])
+    #expect(
+      fixture.eventually(60) { (try? fixture.status(id, serve))?["state"] as? String == "completed" }, "\(worker.log)")
+    #expect(worker.wait(30) == 0, "\(worker.log)")
+    let batched = worker.log.split(separator: "\n").compactMap { line -> Int? in
+      guard let range = line.range(of: " results answered in one request") else { return nil }
+      return Int(line[..<range.lowerBound].split(separator: " ").last ?? "")
+    }
+    #expect(batched.contains { $0 >= 2 }, "\(worker.log)")
+    let results = try fixture.results(id, serve)
+    #expect(results.count == 8 && Set(results.compactMap { $0["trial_id"] as? String }).count == 8)
+    #expect(worker.log.components(separatedBy: "acknowledged: completed").count - 1 == 8)
+  }
 }

@@ -47,26 +47,78 @@ extension APIRouter {
     router.post("/v1/trials/{id}/results") { request, context in
       let worker = try await env.authenticator.requireWorker(request)
       let body = try await env.decode(ResultReport.self, from: request)
-      try checkFinite(body.metrics, "metrics")
-      if let duration = body.durationS, !(duration.isFinite && duration >= 0) {
-        throw APIError(.unprocessableContent, "invalid_duration", "duration_s: expected a finite number ≥ 0")
-      }
-      guard body.attempt >= 1 else {
-        throw APIError(.unprocessableContent, "invalid_attempt", "attempt: expected 1 or more")
-      }
+      try validate(body, "")
       do {
         let ack = try await env.store.report(
           trialID: try parameter(context, "id"), workerID: worker.id, report: body, now: env.clock.now)
-        switch ack.outcome {
-        case .completed: env.metrics.resultsCompleted.increment()
-        case .recorded, .late: env.metrics.resultsRecorded.increment()
-        }
+        count(ack, env.metrics)
         await env.dispatcher.wake()
-        return try JSONResponse.make(ack)
+        return JSONResponse.text(ack.json.serialized(), contentType: "application/json")
       } catch let error as StoreError {
         env.metrics.resultsRejected.increment()
         throw APIError.from(error)
       }
+    }
+    router.post("/v1/results") { request, _ in
+      let worker = try await env.authenticator.requireWorker(request)
+      let body = try await env.decode(ResultBatchRequest.self, from: request)
+      guard (1...ResultBatchRequest.maxResults).contains(body.results.count) else {
+        throw APIError(
+          .unprocessableContent, "invalid_batch",
+          "results: expected 1 to \(ResultBatchRequest.maxResults) reports, got \(body.results.count)")
+      }
+      // A report that fails validation is answered 422 on its own; the others still count.
+      var outcomes: [BatchedResultOutcome?] = Array(repeating: nil, count: body.results.count)
+      var accepted: [(position: Int, result: BatchedResult)] = []
+      for (position, item) in body.results.enumerated() {
+        do {
+          try validate(item.report, "results[\(position)].")
+          accepted.append((position, item))
+        } catch let error as APIError {
+          env.metrics.resultsRejected.increment()
+          outcomes[position] = BatchedResultOutcome(
+            trialId: item.trialId, attempt: item.report.attempt, status: Int(error.status.code),
+            error: .init(code: error.code, message: error.message))
+        }
+      }
+      if !accepted.isEmpty {
+        let answers = try await env.store.reportBatch(
+          accepted.map(\.result), workerID: worker.id, now: env.clock.now)
+        for ((position, item), answer) in zip(accepted, answers) {
+          switch answer {
+          case .success(let ack):
+            count(ack, env.metrics)
+            outcomes[position] = BatchedResultOutcome(trialId: item.trialId, attempt: item.report.attempt, ack: ack)
+          case .failure(let storeError):
+            env.metrics.resultsRejected.increment()
+            let error = APIError.from(storeError)
+            outcomes[position] = BatchedResultOutcome(
+              trialId: item.trialId, attempt: item.report.attempt, status: Int(error.status.code),
+              error: .init(code: error.code, message: error.message))
+          }
+        }
+        await env.dispatcher.wake()
+      }
+      let response = ResultBatchResponse(results: outcomes.compactMap { $0 })
+      return JSONResponse.text(response.json.serialized(), contentType: "application/json")
+    }
+  }
+
+  /// The checks every report passes before the store sees it; `path` prefixes the key paths.
+  static func validate(_ report: ResultReport, _ path: String) throws {
+    try checkFinite(report.metrics, path + "metrics")
+    if let duration = report.durationS, !(duration.isFinite && duration >= 0) {
+      throw APIError(.unprocessableContent, "invalid_duration", "\(path)duration_s: expected a finite number ≥ 0")
+    }
+    guard report.attempt >= 1 else {
+      throw APIError(.unprocessableContent, "invalid_attempt", "\(path)attempt: expected 1 or more")
+    }
+  }
+
+  static func count(_ ack: ResultAck, _ metrics: CoordinatorMetrics) {
+    switch ack.outcome {
+    case .completed: metrics.resultsCompleted.increment()
+    case .recorded, .late: metrics.resultsRecorded.increment()
     }
   }
 

@@ -135,6 +135,31 @@ public enum OpenAPIDocument {
             outcome: {enum: [completed, recorded, late]}
             trial_state: {enum: [pending, leased, succeeded, failed, cancelled, waiting, pruned]}
             cost_usd: {$ref: "#/components/schemas/Money"}
+        ResultBatchRequest:
+          type: object
+          required: [results]
+          properties:
+            results:
+              type: array
+              minItems: 1
+              maxItems: 256
+              items:
+                allOf:
+                  - {$ref: "#/components/schemas/ResultReport"}
+                  - {type: object, required: [trial_id], properties: {trial_id: {type: string}}}
+        ResultBatchResponse:
+          type: object
+          properties:
+            results:
+              type: array
+              items:
+                type: object
+                properties:
+                  trial_id: {type: string}
+                  attempt: {type: integer}
+                  status: {type: integer, description: "200, or the status the single-result route would answer"}
+                  ack: {$ref: "#/components/schemas/ResultAck"}
+                  error: {type: object, properties: {code: {type: string}, message: {type: string}}}
         SweepStatus:
           type: object
           properties:
@@ -224,6 +249,16 @@ public enum OpenAPIDocument {
             "404": {description: Unknown trial}
             "409": {description: "trial_already_completed, lease_fenced, no_such_attempt, attempt_not_in_lease"}
             "422": {description: Non-finite metric or negative duration}
+      /v1/results:
+        post:
+          summary: >-
+            Report several attempts in one request and one transaction (worker). Each report is
+            answered on its own, in order, with the ack or the error the single-result route would give.
+          requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/ResultBatchRequest"}}}}
+          responses:
+            "200": {description: One outcome per report, content: {application/json: {schema: {$ref: "#/components/schemas/ResultBatchResponse"}}}}
+            "400": {description: Malformed JSON}
+            "422": {description: "invalid_batch: not 1 to 256 reports"}
       /v1/sweeps:
         post:
           summary: Submit a sweep spec, YAML or JSON (admin).

@@ -115,6 +115,11 @@ public protocol SweepStore: Sendable {
   func heartbeat(leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy)
     async throws -> HeartbeatResponse
   func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
+  /// Several reports of one worker, answered in order. Each stands alone: a refused report
+  /// (``StoreError``) is its own failure and does not undo the others; any other error fails the
+  /// call and nothing of it is acknowledged.
+  func reportBatch(_ results: [BatchedResult], workerID: String, now: Timestamp) async throws
+    -> [Result<ResultAck, StoreError>]
   func release(leaseID: String, workerID: String, request: ReleaseRequest, now: Timestamp) async throws
     -> ReleaseResponse
   /// Expires every lease whose time is up, re-queueing or failing its trials.

@@ -74,6 +74,13 @@ public final class CoordinatorClient: Sendable {
     try await call(.POST, "/v1/trials/\(trialID)/results", body: report, as: ResultAck.self)
   }
 
+  /// Reports several attempts in one request (`POST /v1/results`); each gets its own outcome.
+  /// Retry: as ``report(trialID:_:)``, per outcome; if the whole request is rejected (an older
+  /// coordinator without the route, a batch it refuses) the sender falls back to single reports.
+  public func reportBatch(_ results: [BatchedResult]) async throws(ClientError) -> ResultBatchResponse {
+    try await call(.POST, "/v1/results", body: ResultBatchRequest(results: results), as: ResultBatchResponse.self)
+  }
+
   /// Gives back trials not started. Retry: a few times; if it fails the lease simply expires.
   public func release(leaseID: String, _ request: ReleaseRequest) async throws(ClientError) -> ReleaseResponse {
     try await call(.POST, "/v1/leases/\(leaseID)/release", body: request, as: ReleaseResponse.self)

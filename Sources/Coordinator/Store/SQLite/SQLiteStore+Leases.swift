@@ -92,7 +92,8 @@ extension SQLiteStore {
     try await committer.write { db in
       var summary = ReapSummary()
       let due = try Row.fetchAll(
-        db.cachedStatement(sql: "SELECT * FROM leases WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at"),
+        db.cachedStatement(
+          sql: "SELECT \(LeaseRow.columns) FROM leases WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at"),
         arguments: [now.milliseconds]
       ).map(LeaseRow.init)
       var sweeps = Set<String>()

@@ -6,145 +6,176 @@ extension SQLiteStore {
   public func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
   {
     try await committer.write { db in
-      let sweepID = report.sweepId
-      guard
-        let trial = try Row.fetchOne(
-          db.cachedStatement(
-            sql: """
-              SELECT t.state, t.attempts, t.failures, t.completed_attempt, t.domain, s.max_attempts, s.objective_metric
-              FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
-              """), arguments: [sweepID, trialID])
-      else {
-        throw StoreError.notFound(code: "trial_not_found", message: "no trial '\(trialID)' in sweep '\(sweepID)'")
-      }
-      // The same report twice gets the same answer.
-      if let stored = try String.fetchOne(
-        db.cachedStatement(sql: "SELECT ack FROM results WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
-        arguments: [sweepID, trialID, report.attempt])
-      {
-        return try WireCoding.decoder().decode(ResultAck.self, from: Data(stored.utf8))
-      }
-      guard
-        let attempt = try Row.fetchOne(
-          db.cachedStatement(
-            sql: "SELECT lease_id, state, cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
-          arguments: [sweepID, trialID, report.attempt])
-      else {
-        throw StoreError.conflict(
-          code: "no_such_attempt", message: "trial '\(trialID)' has no attempt \(report.attempt); it was never granted")
-      }
-      let leaseID: String = attempt["lease_id"]
-      guard leaseID == report.leaseId else {
-        throw StoreError.conflict(
-          code: "attempt_not_in_lease",
-          message:
-            "attempt \(report.attempt) of trial '\(trialID)' belongs to lease '\(leaseID)', not '\(report.leaseId)'")
-      }
-      let lease = try Self.ownedLease(db, leaseID: leaseID, workerID: workerID)
-      guard report.fencingToken == lease.fencing else {
-        throw Self.conflict(.fenced, leaseID: leaseID)
-      }
-      if lease.state == "active", now >= lease.expiresAt { _ = try Self.expire(db, lease: lease, now: now) }
-      let attemptOpen = (attempt["state"] as String) == "running"
-      var lifecycle = TrialLifecycle(
-        state: TrialState(rawValue: trial["state"]) ?? .pending, attempts: trial["attempts"],
-        failures: trial["failures"], maxAttempts: trial["max_attempts"], completedAttempt: trial["completed_attempt"])
+      try self.recordReport(db, trialID: trialID, workerID: workerID, report: report, now: now)
+    }
+  }
 
-      let outcome: ResultAck.Outcome
-      if report.status == .succeeded {
-        guard case .complete = lifecycle.succeeded(attempt: report.attempt) else {
-          throw StoreError.conflict(
-            code: "trial_already_completed",
-            message:
-              "trial '\(trialID)' already has its result from attempt \(lifecycle.completedAttempt ?? 0); this one was not merged"
-          )
-        }
-        let metric: String = trial["objective_metric"]
-        try db.cachedStatement(
-          sql: """
-            UPDATE trials SET state = 'succeeded', completed_attempt = ?, objective = ?, duration_ms = ?
-            WHERE sweep_id = ? AND trial_id = ?
-            """
-        ).execute(arguments: [
-          report.attempt, report.metrics[metric], report.durationS.map { Int64(($0 * 1000).rounded()) }, sweepID,
-          trialID,
-        ])
-        try db.cachedStatement(sql: "UPDATE workers SET trials_done = trials_done + 1 WHERE id = ?").execute(
-          arguments: [workerID])
-        outcome = .completed
-      } else if attemptOpen {
-        outcome = .recorded
-      } else {
-        outcome = .late
-      }
-      if attemptOpen {
-        let charge = try Self.chargeLease(db, leaseID: leaseID, upTo: now)
-        try db.cachedStatement(
-          sql: """
-            UPDATE attempts SET state = ?, reason = ?, ended_at = ?, cost = cost + ?
-            WHERE sweep_id = ? AND trial_id = ? AND attempt = ?
-            """
-        ).execute(arguments: [
-          report.status.rawValue, Self.reason(report), now.milliseconds, charge.value, sweepID, trialID,
-          report.attempt,
-        ])
-        if report.status != .succeeded {
-          let moved = try Self.moveTrial(
-            db, sweepID: sweepID, trialID: trialID, attempt: report.attempt,
-            countsAsFailure: report.status.countsAsFailure)
-          // A pruned trial's result is its last intermediate value of the objective, with its time.
-          if moved == .prune {
-            let metric: String = trial["objective_metric"]
-            try db.cachedStatement(
-              sql: """
-                UPDATE trials SET objective = COALESCE(?, objective), duration_ms = ?, completed_attempt = ?
-                WHERE sweep_id = ? AND trial_id = ?
-                """
-            ).execute(arguments: [
-              report.metrics[metric], report.durationS.map { Int64(($0 * 1000).rounded()) }, report.attempt, sweepID,
-              trialID,
-            ])
+  /// Every report in one transaction of the group commit, each in its own savepoint: a refused
+  /// report (a ``StoreError``) rolls back only itself; a database failure fails the whole batch,
+  /// so that nothing is acknowledged that was not committed.
+  public func reportBatch(_ results: [BatchedResult], workerID: String, now: Timestamp) async throws
+    -> [Result<ResultAck, StoreError>]
+  {
+    try await committer.write { db in
+      try results.map { item in
+        do {
+          var ack: ResultAck?
+          try db.inSavepoint {
+            ack = try self.recordReport(db, trialID: item.trialId, workerID: workerID, report: item.report, now: now)
+            return .commit
           }
-        }
-        let running =
-          try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COUNT(*) FROM attempts WHERE lease_id = ? AND state = 'running'"),
-            arguments: [leaseID])
-          ?? 0
-        if running == 0, let current = try LeaseRow.fetch(db, id: leaseID) {
-          try Self.closeLease(db, lease: current, end: .completed, at: now)
+          guard let ack else { throw StoreError.corrupt("report of '\(item.trialId)' produced no answer") }
+          return .success(ack)
+        } catch let error as StoreError {
+          return .failure(error)
         }
       }
-      if outcome == .completed { try Self.completeIfFinished(db, sweepID: sweepID, now: now) }
-      if let domain: String = trial["domain"] {
-        try self.applyStrategies(db, sweepID: sweepID, domain: domain, now: now)
+    }
+  }
+
+  /// One report inside the caller's transaction.
+  func recordReport(_ db: Database, trialID: String, workerID: String, report: ResultReport, now: Timestamp) throws
+    -> ResultAck
+  {
+    let sweepID = report.sweepId
+    // Columns are read by position below: by name, GRDB lower-cases the name on every read.
+    guard
+      let trial = try Row.fetchOne(
+        db.cachedStatement(
+          sql: """
+            SELECT t.state, t.attempts, t.failures, t.completed_attempt, t.domain, s.max_attempts, s.objective_metric
+            FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
+            """), arguments: [sweepID, trialID])
+    else {
+      throw StoreError.notFound(code: "trial_not_found", message: "no trial '\(trialID)' in sweep '\(sweepID)'")
+    }
+    // The same report twice gets the same answer.
+    if let stored = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT ack FROM results WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
+      arguments: [sweepID, trialID, report.attempt])
+    {
+      return try WireCoding.decoder().decode(ResultAck.self, from: Data(stored.utf8))
+    }
+    guard
+      let attempt = try Row.fetchOne(
+        db.cachedStatement(
+          sql: "SELECT lease_id, state, cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
+        arguments: [sweepID, trialID, report.attempt])
+    else {
+      throw StoreError.conflict(
+        code: "no_such_attempt", message: "trial '\(trialID)' has no attempt \(report.attempt); it was never granted")
+    }
+    let leaseID: String = attempt[0]
+    guard leaseID == report.leaseId else {
+      throw StoreError.conflict(
+        code: "attempt_not_in_lease",
+        message:
+          "attempt \(report.attempt) of trial '\(trialID)' belongs to lease '\(leaseID)', not '\(report.leaseId)'")
+    }
+    let lease = try Self.ownedLease(db, leaseID: leaseID, workerID: workerID)
+    guard report.fencingToken == lease.fencing else {
+      throw Self.conflict(.fenced, leaseID: leaseID)
+    }
+    if lease.state == "active", now >= lease.expiresAt { _ = try Self.expire(db, lease: lease, now: now) }
+    let attemptOpen = (attempt[1] as String) == "running"
+    var lifecycle = TrialLifecycle(
+      state: TrialState(rawValue: trial[0]) ?? .pending, attempts: trial[1],
+      failures: trial[2], maxAttempts: trial[5], completedAttempt: trial[3])
+
+    let outcome: ResultAck.Outcome
+    if report.status == .succeeded {
+      guard case .complete = lifecycle.succeeded(attempt: report.attempt) else {
+        throw StoreError.conflict(
+          code: "trial_already_completed",
+          message:
+            "trial '\(trialID)' already has its result from attempt \(lifecycle.completedAttempt ?? 0); this one was not merged"
+        )
       }
-      let state =
-        try String.fetchOne(
-          db.cachedStatement(sql: "SELECT state FROM trials WHERE sweep_id = ? AND trial_id = ?"),
-          arguments: [sweepID, trialID])
-        ?? "pending"
-      let cost =
-        try Int64.fetchOne(
-          db.cachedStatement(sql: "SELECT cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
-          arguments: [sweepID, trialID, report.attempt]) ?? 0
-      let ack = ResultAck(
-        trialId: trialID, attempt: report.attempt, outcome: outcome, trialState: state,
-        costUsd: DollarAmount(MicroDollars(cost)))
-      let ackText = String(decoding: try WireCoding.encoder().encode(ack), as: UTF8.self)
+      let metric: String = trial[6]
       try db.cachedStatement(
         sql: """
-          INSERT INTO results(sweep_id, trial_id, attempt, status, completed, metrics, exit_code, stderr_tail, duration_ms,
-            worker_id, reported_at, ack)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          UPDATE trials SET state = 'succeeded', completed_attempt = ?, objective = ?, duration_ms = ?
+          WHERE sweep_id = ? AND trial_id = ?
           """
       ).execute(arguments: [
-        sweepID, trialID, report.attempt, report.status.rawValue, outcome == .completed ? 1 : 0,
-        StoredJSON.encodeMetrics(report.metrics), report.exitCode, report.stderrTail.map { String($0.suffix(8192)) },
-        report.durationS.map { Int64(($0 * 1000).rounded()) }, workerID, now.milliseconds, ackText,
+        report.attempt, report.metrics[metric], report.durationS.map { Int64(($0 * 1000).rounded()) }, sweepID,
+        trialID,
       ])
-      return ack
+      try db.cachedStatement(sql: "UPDATE workers SET trials_done = trials_done + 1 WHERE id = ?").execute(
+        arguments: [workerID])
+      outcome = .completed
+    } else if attemptOpen {
+      outcome = .recorded
+    } else {
+      outcome = .late
     }
+    if attemptOpen {
+      let charge = try Self.chargeLease(db, leaseID: leaseID, upTo: now)
+      try db.cachedStatement(
+        sql: """
+          UPDATE attempts SET state = ?, reason = ?, ended_at = ?, cost = cost + ?
+          WHERE sweep_id = ? AND trial_id = ? AND attempt = ?
+          """
+      ).execute(arguments: [
+        report.status.rawValue, Self.reason(report), now.milliseconds, charge.value, sweepID, trialID,
+        report.attempt,
+      ])
+      if report.status != .succeeded {
+        let moved = try Self.moveTrial(
+          db, sweepID: sweepID, trialID: trialID, attempt: report.attempt,
+          countsAsFailure: report.status.countsAsFailure)
+        // A pruned trial's result is its last intermediate value of the objective, with its time.
+        if moved == .prune {
+          let metric: String = trial[6]
+          try db.cachedStatement(
+            sql: """
+              UPDATE trials SET objective = COALESCE(?, objective), duration_ms = ?, completed_attempt = ?
+              WHERE sweep_id = ? AND trial_id = ?
+              """
+          ).execute(arguments: [
+            report.metrics[metric], report.durationS.map { Int64(($0 * 1000).rounded()) }, report.attempt, sweepID,
+            trialID,
+          ])
+        }
+      }
+      let running =
+        try Int.fetchOne(
+          db.cachedStatement(sql: "SELECT COUNT(*) FROM attempts WHERE lease_id = ? AND state = 'running'"),
+          arguments: [leaseID])
+        ?? 0
+      if running == 0, let current = try LeaseRow.fetch(db, id: leaseID) {
+        try Self.closeLease(db, lease: current, end: .completed, at: now)
+      }
+    }
+    if outcome == .completed { try Self.completeIfFinished(db, sweepID: sweepID, now: now) }
+    if let domain: String = trial[4] {
+      try self.applyStrategies(db, sweepID: sweepID, domain: domain, now: now)
+    }
+    let state =
+      try String.fetchOne(
+        db.cachedStatement(sql: "SELECT state FROM trials WHERE sweep_id = ? AND trial_id = ?"),
+        arguments: [sweepID, trialID])
+      ?? "pending"
+    let cost =
+      try Int64.fetchOne(
+        db.cachedStatement(sql: "SELECT cost FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
+        arguments: [sweepID, trialID, report.attempt]) ?? 0
+    let ack = ResultAck(
+      trialId: trialID, attempt: report.attempt, outcome: outcome, trialState: state,
+      costUsd: DollarAmount(MicroDollars(cost)))
+    let ackText = ack.json.serialized()
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO results(sweep_id, trial_id, attempt, status, completed, metrics, exit_code, stderr_tail, duration_ms,
+          worker_id, reported_at, ack)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(arguments: [
+      sweepID, trialID, report.attempt, report.status.rawValue, outcome == .completed ? 1 : 0,
+      StoredJSON.encodeMetrics(report.metrics), report.exitCode, report.stderrTail.map { String($0.suffix(8192)) },
+      report.durationS.map { Int64(($0 * 1000).rounded()) }, workerID, now.milliseconds, ackText,
+    ])
+    return ack
   }
 
   static func reason(_ report: ResultReport) -> String {

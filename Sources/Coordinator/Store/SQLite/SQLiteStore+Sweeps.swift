@@ -112,14 +112,15 @@ extension SQLiteStore {
   /// Marks a running sweep completed once no trial is pending or leased.
   static func completeIfFinished(_ db: Database, sweepID: String, now: Timestamp) throws {
     let open = try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting'))",
+      db.cachedStatement(
+        sql: "SELECT EXISTS (SELECT 1 FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting'))"),
       arguments: [sweepID])
     // A sweep with strategies completes only after the engine had its say (it may add trials).
     if open == false {
-      try db.execute(
+      try db.cachedStatement(
         sql:
-          "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ? AND state = 'running' AND strategic = 0",
-        arguments: [now.milliseconds, sweepID])
+          "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ? AND state = 'running' AND strategic = 0"
+      ).execute(arguments: [now.milliseconds, sweepID])
     }
   }
 
