@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 import Shared
 import Testing
@@ -132,5 +133,19 @@ import Testing
     #expect(Timestamp(milliseconds: 0).iso8601 == "1970-01-01T00:00:00.000Z")
     #expect(Timestamp(milliseconds: 1_764_576_019_250).iso8601 == "2025-12-01T08:00:19.250Z")
     #expect(Timestamp(milliseconds: 951_782_400_000).iso8601 == "2000-02-29T00:00:00.000Z")
+  }
+}
+
+@Suite struct TimestampTextTests {
+  @Test func timestampsAreWrittenAsFoundationWritesThem() async {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.calendar = Calendar(identifier: .gregorian)
+    formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+    await propertyCheck(count: 500, input: Gen.int64(in: 0...253_402_300_799_999)) { milliseconds in
+      let expected = formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+      #expect(Timestamp(milliseconds: milliseconds).iso8601 == expected, "\(milliseconds)")
+    }
   }
 }

@@ -17,6 +17,13 @@ struct SimulateCommand: AsyncParsableCommand {
   @Argument(help: "The spec file (YAML or JSON).") var spec: String?
   @Option(help: "The fleet file (YAML or JSON): groups of machines with price, speed, preemption.") var fleet: String?
   @Option(help: "Lease TTL in seconds, as `sweep serve --lease-ttl` (default 60).") var leaseTtl: Int = 60
+  @Option(
+    help: ArgumentHelp(
+      "Where the simulated coordinator keeps its state: memory or sqlite.",
+      discussion:
+        "Default: memory for sweeps without strategies (SQLite's steps in memory, fast enough for a million trials), sqlite for sweeps with strategies."
+    ))
+  var store: String?
   @Flag(help: "Print one JSON object instead of the table.") var json = false
   @Flag(
     help: ArgumentHelp(
@@ -39,6 +46,9 @@ struct SimulateCommand: AsyncParsableCommand {
       guard (10...150).contains(trials) else { throw ValidationError("--trials: expected 10 to 150, got \(trials)") }
     } else {
       guard spec != nil else { throw ValidationError("missing SPEC: the sweep to simulate (or --strategy-study)") }
+      if let store, FleetSimulator.StoreKind(rawValue: store) == nil {
+        throw ValidationError("--store: expected memory or sqlite, got '\(store)'")
+      }
       guard fleet != nil else { throw ValidationError("missing --fleet FLEET: the machines to simulate it on") }
     }
   }
@@ -61,7 +71,15 @@ struct SimulateCommand: AsyncParsableCommand {
     }
     let (spec, _) = try SpecFile.load(self.spec ?? "")
     let fleet = try FleetFile.load(self.fleet ?? "")
-    let report = try await FleetSimulator(spec: spec, fleet: fleet, policy: try FleetFile.policy(ttl: leaseTtl)).run()
+    let simulator = FleetSimulator(spec: spec, fleet: fleet, policy: try FleetFile.policy(ttl: leaseTtl))
+    simulator.store = store.flatMap(FleetSimulator.StoreKind.init(rawValue:))
+    let report: SimulationReport
+    do {
+      report = try await simulator.run()
+    } catch let error as StoreError {
+      if case .invalid(_, let message) = error { throw CLIError(.badInput, "--store: \(message)") }
+      throw error
+    }
     if json {
       out.line(report.json.serialized())
     } else {
@@ -160,7 +178,7 @@ extension SimulationReport {
       "  budget        $\(spent.decimalString) spent of $\(budget.decimalString); overspend $\(overspend.decimalString)",
       "  preemptions   \(preemptions), $\(lostToPreemption.decimalString) paid for attempts they cut short",
       "  idle paid     \(String(format: "%.2f", idlePaidHours)) machine-hours",
-      "  scheduler     \(decisions) decisions, \(String(format: "%.3f", schedulerTimePerDecision.secondsDouble * 1000)) ms each (wall \(String(format: "%.1f", wallTime.secondsDouble)) s)",
+      "  scheduler     \(decisions) decisions, \(String(format: "%.3f", schedulerTimePerDecision.secondsDouble * 1000)) ms each (wall \(String(format: "%.1f", wallTime.secondsDouble)) s, \(store.rawValue) store)",
     ]
   }
 
@@ -174,6 +192,7 @@ extension SimulationReport {
       ("lost_to_preemption_usd", .string(lostToPreemption.decimalString)), ("idle_paid_hours", .double(idlePaidHours)),
       ("decisions", .int(Int64(decisions))),
       ("scheduler_ms_per_decision", .double(schedulerTimePerDecision.secondsDouble * 1000)),
+      ("wall_s", .double(wallTime.secondsDouble)), ("store", .string(store.rawValue)),
     ])
   }
 }

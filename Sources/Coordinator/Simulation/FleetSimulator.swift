@@ -26,17 +26,63 @@ public struct SimulationReport: Sendable {
   public var decisions = 0
   public var schedulerTimePerDecision: Duration = .zero
   public var wallTime: Duration = .zero
+  /// Which store held the simulated coordinator's state.
+  public var store: FleetSimulator.StoreKind = .memory
 }
 
-/// Runs a sweep on a simulated fleet through the real coordinator store — the same grant,
-/// heartbeat, allowance, ledger, result and reaper code `sweep serve` runs — on a virtual clock,
-/// with trial durations, failures and preemptions drawn from the fleet's seed.
+/// What the simulator reads of a store beyond ``SweepStore``: the totals of its report.
+public protocol SimulationStore: SweepStore {
+  func trialCount(sweepID: String) async throws -> Int
+  /// Trials pending, leased or waiting: the simulation ends when none is left.
+  func openTrials(sweepID: String) async throws -> Int
+  /// Cost of the sweep's attempts that ended `state` (`expired`: cut short by a preemption).
+  func attemptCost(sweepID: String, state: String) async throws -> MicroDollars
+}
+
+extension MemoryStore: SimulationStore {}
+
+extension SQLiteStore: SimulationStore {
+  public func trialCount(sweepID: String) async throws -> Int {
+    try await pool.read { db in
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = ?", arguments: [sweepID]) ?? 0
+    }
+  }
+
+  public func openTrials(sweepID: String) async throws -> Int {
+    try await pool.read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting')",
+        arguments: [sweepID]) ?? 0
+    }
+  }
+
+  public func attemptCost(sweepID: String, state: String) async throws -> MicroDollars {
+    MicroDollars(
+      try await pool.read { db in
+        try Int64.fetchOne(
+          db, sql: "SELECT COALESCE(SUM(cost), 0) FROM attempts WHERE sweep_id = ? AND state = ?",
+          arguments: [sweepID, state]) ?? 0
+      })
+  }
+}
+
+/// Runs a sweep on a simulated fleet through a coordinator store — grants, heartbeats,
+/// allowances, the ledger, results and the reaper, through the ``SweepStore`` calls `sweep
+/// serve` makes — on a virtual clock, with trial durations, failures and preemptions drawn from
+/// the fleet's seed. The store is ``MemoryStore`` (SQLite's steps, in memory) unless the sweep
+/// has strategies, whose engine runs on ``SQLiteStore`` only, or ``store`` says `.sqlite`.
 public final class FleetSimulator {
+  public enum StoreKind: String, Sendable, CaseIterable {
+    case memory, sqlite
+  }
+
   public let spec: SweepSpec
   public let fleet: FleetSpec
   public let policy: LeasePolicy
   /// How often an idle worker asks again (a real one long-polls; the virtual clock jumps).
   public var pollInterval: Duration = .seconds(30)
+  /// nil: memory for plain sweeps, SQLite for sweeps with strategies.
+  public var store: StoreKind?
 
   public init(spec: SweepSpec, fleet: FleetSpec, policy: LeasePolicy = LeasePolicy()) {
     self.spec = spec
@@ -50,7 +96,7 @@ public final class FleetSimulator {
     let mean: Duration
     var alive = true
     var exited = false
-    var lease: LeaseGrant?
+    var lease: SimLease?
     var trialIndex = 0
     var attemptStart = Timestamp(milliseconds: 0)
     var attemptEnd = Timestamp(milliseconds: 0)
@@ -64,6 +110,22 @@ public final class FleetSimulator {
     var isPaid: Bool { !group.hourlyRate.isFree }
   }
 
+  /// What a simulated worker keeps of its grant (copying the whole grant on every event was a
+  /// tenth of a large simulation).
+  private struct SimLease {
+    let leaseId: String
+    let sweepId: String
+    let fencingToken: Int64
+    let trials: [(trialId: String, attempt: Int)]
+
+    init(_ grant: LeaseGrant) {
+      leaseId = grant.leaseId
+      sweepId = grant.sweepId
+      fencingToken = grant.fencingToken
+      trials = grant.trials.map { ($0.trialId, $0.attempt) }
+    }
+  }
+
   private enum Event {
     case poll(Int)
     case finish(Int, Int)
@@ -74,12 +136,27 @@ public final class FleetSimulator {
   }
 
   public func run() async throws -> SimulationReport {
+    let kind = store ?? (spec.hasStrategies ? .sqlite : .memory)
+    switch kind {
+    case .memory:
+      guard !spec.hasStrategies else {
+        throw StoreError.invalid(
+          code: "strategies_need_sqlite",
+          message: "sweeps with strategies simulate on the SQLite store only (leave --store unset or say sqlite)")
+      }
+      return try await run(on: MemoryStore(), kind: kind)
+    case .sqlite:
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-sim-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let store = try SQLiteStore(path: directory.appendingPathComponent("sim.db").path, durable: false)
+      defer { try? store.close() }
+      return try await run(on: store, kind: kind)
+    }
+  }
+
+  private func run(on store: some SimulationStore, kind: StoreKind) async throws -> SimulationReport {
     let wallStart = ContinuousClock.now
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-sim-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try SQLiteStore(path: directory.appendingPathComponent("sim.db").path, durable: false)
-    defer { try? store.close() }
     let clock = ManualWallClock()
     let start = clock.now
     let created = try await store.createSweep(id: "sw-sim", spec: spec, specText: "", now: start)
@@ -111,10 +188,15 @@ public final class FleetSimulator {
       queue.push(.preempt(index), at: start + .milliseconds(Int64(hours * 3_600_000)))
     }
 
+    let heartbeatEvery = policy.heartbeatInterval
     var report = SimulationReport(fleet: fleet.name, workers: workers.count, trials: totalTrials)
+    report.store = kind
+    // Workers alive, not stopped, holding a lease: an idle worker stops when none is left.
+    var holding = 0
     let totalSpeed = workers.reduce(0.0) { $0 + 1.0 / Double(max(1, $1.mean.wholeMilliseconds)) }
     report.ideal = .milliseconds(Int64((Double(totalTrials) / totalSpeed).rounded()))
-    var finished = Set<String>()
+    // Counted by the store, not from the answers: the reaper can fail a trial too.
+    var open = try await store.openTrials(sweepID: "sw-sim")
     var lastProgress = start
     var schedulerTime: Duration = .zero
     func timed<T>(_ body: () async throws -> T) async rethrows -> T {
@@ -142,7 +224,7 @@ public final class FleetSimulator {
       worker.attemptEnd = now + runs
       workers[index] = worker
       queue.push(.finish(index, worker.generation), at: worker.attemptEnd)
-      queue.push(.heartbeat(index, worker.generation), at: now + policy.heartbeatInterval)
+      queue.push(.heartbeat(index, worker.generation), at: now + heartbeatEvery)
       if let deadline = worker.deadline, deadline < worker.attemptEnd {
         queue.push(.deadline(index, worker.generation), at: deadline)
       }
@@ -164,13 +246,9 @@ public final class FleetSimulator {
           now: now)
       }
       if let ack, ack.trialState == "succeeded" || ack.trialState == "failed" {
-        finished.insert(trial.trialId)
         lastProgress = now
-        if spec.hasStrategies {
-          totalTrials = try await store.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = 'sw-sim'") ?? 0
-          }
-        }
+        open = try await store.openTrials(sweepID: "sw-sim")
+        if spec.hasStrategies { totalTrials = try await store.trialCount(sweepID: "sw-sim") }
       }
       workers[index].trialIndex += 1
       let paidTimeLeft = workers[index].deadline.map { now < $0 } ?? true
@@ -187,11 +265,12 @@ public final class FleetSimulator {
         }
       }
       workers[index].lease = nil
+      holding -= 1
       queue.push(.poll(index), at: now)
     }
 
     var now = start
-    while finished.count < totalTrials, let (time, event) = queue.pop() {
+    while open > 0, let (time, event) = queue.pop() {
       now = time
       clock.set(now)
       switch event {
@@ -202,7 +281,8 @@ public final class FleetSimulator {
         }
         switch outcome {
         case .granted(let grant):
-          workers[index].lease = grant
+          workers[index].lease = SimLease(grant)
+          holding += 1
           workers[index].trialIndex = 0
           workers[index].idleSince = nil
           workers[index].deadline = grant.allowanceS.map { now + .milliseconds(Int64($0 * 1000)) }
@@ -210,7 +290,7 @@ public final class FleetSimulator {
         case .noWork:
           let idleSince = workers[index].idleSince ?? now
           workers[index].idleSince = idleSince
-          let othersCanFinish = workers.contains { $0.alive && !$0.exited && $0.lease != nil }
+          let othersCanFinish = holding > 0
           if workers[index].isPaid && now.since(idleSince) >= fleet.maxIdle
             || (!othersCanFinish && now.since(idleSince) >= fleet.maxIdle)
           {
@@ -244,7 +324,7 @@ public final class FleetSimulator {
             try await endAttempt(index, .cancelled, at: now)
             continue
           }
-          queue.push(.heartbeat(index, generation), at: now + policy.heartbeatInterval)
+          queue.push(.heartbeat(index, generation), at: now + heartbeatEvery)
           if let deadline = workers[index].deadline, deadline < workers[index].attemptEnd {
             queue.push(.deadline(index, generation), at: deadline)
           }
@@ -253,6 +333,7 @@ public final class FleetSimulator {
           workers[index].busy += now.since(workers[index].attemptStart)
           workers[index].generation += 1
           workers[index].lease = nil
+          holding -= 1
           queue.push(.poll(index), at: now)
         }
       case .deadline(let index, let generation):
@@ -262,12 +343,15 @@ public final class FleetSimulator {
         try await endAttempt(index, .allowanceExhausted, at: now)
       case .preempt(let index):
         guard workers[index].alive, !workers[index].exited else { continue }
-        if workers[index].lease != nil { workers[index].busy += now.since(workers[index].attemptStart) }
+        if workers[index].lease != nil {
+          workers[index].busy += now.since(workers[index].attemptStart)
+          holding -= 1
+        }
         workers[index].alive = false
         workers[index].stoppedAt = now
         report.preemptions += 1
         queue.push(.reap, at: now + policy.ttl + .seconds(1))
-        if let delay = fleet.replacementDelay, finished.count < totalTrials {
+        if let delay = fleet.replacementDelay, open > 0 {
           // the provider gives a new machine of the same kind, which registers afresh
           let group = workers[index].group
           let id = "wk-sim-\(group.name)-r\(workers.count)"
@@ -284,12 +368,17 @@ public final class FleetSimulator {
           queue.push(.preempt(workers.count - 1), at: now + delay + .milliseconds(Int64(hours * 3_600_000)))
         }
       case .reap:
-        _ = try await timed { try await store.reap(now: now) }
+        let summary = try await timed { try await store.reap(now: now) }
+        if summary.failedTrials > 0 || summary.strategyChanges > 0 {
+          lastProgress = now
+          open = try await store.openTrials(sweepID: "sw-sim")
+          if spec.hasStrategies { totalTrials = try await store.trialCount(sweepID: "sw-sim") }
+        }
       }
     }
 
     report.trials = totalTrials
-    let end = finished.count == totalTrials ? lastProgress : now
+    let end = open == 0 ? lastProgress : now
     report.makespan = end.since(start)
     let status = try await store.sweepStatus(id: "sw-sim")
     report.succeeded = status.counts.succeeded
@@ -298,10 +387,7 @@ public final class FleetSimulator {
     report.budget = status.budgetUsd.micros
     report.spent = status.spentUsd.micros
     report.overspend = MicroDollars(max(0, status.spentUsd.micros.value - status.budgetUsd.micros.value))
-    report.lostToPreemption = MicroDollars(
-      try await store.pool.read { db in
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(cost), 0) FROM attempts WHERE state = 'expired'") ?? 0
-      })
+    report.lostToPreemption = try await store.attemptCost(sweepID: "sw-sim", state: "expired")
     report.idlePaidHours = workers.filter(\.isPaid).reduce(0.0) { total, worker in
       let up = (worker.stoppedAt ?? end).since(worker.startedAt ?? start)
       return total + max(0, (up - worker.busy).secondsDouble) / 3600
@@ -313,6 +399,8 @@ public final class FleetSimulator {
 }
 
 /// A min-heap of timed events; events at the same time come out in the order they went in.
+/// Four children per node: half the depth of a binary heap, which a simulation of ten thousand
+/// workers (tens of thousands of queued events, one pop per event) notices.
 struct EventQueue<Element> {
   private var heap: [(time: Int64, order: UInt64, element: Element)] = []
   private var counter: UInt64 = 0
@@ -324,7 +412,7 @@ struct EventQueue<Element> {
     heap.append((time.milliseconds, counter, element))
     var child = heap.count - 1
     while child > 0 {
-      let parent = (child - 1) / 2
+      let parent = (child - 1) / 4
       guard Self.less(heap[child], heap[parent]) else { break }
       heap.swapAt(child, parent)
       child = parent
@@ -336,13 +424,15 @@ struct EventQueue<Element> {
     heap.swapAt(0, heap.count - 1)
     let top = heap.removeLast()
     var parent = 0
+    let count = heap.count
     while true {
-      let left = 2 * parent + 1
-      let right = left + 1
-      var smallest = parent
-      if left < heap.count, Self.less(heap[left], heap[smallest]) { smallest = left }
-      if right < heap.count, Self.less(heap[right], heap[smallest]) { smallest = right }
-      if smallest == parent { break }
+      let first = 4 * parent + 1
+      if first >= count { break }
+      var smallest = first
+      for child in (first + 1)..<min(first + 4, count) where Self.less(heap[child], heap[smallest]) {
+        smallest = child
+      }
+      guard Self.less(heap[smallest], heap[parent]) else { break }
       heap.swapAt(parent, smallest)
       parent = smallest
     }

@@ -80,6 +80,26 @@ struct CivilTime {
   }
 
   var iso8601: String {
+    // Written byte by byte: every grant and heartbeat answer carries one, and interpolating
+    // seven padded numbers was a tenth of a simulated heartbeat.
+    if (0...9999).contains(year) {
+      var bytes: [UInt8] = Array("0000-00-00T00:00:00.000Z".utf8)
+      func put(_ value: Int64, at end: Int, width: Int) {
+        var rest = value
+        for offset in 0..<width {
+          bytes[end - offset] = UInt8(48 + rest % 10)
+          rest /= 10
+        }
+      }
+      put(year, at: 3, width: 4)
+      put(month, at: 6, width: 2)
+      put(day, at: 9, width: 2)
+      put(hour, at: 12, width: 2)
+      put(minute, at: 15, width: 2)
+      put(second, at: 18, width: 2)
+      put(millisecond, at: 22, width: 3)
+      return String(decoding: bytes, as: UTF8.self)
+    }
     func pad(_ value: Int64, _ width: Int) -> String {
       let text = String(value)
       return String(repeating: "0", count: max(0, width - text.count)) + text

@@ -1,0 +1,131 @@
+import Shared
+import Synchronization
+
+/// A ``SweepStore`` that keeps everything in memory, for the fleet simulator: a million trials
+/// and ten thousand workers on virtual time in seconds, where SQLite needs a transaction per
+/// decision. It follows ``SQLiteStore`` step for step and calls the same decisions in Shared
+/// (trial and lease lifecycles, the ledger, the allowance policy, expected durations); a test
+/// runs one simulation through both and expects the same report. Nothing is durable, and sweeps
+/// with strategies are refused (their engine runs on SQLite).
+public final class MemoryStore: SweepStore {
+  private let state = Mutex(MemoryState())
+
+  public init() {}
+
+  private func locked<T: Sendable>(_ body: (inout MemoryState) throws -> T) throws -> T {
+    try state.withLock { state in try body(&state) }
+  }
+
+  public func tokenHash(kind: String) async throws -> [UInt8]? { try locked { $0.tokens[kind] } }
+
+  public func setTokenHash(kind: String, hash: [UInt8], now: Timestamp) async throws {
+    try locked { $0.tokens[kind] = hash }
+  }
+
+  public func createSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) async throws -> SweepCreated {
+    try locked { try $0.createSweep(id: id, spec: spec, specText: specText, now: now) }
+  }
+
+  public func sweepStatus(id: String) async throws -> SweepStatus { try locked { try $0.status(id) } }
+
+  public func specText(sweepID: String) async throws -> String { try locked { try $0.sweep(sweepID).specText } }
+
+  public func listSweeps() async throws -> [SweepStatus] {
+    try locked { state in try state.sweeps.map { sweep in try state.status(sweep.id) } }
+  }
+
+  public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
+    try locked { try $0.cancelSweep(id: id, now: now) }
+  }
+
+  public func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
+    async throws
+  {
+    try locked { try $0.registerWorker(request, id: id, secretHash: secretHash, now: now) }
+  }
+
+  public func worker(id: String) async throws -> WorkerRecord? {
+    try locked { state in
+      state.workerIndex[id].map { slot in
+        var record = state.workers[slot].record
+        record.state = state.presence[slot].state.rawValue
+        return record
+      }
+    }
+  }
+
+  public func deregisterWorker(id: String, now: Timestamp) async throws {
+    try locked { try $0.deregisterWorker(id: id, now: now) }
+  }
+
+  public func listWorkers() async throws -> [WorkerSummary] { try locked { $0.listWorkers() } }
+
+  public func expectedTrialDuration(workerID: String) async throws -> Duration {
+    try locked { state in
+      LeasePolicy.expectedTrialDuration(
+        estimate: .seconds(Int64(SweepSpec.defaultMinutesPerTrial * 60)),
+        measured: (state.workerIndex[workerID].map { state.workers[$0].recentOverall } ?? []).map {
+          .milliseconds($0)
+        })
+    }
+  }
+
+  public func grantLease(workerID: String, now: Timestamp, policy: LeasePolicy) async throws -> GrantOutcome {
+    try locked { try $0.grantLease(workerID: workerID, now: now, policy: policy) }
+  }
+
+  public func heartbeat(
+    leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy
+  ) async throws -> HeartbeatResponse {
+    try locked { try $0.heartbeat(leaseID: leaseID, workerID: workerID, request: request, now: now, policy: policy) }
+  }
+
+  public func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
+  {
+    try locked { try $0.report(trialID: trialID, workerID: workerID, report: report, now: now) }
+  }
+
+  public func reportBatch(_ results: [BatchedResult], workerID: String, now: Timestamp) async throws
+    -> [Result<ResultAck, StoreError>]
+  {
+    try locked { state in
+      results.map { item in
+        Result { () throws(StoreError) -> ResultAck in
+          try state.report(trialID: item.trialId, workerID: workerID, report: item.report, now: now)
+        }
+      }
+    }
+  }
+
+  public func release(leaseID: String, workerID: String, request: ReleaseRequest, now: Timestamp) async throws
+    -> ReleaseResponse
+  {
+    try locked { try $0.release(leaseID: leaseID, workerID: workerID, request: request, now: now) }
+  }
+
+  public func reap(now: Timestamp) async throws -> ReapSummary { try locked { try $0.reap(now: now) } }
+
+  public func exportResults(_ query: ResultQuery, after cursor: ResultCursor?, limit: Int) async throws -> ResultPage {
+    try locked { try $0.exportResults(query, after: cursor, limit: limit) }
+  }
+
+  public func resultColumns(sweepID: String) async throws -> (params: [String], metrics: [String]) {
+    try locked { try $0.resultColumns(sweepID: sweepID) }
+  }
+
+  public func gauges() async throws -> StoreGauges { try locked { $0.gauges() } }
+
+  /// Trials of a sweep, and the cost of its attempts that ended `state` (for the simulator's report).
+  public func trialCount(sweepID: String) throws -> Int { try locked { try $0.sweep(sweepID).trials.count } }
+  public func openTrials(sweepID: String) throws -> Int {
+    try locked { state in
+      guard let index = state.sweepIndex[sweepID] else {
+        throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(sweepID)'")
+      }
+      return state.sweeps[index].open
+    }
+  }
+  public func attemptCost(sweepID: String, state: String) throws -> MicroDollars {
+    try locked { try $0.attemptCost(sweepID: sweepID, state: state) }
+  }
+}
