@@ -35,6 +35,8 @@ public struct SimulatedWorker: Sendable {
     public var leaseMicros: [UInt64] = []
     public var reportMicros: [UInt64] = []
     public var unexpected: [String] = []
+    /// Requests sent again after a connection-level failure (every call here may be repeated).
+    public var retries = 0
     /// When the last trial was acknowledged (so that the final idle polls do not count).
     public var lastCompletion: ContinuousClock.Instant?
 
@@ -46,6 +48,7 @@ public struct SimulatedWorker: Sendable {
       leaseMicros += other.leaseMicros
       reportMicros += other.reportMicros
       unexpected += other.unexpected
+      retries += other.retries
       if let theirs = other.lastCompletion { lastCompletion = max(lastCompletion ?? theirs, theirs) }
     }
   }
@@ -56,7 +59,7 @@ public struct SimulatedWorker: Sendable {
     var idle = 0
     while idle < idleLimit, maxLeases.map({ leases < $0 }) ?? true {
       let began = ContinuousClock.now
-      let (status, body) = try await Self.post(http, base + "/v1/leases", credential, "{\"wait\": \(wait)}")
+      let (status, body) = try await send(base + "/v1/leases", "{\"wait\": \(wait)}", &tally)
       let took = Self.micros(since: began)
       guard status == 200, let response = try? WireCoding.decoder().decode(LeaseResponse.self, from: body) else {
         tally.unexpected.append("lease \(status): \(String(decoding: body, as: UTF8.self))")
@@ -82,7 +85,7 @@ public struct SimulatedWorker: Sendable {
           status: .succeeded, metrics: ["accuracy": 0.5], durationS: 0)
         let body = String(decoding: try WireCoding.encoder().encode(report), as: UTF8.self)
         let sent = ContinuousClock.now
-        let (status, answer) = try await Self.post(http, base + "/v1/trials/\(trial.trialId)/results", credential, body)
+        let (status, answer) = try await send(base + "/v1/trials/\(trial.trialId)/results", body, &tally)
         tally.reportMicros.append(Self.micros(since: sent))
         if status == 200, (try? WireCoding.decoder().decode(ResultAck.self, from: answer))?.outcome == .completed {
           tally.completed += 1
@@ -106,7 +109,7 @@ public struct SimulatedWorker: Sendable {
     }
     let body = String(decoding: try WireCoding.encoder().encode(ResultBatchRequest(results: results)), as: UTF8.self)
     let sent = ContinuousClock.now
-    let (status, answer) = try await Self.post(http, base + "/v1/results", credential, body)
+    let (status, answer) = try await send(base + "/v1/results", body, &tally)
     tally.reportMicros.append(Self.micros(since: sent))
     guard status == 200, let response = try? WireCoding.decoder().decode(ResultBatchResponse.self, from: answer) else {
       tally.unexpected.append("batch report \(status): \(String(decoding: answer, as: UTF8.self))")
@@ -121,6 +124,23 @@ public struct SimulatedWorker: Sendable {
       }
     }
     tally.lastCompletion = .now
+  }
+
+  /// Posts with the worker's credential; a connection that cannot be made or breaks (a
+  /// loaded machine's listen queue overflowing, say) is tried again up to four times with
+  /// backoff, as `sweep-worker` retries: lease requests and reports are safe to repeat.
+  private func send(_ url: String, _ body: String, _ tally: inout Tally) async throws -> (Int, Data) {
+    var delay = Duration.milliseconds(100)
+    for _ in 0..<4 {
+      do {
+        return try await Self.post(http, url, credential, body)
+      } catch {
+        tally.retries += 1
+        try await Task.sleep(for: delay)
+        delay *= 2
+      }
+    }
+    return try await Self.post(http, url, credential, body)
   }
 
   /// Registers `count` free workers with the join token; returns their credentials.

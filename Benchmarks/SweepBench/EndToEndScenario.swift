@@ -29,6 +29,7 @@ struct EndToEndScenario {
       if one.tally.completed != trials {
         notes.append("run \(repetition): \(one.tally.completed) of \(trials) trials completed")
       }
+      if one.tally.retries > 0 { notes.append("run \(repetition): \(one.tally.retries) requests retried") }
       guard repetition > 0 else { continue }
       throughput.append(Double(one.tally.completed) / one.seconds)
       peaks.append(one.peakMiB)

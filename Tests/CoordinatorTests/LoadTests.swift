@@ -35,21 +35,30 @@ import Testing
     let workerCredentials = credentials
     let http = SimulatedWorker.client(connections: Self.workers)
     let started = ContinuousClock.now
-    let outcome = try await coordinator.liveApplication.test(.live) { client in
-      let base = "http://127.0.0.1:\(client.port!)"
-      return try await SimulatedWorker.runAll(
-        workerCredentials.map { credential in
-          var worker = SimulatedWorker(credential: credential, base: base, http: http)
-          worker.maxLeases = Self.rounds
-          worker.idleLimit = 5
-          worker.keepTrialIDs = true
-          return worker
-        })
+    // The client is shut down whatever happens: one dropped while still open is a fatal error
+    // in AsyncHTTPClient, which would take the whole test process down instead of failing here.
+    let outcome: SimulatedWorker.Tally
+    do {
+      outcome = try await coordinator.liveApplication.test(.live) { client in
+        let base = "http://127.0.0.1:\(client.port!)"
+        return try await SimulatedWorker.runAll(
+          workerCredentials.map { credential in
+            var worker = SimulatedWorker(credential: credential, base: base, http: http)
+            worker.maxLeases = Self.rounds
+            worker.idleLimit = 5
+            worker.keepTrialIDs = true
+            return worker
+          })
+      }
+    } catch {
+      try? await http.shutdown()
+      throw error
     }
     try await http.shutdown()
     let elapsed = ContinuousClock.now - started
     let status = try await store.sweepStatus(id: "sw-load")
     #expect(outcome.unexpected.isEmpty, "\(outcome.unexpected.prefix(5))")
+    if outcome.retries > 0 { print("load: \(outcome.retries) requests retried after connection failures") }
     #expect(outcome.completed == total)
     #expect(Set(outcome.trialIDs).count == total)
     #expect(status.counts.succeeded == total && status.state == "completed")

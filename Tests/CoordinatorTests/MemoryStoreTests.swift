@@ -1,4 +1,5 @@
 import Coordinator
+import Foundation
 import Shared
 import SpecReading
 import Testing
@@ -83,5 +84,70 @@ import Testing
     await #expect(throws: StoreError.self) {
       _ = try await MemoryStore().createSweep(id: "s", spec: spec, specText: "", now: Timestamp(milliseconds: 0))
     }
+  }
+
+  /// A late success from an expired lease completes the trial; the lease now running it is told
+  /// to cancel at its next heartbeat. The same steps on both stores give the same answers.
+  @Test func aLateSuccessCancelsTheRerunOnBothStores() async throws {
+    let spec = try SpecDecoder.decode(
+      """
+      name: late
+      domains: [a]
+      trials_per_domain: 1
+      max_attempts: 3
+      space:
+        x: {uniform: [0, 1]}
+      command: [train, "{x}"]
+      """, file: "late.yaml")
+    var transcripts: [[String]] = []
+    for kind in FleetSimulator.StoreKind.allCases {
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("late-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let store: any SweepStore =
+        kind == .memory ? MemoryStore() : try SQLiteStore(path: directory.appendingPathComponent("s.db").path)
+      let policy = LeasePolicy(ttl: .seconds(30))
+      var now = Timestamp(milliseconds: 1_000_000)
+      var transcript: [String] = []
+      _ = try await store.createSweep(id: "sw", spec: spec, specText: "", now: now)
+      for name in ["sleeper", "other"] {
+        try await store.registerWorker(
+          RegisterWorkerRequest(name: name, provider: .local, hourlyCostUsd: DollarAmount(.zero)), id: name,
+          secretHash: [0], now: now)
+      }
+      guard case .granted(let first) = try await store.grantLease(workerID: "sleeper", now: now, policy: policy)
+      else { throw TestFailure("no first lease") }
+      now = now + .seconds(31)
+      let reaped = try await store.reap(now: now)
+      transcript.append("reaped \(reaped.expiredLeases) requeued \(reaped.requeuedTrials)")
+      guard case .granted(let second) = try await store.grantLease(workerID: "other", now: now, policy: policy)
+      else { throw TestFailure("no second lease") }
+      transcript.append("second attempt \(second.trials[0].attempt) fencing \(second.fencingToken)")
+      now = now + .seconds(2)
+      let late = try await store.report(
+        trialID: first.trials[0].trialId, workerID: "sleeper",
+        report: ResultReport(
+          sweepId: "sw", leaseId: first.leaseId, fencingToken: first.fencingToken, attempt: 1, status: .succeeded,
+          metrics: ["accuracy": 0.9], durationS: 33),
+        now: now)
+      transcript.append("late \(late.outcome.rawValue) \(late.trialState)")
+      let beat = try await store.heartbeat(
+        leaseID: second.leaseId, workerID: "other", request: HeartbeatRequest(fencingToken: second.fencingToken),
+        now: now, policy: policy)
+      transcript.append("actions \(beat.actions.map { "\($0.kind.rawValue) \($0.reason ?? "")" })")
+      let again = try await store.report(
+        trialID: second.trials[0].trialId, workerID: "other",
+        report: ResultReport(
+          sweepId: "sw", leaseId: second.leaseId, fencingToken: second.fencingToken, attempt: 2, status: .cancelled),
+        now: now)
+      transcript.append("rerun \(again.outcome.rawValue) \(again.trialState)")
+      let status = try await store.sweepStatus(id: "sw")
+      transcript.append("sweep \(status.state) succeeded \(status.counts.succeeded)")
+      transcripts.append(transcript)
+    }
+    #expect(transcripts[0] == transcripts[1])
+    #expect(
+      transcripts[0].contains("actions [\"cancel_trial trial_already_completed by attempt 1\"]"), "\(transcripts[0])")
+    #expect(transcripts[0].last == "sweep completed succeeded 1")
   }
 }

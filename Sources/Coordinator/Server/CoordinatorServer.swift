@@ -78,8 +78,12 @@ public struct CoordinatorServer: Sendable {
     return Application(
       router: APIRouter.make(environment),
       server: server,
+      // A fleet that starts together opens a connection per worker at once; with Hummingbird's
+      // 256 the listen queue overflowed under a thousand simulated workers and connections
+      // waited for SYN retransmits (a lease p99 of 15 s in the debug load test). Linux caps it at
+      // net.core.somaxconn.
       configuration: .init(
-        address: .hostname(configuration.host, port: configuration.port), serverName: "lorasweep"),
+        address: .hostname(configuration.host, port: configuration.port), serverName: "lorasweep", backlog: 4096),
       services: [reaper(logger: logger)],
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
       logger: logger)

@@ -41,6 +41,16 @@ public struct LeasePolicy: Hashable, Sendable {
   /// for the final report, so that a worker that stops when told still fits in the reservation.
   public func reservedTime(forAllowance allowance: Duration) -> Duration { allowance + stopGrace + reportMargin }
 
+  /// What a paid lease of `trials` trials starts with: its allowance, the paid time reserved for
+  /// it and what that time costs at the slot's rate (the amount the ledger must hold).
+  public func paidGrant(trials: Int, expectedTrial: Duration, slotRate: HourlyRate)
+    -> (allowance: Duration, reservedTime: Duration, cost: MicroDollars)
+  {
+    let allowance = initialAllowance(trials: trials, expectedTrial: expectedTrial)
+    let reserved = reservedTime(forAllowance: allowance)
+    return (allowance, reserved, slotRate.cost(of: reserved))
+  }
+
   /// The allowance a reservation of `reserved` paid time leaves, `remaining` of which is still ahead.
   public func allowance(paidUntil: Timestamp, now: Timestamp) -> Duration {
     max(.zero, paidUntil.since(now) - stopGrace - reportMargin)

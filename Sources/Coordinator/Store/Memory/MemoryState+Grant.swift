@@ -33,11 +33,10 @@ extension MemoryState {
         var reservation: Reservation? = nil
         var allowance: Duration? = nil
         if !slotRate.isFree {
-          let granted = policy.initialAllowance(trials: trials.count, expectedTrial: expected)
-          let reservedTime = policy.reservedTime(forAllowance: granted)
+          let terms = policy.paidGrant(trials: trials.count, expectedTrial: expected, slotRate: slotRate)
           let hold: Reservation?
           do {
-            hold = try sweeps[sweepIndex].ledger.reserve(slotRate.cost(of: reservedTime))
+            hold = try sweeps[sweepIndex].ledger.reserve(terms.cost)
           } catch {
             throw .corrupt("ledger of \(sweepID): \(error)")
           }
@@ -46,8 +45,8 @@ extension MemoryState {
             break
           }
           reservation = hold
-          paidUntil = now + reservedTime
-          allowance = granted
+          paidUntil = now + terms.reservedTime
+          allowance = terms.allowance
         }
         let fencing = shard.fencing + 1
         let number = leases.count

@@ -18,7 +18,7 @@ extension MemoryState {
     if sweepState == "cancelled" {
       actions.append(LeaseAction(kind: .stopAll, reason: "sweep_cancelled"))
     }
-    for (index, attempt) in leases[l].attempts {
+    for (index, attempt) in leases[l].runsCompletedTrials ? leases[l].attempts : [] {
       guard sweeps[sweep].trials[index].state == .succeeded,
         sweeps[sweep].trials[index].attempts[attempt - 1].state == "running"
       else { continue }
@@ -121,13 +121,9 @@ extension MemoryState {
 
   mutating func expire(_ l: Int, now: Timestamp) throws(StoreError) -> SQLiteStore.CloseOutcome {
     let lease = leases[l]
-    let end = min(now, lease.expiresAt)
-    let paidTimeRanOut = lease.paidUntil.map { lease.expiresAt >= $0 } == true
-    let reason =
-      paidTimeRanOut
-      ? "lease expired: its paid time ran out without a result" : "lease expired: no heartbeat within the TTL"
+    let (end, reason, countsAsFailure) = lease.expiryTerms(now: now)
     var outcome = try endAttempts(
-      l, trialIDs: nil, state: "expired", reason: reason, countsAsFailure: !paidTimeRanOut, at: end)
+      l, trialIDs: nil, state: "expired", reason: reason, countsAsFailure: countsAsFailure, at: end)
     try closeLease(l, end: .expired, at: end)
     if presence[lease.worker].activeLeases == 0, presence[lease.worker].state == .active {
       presence[lease.worker].state = .lost

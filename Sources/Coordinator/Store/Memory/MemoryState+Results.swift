@@ -67,7 +67,13 @@ extension MemoryState {
       }
       if runningAttempts(l).isEmpty { try closeLease(l, end: .completed, at: now) }
     }
-    if outcome == .completed { completeIfFinished(sweep, now: now) }
+    if outcome == .completed {
+      // Other attempts of this trial still running: their leases' heartbeats cancel them.
+      for other in sweeps[sweep].trials[index].attempts where other.state == "running" {
+        if let position = leasePosition(other.leaseID) { leases[position].runsCompletedTrials = true }
+      }
+      completeIfFinished(sweep, now: now)
+    }
     let ack = ResultAck(
       trialId: trialID, attempt: report.attempt, outcome: outcome,
       trialState: sweeps[sweep].trials[index].state.rawValue,

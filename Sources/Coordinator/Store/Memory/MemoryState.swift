@@ -130,7 +130,7 @@ struct MemoryShard {
   var fencing: Int64 = 0
 }
 
-struct MemoryLease {
+struct MemoryLease: StoredLease {
   let id: String
   let sweep: Int
   let shard: Int
@@ -150,17 +150,11 @@ struct MemoryLease {
   var closedAt: Timestamp?
   /// Every attempt this lease started: (trial index, attempt number).
   var attempts: [(trial: Int, attempt: Int)] = []
+  /// Set when another attempt completed a trial this lease is still running, so that a
+  /// heartbeat looks for trials to cancel only then (the SQLite store asks on every heartbeat;
+  /// the answer is the same).
+  var runsCompletedTrials = false
 
-  var lifecycle: LeaseLifecycle {
-    LeaseLifecycle(
-      state: state == "active"
-        ? .active(expiresAt: expiresAt) : .closed(LeaseEnd(rawValue: state) ?? .expired, at: expiresAt),
-      fencingToken: fencing)
-  }
-
-  var meter: LeaseMeter { LeaseMeter(grantedAt: grantedAt, paidUntil: paidUntil, rate: slotRate, charged: charged) }
-  var reservation: Reservation? { reservationID.map { Reservation(id: $0, amount: held) } }
-  var isPaid: Bool { !slotRate.isFree }
 }
 
 struct WorkerPresence {

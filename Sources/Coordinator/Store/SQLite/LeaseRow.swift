@@ -2,7 +2,7 @@ import GRDB
 import Shared
 
 /// A lease as stored, with the pure views (lifecycle, meter, reservation) built from it.
-struct LeaseRow {
+struct LeaseRow: StoredLease {
   var id: String
   var sweepID: String
   var domain: String
@@ -58,18 +58,6 @@ struct LeaseRow {
     .map(LeaseRow.init)
   }
 
-  var lifecycle: LeaseLifecycle {
-    LeaseLifecycle(
-      state: state == "active"
-        ? .active(expiresAt: expiresAt) : .closed(LeaseEnd(rawValue: state) ?? .expired, at: expiresAt),
-      fencingToken: fencing)
-  }
-
-  var meter: LeaseMeter { LeaseMeter(grantedAt: grantedAt, paidUntil: paidUntil, rate: slotRate, charged: charged) }
-
-  var reservation: Reservation? { reservationID.map { Reservation(id: $0, amount: held) } }
-
-  var isPaid: Bool { !slotRate.isFree }
 }
 
 /// A sweep's ledger loaded from its row and its active leases, written back after a change.

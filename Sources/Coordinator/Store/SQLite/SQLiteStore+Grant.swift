@@ -59,17 +59,16 @@ extension SQLiteStore {
           var reservation: Reservation? = nil
           var allowance: Duration? = nil
           if !slotRate.isFree {
-            let granted = policy.initialAllowance(trials: trials.count, expectedTrial: expected)
-            let reservedTime = policy.reservedTime(forAllowance: granted)
+            let terms = policy.paidGrant(trials: trials.count, expectedTrial: expected, slotRate: slotRate)
             var stored = try StoredLedger.load(db, sweepID: sweepID)
-            guard let hold = try stored.ledger.reserve(slotRate.cost(of: reservedTime)) else {
+            guard let hold = try stored.ledger.reserve(terms.cost) else {
               sawBudgetRefusal = true
               break
             }
             try stored.save(db)
             reservation = hold
-            paidUntil = now + reservedTime
-            allowance = granted
+            paidUntil = now + terms.reservedTime
+            allowance = terms.allowance
           }
           let fencing = (shard["fencing"] as Int64) + 1
           let leaseID = RandomID.make("ls-")

@@ -146,13 +146,9 @@ extension SQLiteStore {
   /// counts as a failure of the trial; paid time running out does not (it is the budget's limit,
   /// and the worker stopped the trial itself).
   static func expire(_ db: Database, lease: LeaseRow, now: Timestamp) throws -> CloseOutcome {
-    let end = min(now, lease.expiresAt)
-    let paidTimeRanOut = lease.paidUntil.map { lease.expiresAt >= $0 } == true
-    let reason =
-      paidTimeRanOut
-      ? "lease expired: its paid time ran out without a result" : "lease expired: no heartbeat within the TTL"
+    let (end, reason, countsAsFailure) = lease.expiryTerms(now: now)
     var outcome = try endAttempts(
-      db, lease: lease, trialIDs: nil, state: "expired", reason: reason, countsAsFailure: !paidTimeRanOut, at: end)
+      db, lease: lease, trialIDs: nil, state: "expired", reason: reason, countsAsFailure: countsAsFailure, at: end)
     try closeLease(db, lease: lease, end: .expired, at: end)
     let others =
       try Int.fetchOne(

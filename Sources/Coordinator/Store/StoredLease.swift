@@ -1,0 +1,43 @@
+import Shared
+
+/// The columns of a stored lease both stores keep, and the pure views built from them, written
+/// once for ``LeaseRow`` (SQLite) and ``MemoryLease``.
+protocol StoredLease {
+  var state: String { get }
+  var fencing: Int64 { get }
+  var grantedAt: Timestamp { get }
+  var expiresAt: Timestamp { get }
+  var paidUntil: Timestamp? { get }
+  var slotRate: HourlyRate { get }
+  var reservationID: UInt64? { get }
+  var held: MicroDollars { get }
+  var charged: MicroDollars { get }
+}
+
+extension StoredLease {
+  var lifecycle: LeaseLifecycle {
+    LeaseLifecycle(
+      state: state == "active"
+        ? .active(expiresAt: expiresAt) : .closed(LeaseEnd(rawValue: state) ?? .expired, at: expiresAt),
+      fencingToken: fencing)
+  }
+
+  var meter: LeaseMeter { LeaseMeter(grantedAt: grantedAt, paidUntil: paidUntil, rate: slotRate, charged: charged) }
+
+  var reservation: Reservation? { reservationID.map { Reservation(id: $0, amount: held) } }
+
+  var isPaid: Bool { !slotRate.isFree }
+
+  /// How an expiry at `now` ends the lease: when (its expiry, not later), why, and whether it
+  /// counts against the trials: a lost heartbeat does; paid time running out does not (it is the
+  /// budget's limit, and the worker stopped the trial itself).
+  func expiryTerms(now: Timestamp) -> (end: Timestamp, reason: String, countsAsFailure: Bool) {
+    let paidTimeRanOut = paidUntil.map { expiresAt >= $0 } == true
+    return (
+      min(now, expiresAt),
+      paidTimeRanOut
+        ? "lease expired: its paid time ran out without a result" : "lease expired: no heartbeat within the TTL",
+      !paidTimeRanOut
+    )
+  }
+}
