@@ -18,8 +18,6 @@ actor ResultSender {
   private(set) var fatal: ClientError?
   /// Acknowledged (trial, attempt) pairs, for the agent's summary and tests.
   private(set) var acknowledged: [String] = []
-  /// Requests sent to the batch endpoint, for tests.
-  private(set) var batchesSent = 0
 
   /// Most reports per request, and a bound on their estimated JSON size that keeps a batch well
   /// inside the coordinator's 1 MiB body limit even when every report carries an 8 KiB output tail.
@@ -85,7 +83,6 @@ actor ResultSender {
     if batch.count == 1 { return await sendAlone(batch[0]) }
     let response: ResultBatchResponse
     do {
-      batchesSent += 1
       response = try await client.reportBatch(batch.map { BatchedResult(trialId: $0.trialId, report: $0.report) })
     } catch {
       switch error {

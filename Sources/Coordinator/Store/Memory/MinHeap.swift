@@ -5,7 +5,6 @@ struct MinHeap<Element: Comparable> {
   private var items: [Element] = []
 
   var isEmpty: Bool { items.isEmpty }
-  var count: Int { items.count }
   var top: Element? { items.first }
 
   mutating func push(_ element: Element) {
