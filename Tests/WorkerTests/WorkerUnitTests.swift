@@ -63,6 +63,22 @@ import Testing
     #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
   }
 
+  @Test func aWriteCutShortByAKillIsClearedWhenTheSpoolOpens() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let spool = try Spool(root: root)
+    let kept = Spool.PendingResult(
+      trialId: "t1",
+      report: ResultReport(sweepId: "s", leaseId: "l", fencingToken: 1, attempt: 1, status: .succeeded))
+    try spool.store(kept)
+    // What SIGKILL between the temporary file and its rename leaves behind.
+    let torn = root + "/results/t2-1.json.tmp"
+    #expect(FileManager.default.createFile(atPath: torn, contents: Data("{\"trial_id\": \"t2\", \"rep".utf8)))
+    let reopened = try Spool(root: root)
+    #expect(!FileManager.default.fileExists(atPath: torn))
+    #expect(reopened.pending() == [kept])
+  }
+
   @Test func theReferenceTrainerIsDeterministicPerSeed() {
     let trainer = ReferenceTrainer(
       domain: "legal", rank: 4, alpha: 16, weightDecay: 1e-4, learningRate: 0.01, epochs: 2, seed: 3)

@@ -31,6 +31,11 @@ public struct Spool: Sendable {
     for directory in [self.root, resultsDirectory, trialsDirectory] {
       guard FileSystem.makeDirectory(directory) else { throw .io("mkdir \(directory)", errno) }
     }
+    // A worker killed while spooling leaves the temporary file of a write that never got its
+    // rename: that result was never durable (nor acknowledged), so it is not one to send.
+    for name in FileSystem.list(resultsDirectory) where name.hasSuffix(".tmp") {
+      FileSystem.remove(resultsDirectory + "/" + name)
+    }
   }
 
   /// A result waiting for its acknowledgement.
