@@ -72,7 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
           print(line)
           lastLine = line
         }
-        if status.state != "running" { break }
+        if status.state != .running { break }
         if interrupted.isSet { throw CLIError(.runtime, "interrupted") }
         if ContinuousClock.now - started > .seconds(timeout) {
           throw CLIError(.runtime, "the demo did not finish within \(Int(timeout)) s; logs are in \(directory.path)")

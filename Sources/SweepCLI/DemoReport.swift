@@ -7,7 +7,7 @@ enum DemoReport {
   static func lines(status: SweepStatus, workers: [WorkerSummary], jsonl: String, elapsed: Duration) -> [String] {
     var lines = [
       "",
-      "sweep \(status.state) in \(Int(elapsed.secondsDouble.rounded())) s: \(status.counts.succeeded) succeeded, \(status.counts.failed) failed",
+      "sweep \(status.state.rawValue) in \(Int(elapsed.secondsDouble.rounded())) s: \(status.counts.succeeded) succeeded, \(status.counts.failed) failed",
     ]
     let records = jsonl.split(separator: "\n").compactMap {
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

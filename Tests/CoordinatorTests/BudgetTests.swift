@@ -51,7 +51,7 @@ import Testing
         _ = try await api.report(free.credential, lease: lease, trial: lease.trials[0])
       }
       let final = try await api.status(sweep.id)
-      #expect(final.state == "completed")
+      #expect(final.state == .completed)
       #expect(final.counts.succeeded == 20)
       #expect(final.spentUsd == afterPaid.spentUsd)
       #expect(final.reservedUsd.micros == .zero)

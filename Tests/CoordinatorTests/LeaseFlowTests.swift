@@ -40,7 +40,7 @@ import Testing
       }
       #expect(seen.count == 6)
       let status = try await api.status(sweep.id)
-      #expect(status.state == "completed")
+      #expect(status.state == .completed)
       #expect(status.counts.succeeded == 6)
       #expect(status.spentUsd.micros == .zero)
       #expect(status.domains.map(\.domain) == ["a", "b"])
@@ -109,7 +109,7 @@ import Testing
       _ = try await coordinator.server.store.reap(now: coordinator.clock.now)
       let status = try await api.status(sweep.id)
       #expect(status.counts.failed == 1)
-      #expect(status.state == "completed")
+      #expect(status.state == .completed)
       let exported = try await api.call(.get, "/v1/sweeps/\(sweep.id)/results", token: TestCoordinator.adminToken)
       #expect(exported.text.contains("\"status\":\"failed\""))
       #expect(exported.text.contains("\"attempt\":2"))
@@ -246,7 +246,7 @@ import Testing
       let worker = try await api.register(name: "w")
       let lease = try #require(try await api.lease(worker.credential).lease)
       let cancel = try await api.call(.post, "/v1/sweeps/\(sweep.id)/cancel", token: TestCoordinator.adminToken)
-      #expect(try cancel.decode(SweepStatus.self).state == "cancelled")
+      #expect(try cancel.decode(SweepStatus.self).state == .cancelled)
       let actions = try await api.heartbeat(worker.credential, lease: lease).decode(HeartbeatResponse.self).actions
       #expect(actions.map(\.kind) == [.stopAll])
       #expect(
@@ -271,7 +271,7 @@ import Testing
       let after = try await api.call(.post, "/v1/leases", token: worker.credential, body: "{}")
       #expect(after.status == .gone)
       let list = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken).decode(WorkerList.self)
-      #expect(list.workers.first?.state == "deregistered")
+      #expect(list.workers.first?.state == .deregistered)
     }
   }
 

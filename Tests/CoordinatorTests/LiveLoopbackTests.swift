@@ -44,7 +44,7 @@ import Testing
       #expect(completed.count == 20)
       #expect(Set(completed).count == 20)
       let status = try await api.status(sweep.id)
-      #expect(status.state == "completed" && status.counts.succeeded == 20)
+      #expect(status.state == .completed && status.counts.succeeded == 20)
       #expect(status.spentUsd.micros <= status.budgetUsd.micros)
     }
   }

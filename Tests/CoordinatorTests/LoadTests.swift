@@ -61,7 +61,7 @@ import Testing
     if outcome.retries > 0 { print("load: \(outcome.retries) requests retried after connection failures") }
     #expect(outcome.completed == total)
     #expect(Set(outcome.trialIDs).count == total)
-    #expect(status.counts.succeeded == total && status.state == "completed")
+    #expect(status.counts.succeeded == total && status.state == .completed)
     let latencies = outcome.leaseMicros.sorted().map { Double($0) / 1_000_000 }
     func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
     print(

@@ -69,21 +69,37 @@ import Testing
     #expect(memory.failed + memory.succeeded > 0)
   }
 
-  @Test func theMemoryStoreRefusesSweepsWithStrategies() async throws {
+  /// Strategies run in the scheduler, so the memory store runs them too, with the same report
+  /// as SQLite: stages promote, transfer releases its targets, ASHA is judged on heartbeats.
+  @Test func aSimulationWithStrategiesGivesTheSameReportOnBothStores() async throws {
     let spec = try SpecDecoder.decode(
       """
       name: s
-      domains: [a]
-      trials_per_domain: 4
-      stages: [{name: screen, epochs: 1}, {name: final, epochs: 3, top_k: 1}]
+      domains: [a, b]
+      sampler: lhs
+      trials_per_domain: 6
+      estimate: {minutes_per_trial: 10}
+      stages: [{name: screen, epochs: 1}, {name: final, epochs: 3, top_k: 2}]
+      transfer: {from: a, top_k: 2}
       space:
         x: {uniform: [0, 1]}
         epochs: 3
       command: [train, "{x}", "{epochs}"]
       """, file: "s.yaml")
-    await #expect(throws: StoreError.self) {
-      _ = try await MemoryStore().createSweep(id: "s", spec: spec, specText: "", now: Timestamp(milliseconds: 0))
+    let fleet = try SpecDecoder.decodeFleet(Self.fleet, file: "fleet.yaml")
+    var reports: [SimulationReport] = []
+    for kind in FleetSimulator.StoreKind.allCases {
+      let simulator = FleetSimulator(spec: spec, fleet: fleet)
+      simulator.store = kind
+      reports.append(try await simulator.run())
     }
+    let (memory, sqlite) = (reports[0], reports[1])
+    #expect(memory.store == .memory && sqlite.store == .sqlite)
+    #expect(memory.trials == sqlite.trials && memory.decisions == sqlite.decisions)
+    #expect(memory.succeeded == sqlite.succeeded && memory.failed == sqlite.failed)
+    #expect(memory.makespan == sqlite.makespan && memory.spent == sqlite.spent)
+    // a: 6 screened + 2 final; b: 2 transferred + 4 of its own + 2 final.
+    #expect(memory.trials == 16 && memory.unfinished == 0)
   }
 
   /// A late success from an expired lease completes the trial; the lease now running it is told

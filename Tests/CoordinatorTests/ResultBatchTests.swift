@@ -39,7 +39,7 @@ import Testing
       #expect(answer.results.map(\.trialId) == lease.trials.map(\.trialId))
       #expect(answer.results.allSatisfy { $0.status == 200 && $0.ack?.outcome == .completed && $0.error == nil })
       let status = try await api.status(sweep.id)
-      #expect(status.counts.succeeded == 4 && status.state == "completed")
+      #expect(status.counts.succeeded == 4 && status.state == .completed)
       // Resending the batch (the acknowledgement was lost) gets the same answers, merges nothing twice.
       let again = try await send(api, worker.credential, batch(lease, lease.trials)).decode(ResultBatchResponse.self)
       #expect(again == answer)
@@ -75,7 +75,7 @@ import Testing
       let rest = try await send(api, worker.credential, Array(batch(lease, lease.trials)[1...]))
       #expect(try rest.decode(ResultBatchResponse.self).results.allSatisfy { $0.ack?.outcome == .completed })
       status = try await api.status(sweep.id)
-      #expect(status.counts.succeeded == 3 && status.state == "completed")
+      #expect(status.counts.succeeded == 3 && status.state == .completed)
     }
   }
 

@@ -101,7 +101,7 @@ import Testing
       #expect(ran.count == 5)
       #expect(Set(ran.map(\.trialId)).count == 5)
       let status = try await api.status(sweep.id)
-      #expect(status.state == "completed" && status.counts.succeeded == 5)
+      #expect(status.state == .completed && status.counts.succeeded == 5)
       let results = try await api.call(.get, "/v1/sweeps/\(sweep.id)/results", token: TestCoordinator.adminToken)
       #expect(results.text.components(separatedBy: "\"origin\":\"proposed\"").count - 1 == 2, "\(results.text)")
     }

@@ -35,7 +35,7 @@ public struct Authenticator: Sendable {
       let worker = try await store.worker(id: workerID),
       Tokens.constantTimeEqual(Tokens.hash(secret), worker.secretHash)
     {
-      guard worker.state != "deregistered" else {
+      guard worker.state != .deregistered else {
         throw APIError(.gone, "worker_deregistered", "worker '\(workerID)' was deregistered; register again")
       }
       return .worker(worker)

@@ -14,7 +14,7 @@ struct CancelCommand: AsyncParsableCommand {
     let status = try client.decode(SweepStatus.self, try await client.send(.POST, "/v1/sweeps/\(sweep)/cancel"))
     var out = StandardOutput()
     out.line(
-      "\(status.id) \(status.state): spent $\(status.spentUsd.micros.decimalString) of $\(status.budgetUsd.micros.decimalString)"
+      "\(status.id) \(status.state.rawValue): spent $\(status.spentUsd.micros.decimalString) of $\(status.budgetUsd.micros.decimalString)"
     )
     out.flush()
   }

@@ -21,7 +21,7 @@ struct SimulateCommand: AsyncParsableCommand {
     help: ArgumentHelp(
       "Where the simulated coordinator keeps its state: memory or sqlite.",
       discussion:
-        "Default: memory for sweeps without strategies (SQLite's steps in memory, fast enough for a million trials), sqlite for sweeps with strategies."
+        "Default: memory (fast enough for a million trials). Both run the same scheduler and give the same report; sqlite is the server's own store, on a throwaway file."
     ))
   var store: String?
   @Flag(help: "Print one JSON object instead of the table.") var json = false
@@ -73,13 +73,7 @@ struct SimulateCommand: AsyncParsableCommand {
     let fleet = try FleetFile.load(self.fleet ?? "")
     let simulator = FleetSimulator(spec: spec, fleet: fleet, policy: try FleetFile.policy(ttl: leaseTtl))
     simulator.store = store.flatMap(FleetSimulator.StoreKind.init(rawValue:))
-    let report: SimulationReport
-    do {
-      report = try await simulator.run()
-    } catch let error as StoreError {
-      if case .invalid(_, let message) = error { throw CLIError(.badInput, "--store: \(message)") }
-      throw error
-    }
+    let report = try await simulator.run()
     if json {
       out.line(report.json.serialized())
     } else {

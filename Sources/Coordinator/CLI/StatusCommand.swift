@@ -30,7 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
       if watch { out.line("\u{1B}[H\u{1B}[2J") }
       for line in StatusView.lines(status, workers: workers) { out.line(line) }
       out.flush()
-      guard watch, status.state == "running" else { return }
+      guard watch, status.state == .running else { return }
       try await Task.sleep(for: .seconds(2))
     }
   }
@@ -49,7 +49,7 @@ struct StatusCommand: AsyncParsableCommand {
 public enum StatusView {
   public static func lines(_ status: SweepStatus, workers: [WorkerSummary]) -> [String] {
     var lines = [
-      "sweep \(status.name) (\(status.id)) — \(status.state)",
+      "sweep \(status.name) (\(status.id)) — \(status.state.rawValue)",
       "  spent $\(status.spentUsd.micros.decimalString) of $\(status.budgetUsd.micros.decimalString)"
         + " (reserved $\(status.reservedUsd.micros.decimalString), remaining $\(status.remainingUsd.micros.decimalString))",
     ]

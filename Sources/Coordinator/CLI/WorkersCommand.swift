@@ -30,7 +30,7 @@ enum WorkerTable {
     var rows = [["WORKER", "PROVIDER", "RATE/H", "STATE", "LEASES", "DONE", "SPENT", "LAST SEEN"]]
     for worker in workers {
       rows.append([
-        worker.name, worker.provider.rawValue, "$" + worker.hourlyCostUsd.micros.decimalString, worker.state,
+        worker.name, worker.provider.rawValue, "$" + worker.hourlyCostUsd.micros.decimalString, worker.state.rawValue,
         String(worker.currentLeases.count), String(worker.trialsDone), "$" + worker.spentUsd.micros.decimalString,
         worker.lastSeen,
       ])

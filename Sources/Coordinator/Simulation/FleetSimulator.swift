@@ -35,42 +35,19 @@ public protocol SimulationStore: SweepStore {
   func trialCount(sweepID: String) async throws -> Int
   /// Trials pending, leased or waiting: the simulation ends when none is left.
   func openTrials(sweepID: String) async throws -> Int
-  /// Cost of the sweep's attempts that ended `state` (`expired`: cut short by a preemption).
-  func attemptCost(sweepID: String, state: String) async throws -> MicroDollars
+  /// Cost of the sweep's attempts that ended with `outcome` (`expired`: cut short by a preemption).
+  func attemptCost(sweepID: String, outcome: AttemptOutcome) async throws -> MicroDollars
 }
 
 extension MemoryStore: SimulationStore {}
 
-extension SQLiteStore: SimulationStore {
-  public func trialCount(sweepID: String) async throws -> Int {
-    try await pool.read { db in
-      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = ?", arguments: [sweepID]) ?? 0
-    }
-  }
-
-  public func openTrials(sweepID: String) async throws -> Int {
-    try await pool.read { db in
-      try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting')",
-        arguments: [sweepID]) ?? 0
-    }
-  }
-
-  public func attemptCost(sweepID: String, state: String) async throws -> MicroDollars {
-    MicroDollars(
-      try await pool.read { db in
-        try Int64.fetchOne(
-          db, sql: "SELECT COALESCE(SUM(cost), 0) FROM attempts WHERE sweep_id = ? AND state = ?",
-          arguments: [sweepID, state]) ?? 0
-      })
-  }
-}
+extension SQLiteStore: SimulationStore {}
 
 /// Runs a sweep on a simulated fleet through a coordinator store — grants, heartbeats,
 /// allowances, the ledger, results and the reaper, through the ``SweepStore`` calls `sweep
 /// serve` makes — on a virtual clock, with trial durations, failures and preemptions drawn from
-/// the fleet's seed. The store is ``MemoryStore`` (SQLite's steps, in memory) unless the sweep
-/// has strategies, whose engine runs on ``SQLiteStore`` only, or ``store`` says `.sqlite`.
+/// the fleet's seed. The store is ``MemoryStore`` unless ``store`` says `.sqlite`: both run the
+/// same ``Scheduler`` steps, so they give the same report; memory is the fast one.
 public final class FleetSimulator {
   public enum StoreKind: String, Sendable, CaseIterable {
     case memory, sqlite
@@ -81,7 +58,7 @@ public final class FleetSimulator {
   public let policy: LeasePolicy
   /// How often an idle worker asks again (a real one long-polls; the virtual clock jumps).
   public var pollInterval: Duration = .seconds(30)
-  /// nil: memory for plain sweeps, SQLite for sweeps with strategies.
+  /// nil: memory.
   public var store: StoreKind?
 
   public init(spec: SweepSpec, fleet: FleetSpec, policy: LeasePolicy = LeasePolicy()) {
@@ -138,14 +115,9 @@ public final class FleetSimulator {
   }
 
   public func run() async throws -> SimulationReport {
-    let kind = store ?? (spec.hasStrategies ? .sqlite : .memory)
+    let kind = store ?? .memory
     switch kind {
     case .memory:
-      guard !spec.hasStrategies else {
-        throw StoreError.invalid(
-          code: "strategies_need_sqlite",
-          message: "sweeps with strategies simulate on the SQLite store only (leave --store unset or say sqlite)")
-      }
       return try await run(on: MemoryStore(), kind: kind)
     case .sqlite:
       let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-sim-\(UUID().uuidString)")
@@ -394,7 +366,7 @@ public final class FleetSimulator {
     report.budget = status.budgetUsd.micros
     report.spent = status.spentUsd.micros
     report.overspend = MicroDollars(max(0, status.spentUsd.micros.value - status.budgetUsd.micros.value))
-    report.lostToPreemption = try await store.attemptCost(sweepID: "sw-sim", state: "expired")
+    report.lostToPreemption = try await store.attemptCost(sweepID: "sw-sim", outcome: .expired)
     report.idlePaidHours = workers.filter(\.isPaid).reduce(0.0) { total, worker in
       let up = (worker.stoppedAt ?? end).since(worker.startedAt ?? start)
       return total + max(0, (up - worker.busy).secondsDouble) / 3600

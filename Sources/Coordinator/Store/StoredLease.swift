@@ -3,7 +3,7 @@ import Shared
 /// The columns of a stored lease both stores keep, and the pure views built from them, written
 /// once for ``LeaseRow`` (SQLite) and ``MemoryLease``.
 protocol StoredLease {
-  var state: String { get }
+  var state: LeaseState { get }
   var fencing: Int64 { get }
   var grantedAt: Timestamp { get }
   var expiresAt: Timestamp { get }
@@ -17,8 +17,7 @@ protocol StoredLease {
 extension StoredLease {
   var lifecycle: LeaseLifecycle {
     LeaseLifecycle(
-      state: state == "active"
-        ? .active(expiresAt: expiresAt) : .closed(LeaseEnd(rawValue: state) ?? .expired, at: expiresAt),
+      state: state.end.map { .closed($0, at: expiresAt) } ?? .active(expiresAt: expiresAt),
       fencingToken: fencing)
   }
 

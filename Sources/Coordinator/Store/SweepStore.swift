@@ -10,11 +10,11 @@ public struct WorkerRecord: Hashable, Sendable {
   public var slots: Int
   public var labels: [String: String]
   public var secretHash: [UInt8]
-  public var state: String
+  public var state: WorkerState
 
   public init(
     id: String, name: String, provider: Provider, hourlyRate: HourlyRate, gpu: String?, slots: Int,
-    labels: [String: String], secretHash: [UInt8], state: String
+    labels: [String: String], secretHash: [UInt8], state: WorkerState
   ) {
     self.id = id
     self.name = name

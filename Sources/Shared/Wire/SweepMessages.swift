@@ -98,7 +98,7 @@ public struct SweepStatus: Hashable, Sendable, Codable {
   public var id: String
   public var name: String
   /// `running`, `completed` or `cancelled`.
-  public var state: String
+  public var state: SweepState
   public var createdAt: String
   public var budgetUsd: DollarAmount
   public var spentUsd: DollarAmount
@@ -109,7 +109,7 @@ public struct SweepStatus: Hashable, Sendable, Codable {
   public var domains: [DomainStatus]
 
   public init(
-    id: String, name: String, state: String, createdAt: String, budgetUsd: DollarAmount, spentUsd: DollarAmount,
+    id: String, name: String, state: SweepState, createdAt: String, budgetUsd: DollarAmount, spentUsd: DollarAmount,
     reservedUsd: DollarAmount, remainingUsd: DollarAmount, objective: Objective, counts: TrialCounts,
     domains: [DomainStatus]
   ) {

@@ -55,7 +55,7 @@ public struct WorkerSummary: Hashable, Sendable, Codable {
   public var slots: Int
   public var labels: [String: String]
   /// `active`, `lost` (missed heartbeats) or `deregistered`.
-  public var state: String
+  public var state: WorkerState
   public var currentLeases: [String]
   public var trialsDone: Int
   public var spentUsd: DollarAmount
@@ -64,7 +64,7 @@ public struct WorkerSummary: Hashable, Sendable, Codable {
 
   public init(
     id: String, name: String, provider: Provider, hourlyCostUsd: DollarAmount, gpu: String?, slots: Int,
-    labels: [String: String], state: String, currentLeases: [String], trialsDone: Int, spentUsd: DollarAmount,
+    labels: [String: String], state: WorkerState, currentLeases: [String], trialsDone: Int, spentUsd: DollarAmount,
     lastSeen: String, registeredAt: String
   ) {
     self.id = id

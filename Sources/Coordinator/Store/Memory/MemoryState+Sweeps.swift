@@ -1,60 +1,6 @@
 import Shared
 
 extension MemoryState {
-  /// As ``SQLiteStore/createSweep(id:spec:specText:now:)``: the same samples, ids, shards and
-  /// positions. Sweeps with strategies are refused: their engine runs on SQLite only.
-  mutating func createSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) throws(StoreError)
-    -> SweepCreated
-  {
-    guard !spec.hasStrategies else {
-      throw .invalid(
-        code: "strategies_need_sqlite",
-        message: "the in-memory store runs sweeps without stages, early stopping, transfer or adaptive sampling")
-    }
-    guard sweepIndex[id] == nil else { throw .conflict(code: "sweep_exists", message: "sweep '\(id)' exists") }
-    var sweep = MemorySweep(id: id, seq: sweeps.count + 1, spec: spec, specText: specText, createdAt: now)
-    let shardSize = max(1, spec.shardSize)
-    var duplicates = 0
-    for (domainIndex, domain) in spec.domains.enumerated() {
-      let state: TrialState = spec.isTransferTarget(domain) ? .waiting : .pending
-      let first = sweep.trials.count
-      var kept = 0
-      for values in DomainSampler.candidates(spec, domain: domain) {
-        let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0)
-        guard sweep.trialIndex[trial.id] == nil else {
-          duplicates += 1
-          continue
-        }
-        sweep.trialIndex[trial.id] = sweep.trials.count
-        sweep.trials.append(
-          MemoryTrial(
-            id: trial.id, domain: domainIndex, idx: kept, shard: sweep.shards.count + kept / shardSize,
-            params: trial.params, argv: trial.argv, state: state))
-        sweep.counts[domainIndex].add(state, 1)
-        sweep.open += 1
-        kept += 1
-      }
-      for ordinal in 0..<((kept + shardSize - 1) / shardSize) {
-        let start = first + ordinal * shardSize
-        let position = sweep.shards.count
-        sweep.shards.append(
-          MemoryShard(
-            domain: domainIndex, ordinal: ordinal, position: position,
-            trials: start..<min(start + shardSize, first + kept), state: state.rawValue))
-        if state == .pending { sweep.pendingShards.push(position) }
-      }
-    }
-    if sweep.trials.isEmpty {
-      sweep.state = "completed"
-      sweep.finishedAt = now
-    }
-    sweepIndex[id] = sweeps.count
-    sweeps.append(sweep)
-    return SweepCreated(
-      id: id, name: spec.name, totalTrials: sweep.trials.count, shards: sweep.shards.count,
-      duplicatesRemoved: duplicates)
-  }
-
   func sweep(_ id: String) throws(StoreError) -> MemorySweep {
     guard let index = sweepIndex[id] else {
       throw .notFound(code: "sweep_not_found", message: "no sweep '\(id)'; `sweep status` lists the sweeps")
@@ -91,7 +37,7 @@ extension MemoryState {
               params: Dictionary(trial.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
           }, spentUsd: DollarAmount(sweep.spentByDomain[domainIndex])))
     }
-    let reserved = leases.filter { $0.sweep == sweepIndex[id] && $0.state == "active" }.reduce(Int64(0)) {
+    let reserved = leases.filter { $0.sweepRef == sweepIndex[id] && $0.state == .active }.reduce(Int64(0)) {
       $0 + $1.held.value
     }
     let remaining = MicroDollars(max(0, spec.budget.value - sweep.ledger.spent.value - reserved))
@@ -102,28 +48,12 @@ extension MemoryState {
       objective: spec.objective, counts: total, domains: domains)
   }
 
-  mutating func cancelSweep(id: String, now: Timestamp) throws(StoreError) -> SweepStatus {
-    guard let index = sweepIndex[id] else { throw .notFound(code: "sweep_not_found", message: "no sweep '\(id)'") }
-    if sweeps[index].state == "running" {
-      sweeps[index].state = "cancelled"
-      sweeps[index].finishedAt = now
-      for trial in sweeps[index].trials.indices where sweeps[index].trials[trial].state.isOpen {
-        sweeps[index].setState(trial, .cancelled)
-      }
-      for shard in sweeps[index].shards.indices
-      where ["pending", "waiting"].contains(sweeps[index].shards[shard].state) {
-        sweeps[index].shards[shard].state = "done"
-      }
-    }
-    return try status(id)
-  }
-
-  /// Cost of every attempt of the sweep that ended `state`.
-  func attemptCost(sweepID: String, state: String) throws(StoreError) -> MicroDollars {
+  /// Cost of every attempt of the sweep that ended with `outcome`.
+  func attemptCost(sweepID: String, outcome: AttemptOutcome) throws(StoreError) -> MicroDollars {
     let sweep = try sweep(sweepID)
     var total: Int64 = 0
     for trial in sweep.trials {
-      for attempt in trial.attempts where attempt.state == state { total += attempt.cost.value }
+      for attempt in trial.attempts where attempt.outcome == outcome { total += attempt.cost.value }
     }
     return MicroDollars(total)
   }

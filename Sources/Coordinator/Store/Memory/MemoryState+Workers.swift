@@ -1,40 +1,21 @@
 import Shared
 
 extension MemoryState {
-  mutating func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
-    throws(StoreError)
-  {
-    guard workerIndex[id] == nil else { throw .conflict(code: "worker_exists", message: "worker '\(id)' exists") }
-    workerIndex[id] = workers.count
-    workers.append(
-      MemoryWorker(
-        record: WorkerRecord(
-          id: id, name: request.name, provider: request.provider,
-          hourlyRate: HourlyRate(microDollarsPerHour: request.hourlyCostUsd.micros.value), gpu: request.gpu,
-          slots: request.slots, labels: request.labels ?? [:], secretHash: secretHash, state: "active"),
-        registeredAt: now))
-    presence.append(WorkerPresence(lastSeen: now))
-  }
-
-  mutating func deregisterWorker(id: String, now: Timestamp) throws(StoreError) {
-    guard let slot = workerIndex[id] else { throw .notFound(code: "worker_not_found", message: "no worker '\(id)'") }
-    for l in leases.indices where leases[l].worker == slot && leases[l].state == "active" {
-      try releaseAttempts(l, trialIDs: nil, now: now, reason: "worker deregistered")
-    }
-    presence[slot].state = .deregistered
-    presence[slot].lastSeen = now
-  }
-
   func listWorkers() -> [WorkerSummary] {
     var leasesByWorker: [Int: [String]] = [:]
-    for lease in leases where lease.state == "active" { leasesByWorker[lease.worker, default: []].append(lease.id) }
-    return workers.enumerated().map { slot, worker in
+    for lease in leases where lease.state == .active { leasesByWorker[lease.workerRef, default: []].append(lease.id) }
+    // As SQLite orders it: by registration time, then by id.
+    let order = workers.indices.sorted {
+      (workers[$0].registeredAt, workers[$0].record.id) < (workers[$1].registeredAt, workers[$1].record.id)
+    }
+    return order.map { slot in
+      let worker = workers[slot]
       let record = worker.record
       let id = record.id
       return WorkerSummary(
         id: id, name: record.name, provider: record.provider,
         hourlyCostUsd: DollarAmount(MicroDollars(record.hourlyRate.microDollarsPerHour)), gpu: record.gpu,
-        slots: record.slots, labels: record.labels, state: presence[slot].state.rawValue,
+        slots: record.slots, labels: record.labels, state: presence[slot].state,
         currentLeases: leasesByWorker[slot] ?? [],
         trialsDone: worker.trialsDone, spentUsd: DollarAmount(worker.spent), lastSeen: presence[slot].lastSeen.iso8601,
         registeredAt: worker.registeredAt.iso8601)
@@ -42,7 +23,7 @@ extension MemoryState {
   }
 
   func gauges() -> StoreGauges {
-    let active = leases.filter { $0.state == "active" }
+    let active = leases.filter { $0.state == .active }
     return StoreGauges(
       activeWorkers: presence.filter { $0.state == .active }.count, activeLeases: active.count,
       spent: MicroDollars(sweeps.reduce(0) { $0 + $1.ledger.spent.value }),
@@ -68,12 +49,15 @@ extension MemoryState {
         return trial.domain == domain && trial.idx > position.afterIndex && finished.contains(trial.state)
       }
       if query.bestOnly {
+        // As SQLite orders it: trials without an objective last, then by objective, then by index.
         rows = Array(
-          rows.filter { sweep.trials[$0].objective != nil }.sorted {
-            let a = sweep.trials[$0].objective!
-            let b = sweep.trials[$1].objective!
-            if a != b { return spec.objective.goal == .maximize ? a > b : a < b }
-            return sweep.trials[$0].idx < sweep.trials[$1].idx
+          rows.sorted {
+            switch (sweep.trials[$0].objective, sweep.trials[$1].objective) {
+            case (let a?, let b?) where a != b: return spec.objective.goal == .maximize ? a > b : a < b
+            case (nil, _?): return false
+            case (_?, nil): return true
+            default: return sweep.trials[$0].idx < sweep.trials[$1].idx
+            }
           }.prefix(1))
       } else {
         rows = Array(rows.prefix(limit - records.count))
@@ -106,7 +90,10 @@ extension MemoryState {
       cost: MicroDollars(trial.attempts.reduce(0) { $0 + $1.cost.value }), status: trial.state.rawValue,
       attempt: number, durationSeconds: seconds, worker: worker?.record.name,
       provider: worker?.record.provider.rawValue, hourlyRate: worker?.record.hourlyRate,
-      startedAt: attempt?.startedAt, finishedAt: finished)
+      startedAt: attempt?.startedAt, finishedAt: finished,
+      stage: sweep.spec.hasStrategies && sweep.spec.stages.indices.contains(trial.stage)
+        ? sweep.spec.stages[trial.stage].name : nil,
+      origin: trial.origin.rawValue)
   }
 
   func resultColumns(sweepID: String) throws(StoreError) -> (params: [String], metrics: [String]) {

@@ -1,9 +1,9 @@
 import Shared
 
 /// Everything a ``MemoryStore`` holds, as one value: the same rows the SQLite schema has
-/// (sweeps, trials, shards, attempts, results, leases, workers), kept in arrays and
-/// dictionaries, with the counts and queues SQLite would answer from its indexes kept up to
-/// date as they change. Mutating methods are the store's transactions.
+/// (sweeps, trials, shards, attempts, results, leases, workers, rungs), kept in arrays, with
+/// the counts and queues SQLite would answer from its indexes kept up to date as they change.
+/// It is a ``SchedulerStorage``: the ``Scheduler`` takes every decision on it, as on SQLite.
 struct MemoryState {
   var tokens: [String: [UInt8]] = [:]
   var sweeps: [MemorySweep] = []
@@ -17,8 +17,8 @@ struct MemoryState {
   var presence: [WorkerPresence] = []
   /// Every lease ever granted; a lease's id names its position (``leasePosition(_:)``).
   var leases: [MemoryLease] = []
-  /// Active leases by the expiry they had when last queued (lazy: the reaper re-queues a lease
-  /// that a heartbeat renewed meanwhile, so a heartbeat touches no queue).
+  /// Active leases by the expiry they had when last queued (lazy: ``dueLeases(now:)`` re-queues
+  /// a lease that a heartbeat renewed meanwhile, so a heartbeat touches no queue).
   var expiries = MinHeap<LeaseDue>()
 
   struct LeaseDue: Comparable {
@@ -38,20 +38,40 @@ struct MemorySweep {
   let spec: SweepSpec
   let specText: String
   let createdAt: Timestamp
-  var state = "running"
+  var state = SweepState.running
   var finishedAt: Timestamp?
   var ledger: Ledger
   var trials: [MemoryTrial] = []
   var trialIndex: [String: Int] = [:]
   var shards: [MemoryShard] = []
-  /// Positions of shards that were pending when pushed (lazy: re-checked at the top).
-  var pendingShards = MinHeap<Int>()
-  /// Trial counts per domain (by position in `spec.domains`).
+  /// Pending shards by position (lazy: re-checked at the top).
+  var pendingShards = MinHeap<ShardDue>()
+  /// The first trial not yet in a shard: shards are inserted after their trials.
+  var unsharded = 0
+  /// The lowest shard position: strategies queue new shards before it.
+  var lowestPosition: Int64 = 0
+  /// Per domain (by position in `spec.domains`): trial counts, attempt costs, the next trial
+  /// index and shard ordinal.
   var counts: [TrialCounts]
-  /// Attempt costs per domain, for the status.
   var spentByDomain: [MicroDollars]
+  var nextIndex: [Int]
+  var nextOrdinal: [Int]
   /// Trials pending, leased or waiting: the sweep completes when none is left.
   var open = 0
+  /// Values at each ASHA rung, per domain, stage and rung.
+  var rungs: [RungGroup: [(trial: Int, value: Double)]] = [:]
+
+  struct ShardDue: Comparable {
+    var position: Int64
+    var shard: Int
+    static func < (a: ShardDue, b: ShardDue) -> Bool { (a.position, a.shard) < (b.position, b.shard) }
+  }
+
+  struct RungGroup: Hashable {
+    var domain: Int
+    var stage: Int
+    var rung: Int
+  }
 
   init(id: String, seq: Int, spec: SweepSpec, specText: String, createdAt: Timestamp) {
     self.id = id
@@ -62,6 +82,15 @@ struct MemorySweep {
     ledger = Ledger(budget: spec.budget)
     counts = Array(repeating: TrialCounts(), count: spec.domains.count)
     spentByDomain = Array(repeating: .zero, count: spec.domains.count)
+    nextIndex = Array(repeating: 0, count: spec.domains.count)
+    nextOrdinal = Array(repeating: 0, count: spec.domains.count)
+  }
+
+  func domainIndex(_ domain: String) throws(StoreError) -> Int {
+    guard let index = spec.domains.firstIndex(of: domain) else {
+      throw .corrupt("sweep \(id) has no domain '\(domain)'")
+    }
+    return index
   }
 
   /// Moves a trial to `state`, keeping the counts.
@@ -81,20 +110,33 @@ struct MemorySweep {
       trials[index].attempts[attempt - 1].cost.value + amount.value)
     spentByDomain[trials[index].domain] = MicroDollars(spentByDomain[trials[index].domain].value + amount.value)
   }
+
+  /// Puts a shard in the pending queue.
+  mutating func queue(_ shard: Int) {
+    shards[shard].state = .pending
+    pendingShards.push(ShardDue(position: shards[shard].position, shard: shard))
+  }
 }
 
 struct MemoryTrial {
   let id: String
   let domain: Int
   let idx: Int
-  let shard: Int
+  let shardOrdinal: Int
+  /// Its shard's position in ``MemorySweep/shards`` once the shard is inserted.
+  var shard = -1
   let params: [(name: String, value: ParameterValue)]
   let argv: [String]
+  let stage: Int
+  let origin: TrialOrigin
   var state: TrialState
   var failures = 0
   var completedAttempt: Int?
   var objective: Double?
   var durationMs: Int64?
+  var pruneReason: String?
+  /// ASHA rungs reached: (rung, value).
+  var rungs: [(rung: Int, value: Double)] = []
   /// Attempt `n` is `attempts[n - 1]`.
   var attempts: [MemoryAttempt] = []
 }
@@ -103,10 +145,11 @@ struct MemoryAttempt {
   let leaseID: String
   let workerID: String
   let startedAt: Timestamp
-  var state = "running"
+  var outcome = AttemptOutcome.running
   var reason: String?
   var endedAt: Timestamp?
   var cost = MicroDollars.zero
+  var progress: TrialProgress?
   var result: MemoryResult?
 }
 
@@ -123,53 +166,58 @@ struct MemoryResult {
 struct MemoryShard {
   let domain: Int
   let ordinal: Int
-  let position: Int
+  let position: Int64
   /// The sweep's trials of this shard, in index order.
   let trials: Range<Int>
-  var state: String
+  var state: ShardState
   var fencing: Int64 = 0
 }
 
-struct MemoryLease: StoredLease {
+/// A shard by the position of its sweep and its own.
+struct MemoryShardRef {
+  var sweep: Int
+  var shard: Int
+}
+
+/// A trial by the position of its sweep and its own.
+struct MemoryTrialRef {
+  var sweep: Int
+  var trial: Int
+}
+
+struct MemoryLease: ScheduledLease {
   let id: String
-  let sweep: Int
-  let shard: Int
+  /// Its position in ``MemoryState/leases``.
+  let ref: Int
+  let sweepRef: Int
+  let sweepID: String
+  let shardRef: MemoryShardRef
   let workerID: String
   /// The worker's position in ``MemoryState/workers``.
-  let worker: Int
+  let workerRef: Int
   let fencing: Int64
   let grantedAt: Timestamp
   let slotRate: HourlyRate
   let expected: Duration
   let reservationID: UInt64?
-  var state = "active"
+  var state = LeaseState.active
   var expiresAt: Timestamp
   var paidUntil: Timestamp?
   var held: MicroDollars
   var charged = MicroDollars.zero
   var closedAt: Timestamp?
-  /// Every attempt this lease started: (trial index, attempt number).
+  /// Every attempt this lease started: (trial position, attempt number).
   var attempts: [(trial: Int, attempt: Int)] = []
   /// Set when another attempt completed a trial this lease is still running, so that a
-  /// heartbeat looks for trials to cancel only then (the SQLite store asks on every heartbeat;
-  /// the answer is the same).
+  /// heartbeat looks for trials to cancel only then (SQLite asks on every heartbeat; the answer
+  /// is the same).
   var runsCompletedTrials = false
-
 }
 
 struct WorkerPresence {
-  enum State: String {
-    case active, lost, deregistered
-  }
   var lastSeen: Timestamp
-  var state = State.active
+  var state = WorkerState.active
   var activeLeases = 0
-
-  /// Every call of the worker marks it seen and active (as SQLite's `UPDATE workers`).
-  mutating func touch(_ now: Timestamp) {
-    lastSeen = now
-    state = .active
-  }
 }
 
 struct MemoryWorker {
@@ -178,13 +226,13 @@ struct MemoryWorker {
   let registeredAt: Timestamp
   var trialsDone = 0
   var spent = MicroDollars.zero
-  /// Durations of its last completed results, per sweep and overall (at most 20 each).
-  var recent: [String: [Int64]] = [:]
+  /// Durations of its last completed results, per sweep (by position) and overall (at most 20 each).
+  var recent: [Int: [Int64]] = [:]
   var recentOverall: [Int64] = []
 
-  mutating func remember(sweepID: String, durationMs: Int64) {
-    recent[sweepID, default: []].append(durationMs)
-    if recent[sweepID]!.count > 20 { recent[sweepID]!.removeFirst() }
+  mutating func remember(sweep: Int, durationMs: Int64) {
+    recent[sweep, default: []].append(durationMs)
+    if recent[sweep]!.count > 20 { recent[sweep]!.removeFirst() }
     recentOverall.append(durationMs)
     if recentOverall.count > 20 { recentOverall.removeFirst() }
   }

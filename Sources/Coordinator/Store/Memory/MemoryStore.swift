@@ -3,10 +3,9 @@ import Synchronization
 
 /// A ``SweepStore`` that keeps everything in memory, for the fleet simulator: a million trials
 /// and ten thousand workers on virtual time in seconds, where SQLite needs a transaction per
-/// decision. It follows ``SQLiteStore`` step for step and calls the same decisions in Shared
-/// (trial and lease lifecycles, the ledger, the allowance policy, expected durations); a test
-/// runs one simulation through both and expects the same report. Nothing is durable, and sweeps
-/// with strategies are refused (their engine runs on SQLite).
+/// decision. Its scheduling calls are the same ``Scheduler`` steps ``SQLiteStore`` runs, on a
+/// ``MemoryState``; the storage conformance suite holds both storages to the same answers.
+/// Nothing is durable.
 public final class MemoryStore: SweepStore {
   private let state = Mutex(MemoryState())
 
@@ -23,7 +22,7 @@ public final class MemoryStore: SweepStore {
   }
 
   public func createSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) async throws -> SweepCreated {
-    try locked { try $0.createSweep(id: id, spec: spec, specText: specText, now: now) }
+    try locked { try Scheduler.createSweep(&$0, id: id, spec: spec, specText: specText, now: now) }
   }
 
   public func sweepStatus(id: String) async throws -> SweepStatus { try locked { try $0.status(id) } }
@@ -35,27 +34,30 @@ public final class MemoryStore: SweepStore {
   }
 
   public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
-    try locked { try $0.cancelSweep(id: id, now: now) }
+    try locked { state in
+      try Scheduler.cancelSweep(&state, id: id, now: now)
+      return try state.status(id)
+    }
   }
 
   public func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
     async throws
   {
-    try locked { try $0.registerWorker(request, id: id, secretHash: secretHash, now: now) }
+    try locked { try Scheduler.registerWorker(&$0, request, id: id, secretHash: secretHash, now: now) }
   }
 
   public func worker(id: String) async throws -> WorkerRecord? {
     try locked { state in
       state.workerIndex[id].map { slot in
         var record = state.workers[slot].record
-        record.state = state.presence[slot].state.rawValue
+        record.state = state.presence[slot].state
         return record
       }
     }
   }
 
   public func deregisterWorker(id: String, now: Timestamp) async throws {
-    try locked { try $0.deregisterWorker(id: id, now: now) }
+    try locked { try Scheduler.deregisterWorker(&$0, id: id, now: now) }
   }
 
   public func listWorkers() async throws -> [WorkerSummary] { try locked { $0.listWorkers() } }
@@ -71,27 +73,34 @@ public final class MemoryStore: SweepStore {
   }
 
   public func grantLease(workerID: String, now: Timestamp, policy: LeasePolicy) async throws -> GrantOutcome {
-    try locked { try $0.grantLease(workerID: workerID, now: now, policy: policy) }
+    try locked { try Scheduler.grantLease(&$0, workerID: workerID, now: now, policy: policy) }
   }
 
   public func heartbeat(
     leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy
   ) async throws -> HeartbeatResponse {
-    try locked { try $0.heartbeat(leaseID: leaseID, workerID: workerID, request: request, now: now, policy: policy) }
+    try locked {
+      try Scheduler.heartbeat(&$0, leaseID: leaseID, workerID: workerID, request: request, now: now, policy: policy)
+    }
   }
 
   public func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
   {
-    try locked { try $0.report(trialID: trialID, workerID: workerID, report: report, now: now) }
+    try locked { try Scheduler.report(&$0, trialID: trialID, workerID: workerID, report: report, now: now) }
   }
 
+  /// Each report stands alone, as in SQLite's savepoints: the scheduler decides every refusal
+  /// before it changes anything, so a refused report leaves no trace to roll back.
   public func reportBatch(_ results: [BatchedResult], workerID: String, now: Timestamp) async throws
     -> [Result<ResultAck, StoreError>]
   {
     try locked { state in
-      results.map { item in
-        Result { () throws(StoreError) -> ResultAck in
-          try state.report(trialID: item.trialId, workerID: workerID, report: item.report, now: now)
+      try results.map { item in
+        do {
+          return .success(
+            try Scheduler.report(&state, trialID: item.trialId, workerID: workerID, report: item.report, now: now))
+        } catch let error as StoreError {
+          return .failure(error)
         }
       }
     }
@@ -100,10 +109,10 @@ public final class MemoryStore: SweepStore {
   public func release(leaseID: String, workerID: String, request: ReleaseRequest, now: Timestamp) async throws
     -> ReleaseResponse
   {
-    try locked { try $0.release(leaseID: leaseID, workerID: workerID, request: request, now: now) }
+    try locked { try Scheduler.release(&$0, leaseID: leaseID, workerID: workerID, request: request, now: now) }
   }
 
-  public func reap(now: Timestamp) async throws -> ReapSummary { try locked { try $0.reap(now: now) } }
+  public func reap(now: Timestamp) async throws -> ReapSummary { try locked { try Scheduler.reap(&$0, now: now) } }
 
   public func exportResults(_ query: ResultQuery, after cursor: ResultCursor?, limit: Int) async throws -> ResultPage {
     try locked { try $0.exportResults(query, after: cursor, limit: limit) }
@@ -115,7 +124,7 @@ public final class MemoryStore: SweepStore {
 
   public func gauges() async throws -> StoreGauges { try locked { $0.gauges() } }
 
-  /// Trials of a sweep, and the cost of its attempts that ended `state` (for the simulator's report).
+  /// Trials of a sweep, and the cost of its attempts that ended `outcome` (for the simulator's report).
   public func trialCount(sweepID: String) throws -> Int { try locked { try $0.sweep(sweepID).trials.count } }
   public func openTrials(sweepID: String) throws -> Int {
     try locked { state in
@@ -125,7 +134,7 @@ public final class MemoryStore: SweepStore {
       return state.sweeps[index].open
     }
   }
-  public func attemptCost(sweepID: String, state: String) throws -> MicroDollars {
-    try locked { try $0.attemptCost(sweepID: sweepID, state: state) }
+  public func attemptCost(sweepID: String, outcome: AttemptOutcome) throws -> MicroDollars {
+    try locked { try $0.attemptCost(sweepID: sweepID, outcome: outcome) }
   }
 }

@@ -2,14 +2,14 @@ import GRDB
 import Shared
 
 /// A lease as stored, with the pure views (lifecycle, meter, reservation) built from it.
-struct LeaseRow: StoredLease {
+struct LeaseRow: ScheduledLease {
   var id: String
   var sweepID: String
   var domain: String
   var shardOrdinal: Int
   var workerID: String
   var fencing: Int64
-  var state: String
+  var state: LeaseState
   var grantedAt: Timestamp
   var expiresAt: Timestamp
   var paidUntil: Timestamp?
@@ -34,7 +34,7 @@ struct LeaseRow: StoredLease {
     shardOrdinal = row[3]
     workerID = row[4]
     fencing = row[5]
-    state = row[6]
+    state = LeaseState(rawValue: row[6]) ?? .expired
     grantedAt = Timestamp(milliseconds: row[7])
     expiresAt = Timestamp(milliseconds: row[8])
     paidUntil = (row[9] as Int64?).map { Timestamp(milliseconds: $0) }
@@ -50,14 +50,10 @@ struct LeaseRow: StoredLease {
       LeaseRow.init)
   }
 
-  static func fetchActive(_ db: Database, workerID: String) throws -> [LeaseRow] {
-    try Row.fetchAll(
-      db.cachedStatement(sql: "SELECT \(columns) FROM leases WHERE worker_id = ? AND state = 'active'"),
-      arguments: [workerID]
-    )
-    .map(LeaseRow.init)
-  }
-
+  var ref: String { id }
+  var sweepRef: String { sweepID }
+  var shardRef: SQLiteStorage.ShardKey { .init(sweepID: sweepID, domain: domain, ordinal: shardOrdinal) }
+  var workerRef: String { workerID }
 }
 
 /// A sweep's ledger loaded from its row and its active leases, written back after a change.
@@ -74,10 +70,8 @@ struct StoredLedger {
     var open: [UInt64: MicroDollars] = [:]
     for hold in try Row.fetchAll(
       db.cachedStatement(
-        sql:
-          "SELECT reservation_id, held FROM leases WHERE sweep_id = ? AND state = 'active' AND reservation_id IS NOT NULL"
-      ),
-      arguments: [sweepID])
+        sql: "SELECT reservation_id, held FROM leases WHERE sweep_id = ? AND state = ? AND reservation_id IS NOT NULL"),
+      arguments: [sweepID, LeaseState.active.rawValue])
     {
       open[UInt64(hold["reservation_id"] as Int64)] = MicroDollars(hold["held"])
     }

@@ -3,66 +3,6 @@ import GRDB
 import Shared
 
 extension SQLiteStore {
-  public func createSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) async throws -> SweepCreated {
-    try await pool.write { db in
-      let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM sweeps") ?? 0) + 1
-      try db.execute(
-        sql: """
-          INSERT INTO sweeps(id, seq, name, spec_text, state, budget, objective_metric, objective_goal, max_attempts,
-            trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic)
-          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          id, seq, spec.name, specText, spec.budget.value, spec.objective.metric, spec.objective.goal.rawValue,
-          spec.maxAttempts, spec.trialTimeout?.wholeMilliseconds, spec.estimatedTrialDuration.wholeMilliseconds,
-          StoredJSON.encodeStrings(spec.domains), StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds,
-          spec.hasStrategies,
-        ])
-      // A transfer target's own trials wait for its source's best (state 'waiting').
-      let shardStatement = try db.makeStatement(
-        sql: "INSERT INTO shards(sweep_id, domain, ordinal, position, state) VALUES (?, ?, ?, ?, ?)")
-      // A configuration drawn twice has the same id: the primary key drops the repeat, so no set
-      // of a million ids is kept here either.
-      let trialStatement = try db.makeStatement(
-        sql: """
-          INSERT OR IGNORE INTO trials(sweep_id, trial_id, domain, idx, shard_ordinal, params, argv, state)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """)
-      let shardSize = max(1, spec.shardSize)
-      var totalTrials = 0
-      var shards = 0
-      var duplicates = 0
-      for domain in spec.domains {
-        let state = spec.isTransferTarget(domain) ? "waiting" : "pending"
-        var kept = 0
-        for values in DomainSampler.candidates(spec, domain: domain) {
-          let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0)
-          try trialStatement.execute(arguments: [
-            id, trial.id, domain, kept, kept / shardSize, StoredJSON.encodeParams(trial.params),
-            StoredJSON.encodeStrings(trial.argv), state,
-          ])
-          if db.changesCount > 0 { kept += 1 } else { duplicates += 1 }
-        }
-        let domainShards = (kept + shardSize - 1) / shardSize
-        for ordinal in 0..<domainShards {
-          try shardStatement.execute(arguments: [id, domain, ordinal, shards + ordinal, state])
-        }
-        shards += domainShards
-        totalTrials += kept
-      }
-      if spec.hasStrategies {
-        strategySpecs.withLock { $0[id] = .some(spec) }
-        try applyStrategies(db, sweepID: id, now: now)
-      }
-      if totalTrials == 0 && !spec.hasStrategies {
-        try db.execute(
-          sql: "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ?", arguments: [now.milliseconds, id])
-      }
-      return SweepCreated(
-        id: id, name: spec.name, totalTrials: totalTrials, shards: shards, duplicatesRemoved: duplicates)
-    }
-  }
-
   public func sweepStatus(id: String) async throws -> SweepStatus {
     try await pool.read { db in
       guard let status = try Self.status(db, sweepID: id) else {
@@ -86,41 +26,6 @@ extension SQLiteStore {
   public func listSweeps() async throws -> [SweepStatus] {
     try await pool.read { db in
       try String.fetchAll(db, sql: "SELECT id FROM sweeps ORDER BY seq").compactMap { try Self.status(db, sweepID: $0) }
-    }
-  }
-
-  public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
-    try await pool.write { db in
-      guard let state = try String.fetchOne(db, sql: "SELECT state FROM sweeps WHERE id = ?", arguments: [id]) else {
-        throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(id)'")
-      }
-      if state == "running" {
-        try db.execute(
-          sql: "UPDATE sweeps SET state = 'cancelled', finished_at = ? WHERE id = ?", arguments: [now.milliseconds, id])
-        try db.execute(
-          sql: "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting')",
-          arguments: [id])
-        try db.execute(
-          sql: "UPDATE shards SET state = 'done' WHERE sweep_id = ? AND state IN ('pending', 'waiting')",
-          arguments: [id])
-      }
-      guard let status = try Self.status(db, sweepID: id) else { throw StoreError.corrupt("sweep \(id) vanished") }
-      return status
-    }
-  }
-
-  /// Marks a running sweep completed once no trial is pending or leased.
-  static func completeIfFinished(_ db: Database, sweepID: String, now: Timestamp) throws {
-    let open = try Bool.fetchOne(
-      db.cachedStatement(
-        sql: "SELECT EXISTS (SELECT 1 FROM trials WHERE sweep_id = ? AND state IN ('pending', 'leased', 'waiting'))"),
-      arguments: [sweepID])
-    // A sweep with strategies completes only after the engine had its say (it may add trials).
-    if open == false {
-      try db.cachedStatement(
-        sql:
-          "UPDATE sweeps SET state = 'completed', finished_at = ? WHERE id = ? AND state = 'running' AND strategic = 0"
-      ).execute(arguments: [now.milliseconds, sweepID])
     }
   }
 
@@ -245,7 +150,7 @@ extension SQLiteStore {
     let spent = MicroDollars(row["spent"])
     let remaining = MicroDollars(max(0, budget.value - spent.value - reserved))
     return SweepStatus(
-      id: sweepID, name: row["name"], state: row["state"],
+      id: sweepID, name: row["name"], state: try SQLiteStorage.decode(SweepState.self, row["state"]),
       createdAt: Timestamp(milliseconds: row["created_at"]).iso8601, budgetUsd: DollarAmount(budget),
       spentUsd: DollarAmount(spent), reservedUsd: DollarAmount(MicroDollars(reserved)),
       remainingUsd: DollarAmount(remaining), objective: objective, counts: total, domains: domainStatuses)

@@ -3,22 +3,6 @@ import GRDB
 import Shared
 
 extension SQLiteStore {
-  public func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
-    async throws
-  {
-    try await committer.write { db in
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO workers(id, name, provider, rate, gpu, slots, labels, secret_hash, state, registered_at, last_seen)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
-          """
-      ).execute(arguments: [
-        id, request.name, request.provider.rawValue, request.hourlyCostUsd.micros.value, request.gpu, request.slots,
-        StoredJSON.encodeLabels(request.labels ?? [:]), Data(secretHash), now.milliseconds, now.milliseconds,
-      ])
-    }
-  }
-
   public func worker(id: String) async throws -> WorkerRecord? {
     try await pool.read { db in try Self.workerRecord(db, id: id) }
   }
@@ -30,27 +14,15 @@ extension SQLiteStore {
       id: row["id"], name: row["name"], provider: Provider(rawValue: row["provider"]) ?? .other,
       hourlyRate: HourlyRate(microDollarsPerHour: row["rate"]), gpu: row["gpu"], slots: row["slots"],
       labels: try StoredJSON.decodeLabels(row["labels"]), secretHash: [UInt8](row["secret_hash"] as Data),
-      state: row["state"])
-  }
-
-  public func deregisterWorker(id: String, now: Timestamp) async throws {
-    try await committer.write { db in
-      guard try Self.workerRecord(db, id: id) != nil else {
-        throw StoreError.notFound(code: "worker_not_found", message: "no worker '\(id)'")
-      }
-      for lease in try LeaseRow.fetchActive(db, workerID: id) {
-        try Self.releaseAttempts(db, lease: lease, trialIDs: nil, now: now, reason: "worker deregistered")
-      }
-      try db.cachedStatement(sql: "UPDATE workers SET state = 'deregistered', last_seen = ? WHERE id = ?").execute(
-        arguments: [now.milliseconds, id])
-    }
+      state: try SQLiteStorage.decode(WorkerState.self, row["state"]))
   }
 
   public func listWorkers() async throws -> [WorkerSummary] {
     try await pool.read { db in
       var leasesByWorker: [String: [String]] = [:]
       for row in try Row.fetchAll(
-        db.cachedStatement(sql: "SELECT id, worker_id FROM leases WHERE state = 'active' ORDER BY granted_at"))
+        db.cachedStatement(sql: "SELECT id, worker_id FROM leases WHERE state = ? ORDER BY granted_at"),
+        arguments: [LeaseState.active.rawValue])
       {
         leasesByWorker[row["worker_id"], default: []].append(row["id"])
       }
@@ -58,7 +30,8 @@ extension SQLiteStore {
         WorkerSummary(
           id: row["id"], name: row["name"], provider: Provider(rawValue: row["provider"]) ?? .other,
           hourlyCostUsd: DollarAmount(MicroDollars(row["rate"])), gpu: row["gpu"], slots: row["slots"],
-          labels: try StoredJSON.decodeLabels(row["labels"]), state: row["state"],
+          labels: try StoredJSON.decodeLabels(row["labels"]),
+          state: try SQLiteStorage.decode(WorkerState.self, row["state"]),
           currentLeases: leasesByWorker[row["id"]] ?? [], trialsDone: row["trials_done"],
           spentUsd: DollarAmount(MicroDollars(row["spent"])),
           lastSeen: Timestamp(milliseconds: row["last_seen"]).iso8601,
@@ -80,18 +53,16 @@ extension SQLiteStore {
     }
   }
 
-  /// Expected trial duration of a worker within one sweep: learned from its results there, else the spec's estimate.
-  static func expectedTrialDuration(_ db: Database, sweepID: String, workerID: String, estimate: Duration) throws
-    -> Duration
-  {
-    let measured = try Int64.fetchAll(
+  /// A worker's last completed durations in one sweep (at most 20), from its results.
+  static func recentDurations(_ db: Database, workerID: String, sweepID: String) throws -> [Duration] {
+    try Int64.fetchAll(
       db.cachedStatement(
         sql: """
           SELECT duration_ms FROM results
           WHERE sweep_id = ? AND worker_id = ? AND completed = 1 AND duration_ms IS NOT NULL
           ORDER BY reported_at DESC LIMIT 20
-          """), arguments: [sweepID, workerID])
-    return LeasePolicy.expectedTrialDuration(estimate: estimate, measured: measured.map { .milliseconds($0) })
+          """), arguments: [sweepID, workerID]
+    ).reversed().map { .milliseconds($0) }
   }
 
   public func gauges() async throws -> StoreGauges {

@@ -1,0 +1,89 @@
+import Shared
+
+extension Scheduler {
+  /// A worker asks for work: the first pending shard of the oldest running sweep that its slots
+  /// and, for a paid worker, the sweep's remaining budget allow. A paid lease reserves its
+  /// allowance (plus stop grace and report margin) at the worker's slot rate in the ledger.
+  static func grantLease<S: SchedulerStorage>(_ s: inout S, workerID: String, now: Timestamp, policy: LeasePolicy)
+    throws -> GrantOutcome
+  {
+    guard let worker = try s.workerTerms(id: workerID) else {
+      throw StoreError.notFound(code: "worker_not_found", message: "no worker '\(workerID)'; register again")
+    }
+    guard worker.state != .deregistered else {
+      throw StoreError.gone(
+        code: "worker_deregistered", message: "worker '\(workerID)' was deregistered; register again")
+    }
+    try s.touchWorker(worker.ref, now: now)
+    let active = try s.activeLeaseCount(worker.ref)
+    guard active < worker.slots else {
+      return .noWork(.slotsFull, "the worker already holds \(active) lease(s) for its \(worker.slots) slot(s)")
+    }
+    let slotRate = LeaseMeter.slotRate(hourly: worker.hourlyRate, slots: worker.slots)
+    var sawBudgetRefusal = false
+    for sweep in try s.sweepsToGrant() {
+      while let (shard, fencing) = try s.nextPendingShard(sweep.ref) {
+        let trials = try s.pendingTrials(shard)
+        guard !trials.isEmpty else {
+          try s.setShardState(shard, .done)
+          continue
+        }
+        let expected = LeasePolicy.expectedTrialDuration(
+          estimate: sweep.estimate, measured: try s.recentDurations(worker.ref, sweep: sweep.ref))
+        var paidUntil: Timestamp? = nil
+        var reservation: Reservation? = nil
+        var allowance: Duration? = nil
+        if !slotRate.isFree {
+          let terms = policy.paidGrant(trials: trials.count, expectedTrial: expected, slotRate: slotRate)
+          var ledger = try s.loadLedger(sweep.ref)
+          guard let hold = try Self.ledger(of: sweep.id, { () throws(LedgerError) in try ledger.reserve(terms.cost) })
+          else {
+            sawBudgetRefusal = true
+            break
+          }
+          try s.saveLedger(sweep.ref, ledger)
+          reservation = hold
+          paidUntil = now + terms.reservedTime
+          allowance = terms.allowance
+        }
+        let expiresAt = policy.expiry(now: now, paidUntil: paidUntil)
+        let lease = try s.insertLease(
+          NewLease(
+            sweep: sweep.ref, sweepID: sweep.id, shard: shard, worker: worker.ref, workerID: workerID,
+            fencing: fencing + 1, grantedAt: now, expiresAt: expiresAt, paidUntil: paidUntil, slotRate: slotRate,
+            expected: expected, reservation: reservation))
+        try s.leaseShard(shard, fencing: fencing + 1)
+        var leased: [LeasedTrial] = []
+        for trial in trials {
+          var lifecycle = TrialLifecycle(
+            state: .pending, attempts: trial.attempts, failures: trial.failures, maxAttempts: sweep.maxAttempts)
+          guard case .startAttempt(let attempt) = lifecycle.lease() else { continue }
+          try s.startAttempt(
+            trial.ref, attempt: attempt, lease: lease.ref, leaseID: lease.id, worker: worker.ref, workerID: workerID,
+            now: now)
+          leased.append(
+            LeasedTrial(
+              trialId: trial.id, domain: trial.domain, attempt: attempt,
+              params: Dictionary(trial.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+              argv: trial.argv))
+        }
+        return .granted(
+          LeaseGrant(
+            leaseId: lease.id, sweepId: sweep.id, sweepName: sweep.name, fencingToken: fencing + 1,
+            expiresAt: expiresAt.iso8601, ttlS: policy.ttl.secondsDouble, allowanceS: allowance?.secondsDouble,
+            stopGraceS: policy.stopGrace.secondsDouble,
+            trialTimeoutS: sweep.trialTimeout.map { Double($0.wholeMilliseconds) / 1000 },
+            objectiveMetric: sweep.objectiveMetric, trials: leased))
+      }
+    }
+    if sawBudgetRefusal {
+      return .noWork(
+        .budgetExhausted,
+        "trials are waiting, but the remaining budget cannot pay for them at this worker's rate; free workers carry on")
+    }
+    if try s.latestSweepState() == .cancelled {
+      return .noWork(.sweepCancelled, "the latest sweep was cancelled and no other sweep has pending trials")
+    }
+    return .noWork(.noPendingTrials, "every trial is finished or leased")
+  }
+}

@@ -1,0 +1,62 @@
+import Shared
+
+extension Scheduler {
+  /// A heartbeat renews a live lease, records progress (early stopping judges it), extends a paid
+  /// lease's allowance while the budget allows, and answers what the worker must do: stop all
+  /// when the sweep was cancelled, cancel a trial that was pruned or that another attempt completed.
+  static func heartbeat<S: SchedulerStorage>(
+    _ s: inout S, leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy
+  ) throws -> HeartbeatResponse {
+    let lease = try ownedLease(&s, leaseID: leaseID, workerID: workerID)
+    try s.touchWorker(lease.workerRef, now: now)
+    if let rejection = lease.lifecycle.check(token: request.fencingToken, now: now) {
+      if rejection == .expired { _ = try expire(&s, lease.ref, now: now) }
+      throw conflict(rejection, leaseID: leaseID)
+    }
+    var actions: [LeaseAction] = []
+    for progress in request.progress { try s.recordProgress(lease.ref, progress, now: now) }
+    if let spec = try s.strategySpec(lease.sweepRef) {
+      for progress in request.progress {
+        if let action = try earlyStoppingAction(&s, sweep: lease.sweepRef, spec: spec, progress: progress) {
+          actions.append(action)
+        }
+      }
+    }
+    let sweepState = try s.sweepState(lease.sweepRef)
+    if sweepState == .cancelled {
+      actions.append(LeaseAction(kind: .stopAll, reason: "sweep_cancelled"))
+    }
+    for (trialID, completedAttempt) in try s.completedTrialsStillRunning(lease.ref) {
+      actions.append(
+        LeaseAction(
+          kind: .cancelTrial, trialId: trialID, reason: "trial_already_completed by attempt \(completedAttempt)"))
+    }
+    var paidUntil = lease.paidUntil
+    var held = lease.held
+    var allowance: Duration? = nil
+    if lease.isPaid, let until = paidUntil, let reservation = lease.reservation {
+      var remaining = policy.allowance(paidUntil: until, now: now)
+      if sweepState == .running, policy.shouldExtend(remainingAllowance: remaining, expectedTrial: lease.expected) {
+        let chunk = policy.chunk(expectedTrial: lease.expected)
+        var ledger = try s.loadLedger(lease.sweepRef)
+        let grown = try Self.ledger(of: lease.sweepID) { () throws(LedgerError) in
+          try ledger.extend(reservation, by: lease.slotRate.cost(of: chunk))
+        }
+        if let grown {
+          try s.saveLedger(lease.sweepRef, ledger)
+          held = grown.amount
+          paidUntil = until + chunk
+          remaining = policy.allowance(paidUntil: until + chunk, now: now)
+        }
+      }
+      allowance = remaining
+    }
+    let expiresAt = policy.expiry(now: now, paidUntil: paidUntil)
+    try s.renewLease(lease.ref, expiresAt: expiresAt, paidUntil: paidUntil, held: held)
+    return HeartbeatResponse(
+      expiresAt: expiresAt.iso8601, allowanceS: allowance?.secondsDouble,
+      actions: actions.isEmpty ? continueOnly : actions)
+  }
+
+  static let continueOnly = [LeaseAction(kind: .continue)]
+}

@@ -1,0 +1,62 @@
+import Shared
+
+extension Scheduler {
+  /// Samples a validated sweep and stores it with its trials and shards, leasable at once.
+  /// Trials are drawn and inserted one at a time: a million-trial sweep is never held in memory.
+  /// A configuration drawn twice has the same id and is kept once. A transfer target's own trials
+  /// wait (`waiting`) for its source's best.
+  static func createSweep<S: SchedulerStorage>(
+    _ s: inout S, id: String, spec: SweepSpec, specText: String, now: Timestamp
+  ) throws -> SweepCreated {
+    let sweep = try s.insertSweep(id: id, spec: spec, specText: specText, now: now)
+    let shardSize = max(1, spec.shardSize)
+    var totalTrials = 0
+    var shards = 0
+    var duplicates = 0
+    for domain in spec.domains {
+      let held = spec.isTransferTarget(domain)
+      var kept = 0
+      for values in DomainSampler.candidates(spec, domain: domain) {
+        let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0)
+        if try s.insertTrial(
+          sweep, trial, shardOrdinal: kept / shardSize, state: held ? .waiting : .pending, stage: 0, origin: .sampled)
+        {
+          kept += 1
+        } else {
+          duplicates += 1
+        }
+      }
+      let domainShards = (kept + shardSize - 1) / shardSize
+      for ordinal in 0..<domainShards {
+        try s.insertShard(
+          sweep, domain: domain, ordinal: ordinal, position: Int64(shards + ordinal), state: held ? .waiting : .pending)
+      }
+      shards += domainShards
+      totalTrials += kept
+    }
+    if spec.hasStrategies { try applyStrategies(&s, sweep: sweep, now: now) }
+    if totalTrials == 0 && !spec.hasStrategies { try s.setSweepState(sweep, .completed, finishedAt: now) }
+    return SweepCreated(
+      id: id, name: spec.name, totalTrials: totalTrials, shards: shards, duplicatesRemoved: duplicates)
+  }
+
+  /// Cancels a running sweep: its unfinished trials are cancelled; running ones stop at their
+  /// lease's next heartbeat (`stop_all`). A finished sweep stays as it is.
+  static func cancelSweep<S: SchedulerStorage>(_ s: inout S, id: String, now: Timestamp) throws {
+    guard let sweep = try s.sweep(id: id) else {
+      throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(id)'")
+    }
+    guard try s.sweepState(sweep) == .running else { return }
+    try s.setSweepState(sweep, .cancelled, finishedAt: now)
+    try s.cancelOpenRows(sweep)
+  }
+
+  /// Marks a running sweep completed once no trial is pending, leased or waiting. A sweep with
+  /// strategies completes only after its engine had its say (it may add trials).
+  static func completeIfFinished<S: SchedulerStorage>(_ s: inout S, _ sweep: S.SweepRef, now: Timestamp) throws {
+    guard try !s.hasOpenTrials(sweep), try s.sweepState(sweep) == .running, try s.strategySpec(sweep) == nil else {
+      return
+    }
+    try s.setSweepState(sweep, .completed, finishedAt: now)
+  }
+}

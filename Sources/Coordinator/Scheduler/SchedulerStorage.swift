@@ -1,0 +1,253 @@
+import Shared
+
+/// The rows one ``Scheduler`` call reads and writes, inside one transaction of a store: plain
+/// data access (find, insert, update), no decisions. ``SQLiteStorage`` implements it with SQL
+/// on a transaction's connection; ``MemoryState`` over arrays for the simulator. Every decision
+/// (who gets which shard, what a lease may spend, what a report does to a trial) is the
+/// scheduler's, so both stores take it the same way.
+///
+/// The reference types let each storage name rows its own cheapest way: SQLite by key columns,
+/// memory by position.
+protocol SchedulerStorage {
+  associatedtype SweepRef
+  associatedtype ShardRef
+  associatedtype TrialRef
+  associatedtype WorkerRef
+  associatedtype Lease: ScheduledLease
+  where
+    Lease.SweepRef == SweepRef, Lease.ShardRef == ShardRef,
+    Lease.WorkerRef == WorkerRef
+
+  // MARK: Sweeps
+
+  /// Inserts a running sweep (trials and shards follow). Throws if the id exists.
+  mutating func insertSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) throws -> SweepRef
+  mutating func sweep(id: String) throws -> SweepRef?
+  /// Running sweeps that may have a pending shard, in submission order, with what a grant needs.
+  mutating func sweepsToGrant() throws -> [SweepTerms<SweepRef>]
+  mutating func sweepState(_ sweep: SweepRef) throws -> SweepState
+  mutating func setSweepState(_ sweep: SweepRef, _ state: SweepState, finishedAt: Timestamp) throws
+  /// The state of the sweep submitted last, if any.
+  mutating func latestSweepState() throws -> SweepState?
+  /// Whether any trial is pending, leased or waiting.
+  mutating func hasOpenTrials(_ sweep: SweepRef) throws -> Bool
+  /// The spec of a sweep with strategies; `nil` for a plain sweep.
+  mutating func strategySpec(_ sweep: SweepRef) throws -> SweepSpec?
+  mutating func loadLedger(_ sweep: SweepRef) throws -> Ledger
+  mutating func saveLedger(_ sweep: SweepRef, _ ledger: Ledger) throws
+  /// Unfinished trials (pending, leased, waiting) become cancelled; pending and waiting shards done.
+  mutating func cancelOpenRows(_ sweep: SweepRef) throws
+
+  // MARK: Shards and trials
+
+  /// Inserts a trial unless one with its id exists; returns whether it did.
+  mutating func insertTrial(
+    _ sweep: SweepRef, _ trial: Trial, shardOrdinal: Int, state: TrialState, stage: Int, origin: TrialOrigin
+  ) throws -> Bool
+  /// Inserts a shard of the trials inserted with its domain and ordinal.
+  mutating func insertShard(_ sweep: SweepRef, domain: String, ordinal: Int, position: Int64, state: ShardState)
+    throws
+  /// The pending shard with the lowest position.
+  mutating func nextPendingShard(_ sweep: SweepRef) throws -> (shard: ShardRef, fencing: Int64)?
+  /// The shard's pending trials, in index order.
+  mutating func pendingTrials(_ shard: ShardRef) throws -> [TrialToLease<TrialRef>]
+  mutating func shardHasPendingTrials(_ shard: ShardRef) throws -> Bool
+  mutating func setShardState(_ shard: ShardRef, _ state: ShardState) throws
+  /// The shard is granted under a new fencing token.
+  mutating func leaseShard(_ shard: ShardRef, fencing: Int64) throws
+  /// The shard's pending and leased trials become cancelled.
+  mutating func cancelShardTrials(_ shard: ShardRef) throws
+  /// What the trial lifecycle needs of a trial.
+  mutating func trialRow(_ trial: TrialRef) throws -> TrialRow
+  /// A trial found by id, with what a report needs.
+  mutating func trialForReport(sweepID: String, trialID: String) throws -> TrialForReport<SweepRef, TrialRef>?
+  mutating func setTrialState(_ trial: TrialRef, _ state: TrialState, failures: Int) throws
+  /// The trial succeeded with `attempt`'s result.
+  mutating func completeTrial(_ trial: TrialRef, attempt: Int, objective: Double?, durationMs: Int64?) throws
+  /// A pruned trial keeps the objective its last report gave (else the one it had), its time and its attempt.
+  mutating func recordPrunedResult(_ trial: TrialRef, attempt: Int, objective: Double?, durationMs: Int64?) throws
+  /// A pruned trial's objective until a report says better: its value at its last rung.
+  mutating func takeObjectiveFromLastRung(_ trial: TrialRef) throws
+
+  // MARK: Attempts and results
+
+  /// Records attempt `attempt` of a pending trial as running in `lease`; the trial becomes leased.
+  mutating func startAttempt(
+    _ trial: TrialRef, attempt: Int, lease: Lease.Ref, leaseID: String, worker: WorkerRef, workerID: String,
+    now: Timestamp) throws
+  mutating func attempt(_ trial: TrialRef, _ number: Int) throws -> AttemptRow?
+  /// Ends a running attempt and adds `cost` to it.
+  mutating func endAttempt(
+    _ trial: TrialRef, _ number: Int, outcome: AttemptOutcome, reason: String, at time: Timestamp,
+    cost: MicroDollars) throws
+  mutating func attemptCost(_ trial: TrialRef, _ number: Int) throws -> MicroDollars
+  /// The answer given to an earlier report of this attempt.
+  mutating func storedAck(_ trial: TrialRef, _ number: Int) throws -> ResultAck?
+  mutating func insertResult(
+    _ trial: TrialRef, _ number: Int, report: ResultReport, completed: Bool, workerID: String, now: Timestamp,
+    ack: ResultAck) throws
+
+  // MARK: Leases
+
+  mutating func insertLease(_ lease: NewLease<SweepRef, ShardRef, WorkerRef>) throws -> (ref: Lease.Ref, id: String)
+  mutating func lease(id: String) throws -> Lease?
+  mutating func lease(_ ref: Lease.Ref) throws -> Lease
+  /// Active leases whose expiry is at or before `now`, by expiry then grant order.
+  mutating func dueLeases(now: Timestamp) throws -> [Lease.Ref]
+  mutating func activeLeases(_ worker: WorkerRef) throws -> [Lease.Ref]
+  /// The lease's running attempts, in trial-id order.
+  mutating func runningAttempts(_ lease: Lease.Ref) throws -> [RunningAttempt<TrialRef>]
+  /// Trials this lease still runs that another attempt has completed.
+  mutating func completedTrialsStillRunning(_ lease: Lease.Ref) throws -> [(trialID: String, completedAttempt: Int)]
+  mutating func renewLease(_ lease: Lease.Ref, expiresAt: Timestamp, paidUntil: Timestamp?, held: MicroDollars) throws
+  mutating func setLeaseCharge(_ lease: Lease.Ref, charged: MicroDollars, held: MicroDollars) throws
+  mutating func closeLease(_ lease: Lease.Ref, _ end: LeaseEnd, at time: Timestamp) throws
+  /// The latest epoch, step and metrics a heartbeat gave for one of the lease's attempts.
+  mutating func recordProgress(_ lease: Lease.Ref, _ progress: TrialProgress, now: Timestamp) throws
+
+  // MARK: Workers
+
+  mutating func insertWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp) throws
+  mutating func workerTerms(id: String) throws -> WorkerTerms<WorkerRef>?
+  /// Every call of a worker marks it seen and active.
+  mutating func touchWorker(_ worker: WorkerRef, now: Timestamp) throws
+  mutating func setWorkerState(_ worker: WorkerRef, _ state: WorkerState, lastSeen: Timestamp?) throws
+  mutating func workerState(_ worker: WorkerRef) throws -> WorkerState
+  mutating func activeLeaseCount(_ worker: WorkerRef) throws -> Int
+  mutating func addWorkerSpend(_ worker: WorkerRef, _ amount: MicroDollars) throws
+  /// A trial the worker ran completed; `durationMs` joins its measured durations.
+  mutating func countCompletedTrial(_ worker: WorkerRef, sweep: SweepRef, durationMs: Int64?) throws
+  /// The worker's last measured durations in the sweep (at most 20, oldest first).
+  mutating func recentDurations(_ worker: WorkerRef, sweep: SweepRef) throws -> [Duration]
+
+  // MARK: Strategies (only sweeps with strategies reach these)
+
+  /// Every trial of the sweep (or of one domain) as the engine sees it, by domain then index.
+  mutating func strategyTrials(_ sweep: SweepRef, domain: String?, spec: SweepSpec) throws -> [StrategyTrial]
+  /// First-stage results of another sweep on the same metric, for warm starts.
+  mutating func warmStartObservations(sweepID: String, spec: SweepSpec) throws -> [AdaptiveProposer.Observation]
+  mutating func lowestShardPosition(_ sweep: SweepRef) throws -> Int64
+  /// The next trial index and shard ordinal of a domain.
+  mutating func nextTrialSlot(_ sweep: SweepRef, domain: String) throws -> (index: Int, ordinal: Int)
+  /// Held trials and shards of a domain join the queue.
+  mutating func releaseWaiting(_ sweep: SweepRef, domain: String) throws
+  mutating func trialForEarlyStopping(_ sweep: SweepRef, trialID: String) throws -> TrialForEarlyStopping<TrialRef>?
+  /// Records a trial's value at a rung unless it has one there; returns whether it did.
+  mutating func insertRung(
+    _ trial: TrialRef, trialID: String, domain: String, stage: Int, rung: Int, epoch: Double, value: Double
+  ) throws
+    -> Bool
+  /// Values other trials of the same domain and stage had at the rung.
+  mutating func rungPeers(_ sweep: SweepRef, domain: String, stage: Int, rung: Int, excluding trialID: String) throws
+    -> [Double]
+  mutating func setPruneReason(_ trial: TrialRef, _ reason: String) throws
+}
+
+/// A stored lease as the scheduler reads it: the columns both stores keep (``StoredLease``) and
+/// the rows it belongs to.
+protocol ScheduledLease: StoredLease {
+  associatedtype Ref
+  associatedtype SweepRef
+  associatedtype ShardRef
+  associatedtype WorkerRef
+  var ref: Ref { get }
+  var id: String { get }
+  var sweepRef: SweepRef { get }
+  var sweepID: String { get }
+  var shardRef: ShardRef { get }
+  var workerRef: WorkerRef { get }
+  var workerID: String { get }
+  /// The expected duration of one trial when the lease was granted.
+  var expected: Duration { get }
+}
+
+/// What a grant needs of a sweep.
+struct SweepTerms<SweepRef> {
+  var ref: SweepRef
+  var id: String
+  var name: String
+  var estimate: Duration
+  var trialTimeout: Duration?
+  var objectiveMetric: String
+  var maxAttempts: Int
+}
+
+/// A pending trial about to be leased.
+struct TrialToLease<TrialRef> {
+  var ref: TrialRef
+  var id: String
+  var domain: String
+  var attempts: Int
+  var failures: Int
+  var params: [(name: String, value: ParameterValue)]
+  var argv: [String]
+}
+
+/// The fields of a trial its lifecycle works on.
+struct TrialRow {
+  var state: TrialState
+  var attempts: Int
+  var failures: Int
+  var completedAttempt: Int?
+  var pruned: Bool
+  var maxAttempts: Int
+
+  var lifecycle: TrialLifecycle {
+    TrialLifecycle(
+      state: state, attempts: attempts, failures: failures, maxAttempts: maxAttempts,
+      completedAttempt: completedAttempt)
+  }
+}
+
+struct TrialForReport<SweepRef, TrialRef> {
+  var sweep: SweepRef
+  var trial: TrialRef
+  var row: TrialRow
+  var domain: String
+  var objectiveMetric: String
+}
+
+struct TrialForEarlyStopping<TrialRef> {
+  var ref: TrialRef
+  var domain: String
+  var params: [(name: String, value: ParameterValue)]
+  var stage: Int
+  var state: TrialState
+  var attempts: Int
+  var pruneReason: String?
+}
+
+struct AttemptRow {
+  var leaseID: String
+  var outcome: AttemptOutcome
+}
+
+struct RunningAttempt<TrialRef> {
+  var trial: TrialRef
+  var trialID: String
+  var attempt: Int
+}
+
+/// A lease about to be inserted.
+struct NewLease<SweepRef, ShardRef, WorkerRef> {
+  var sweep: SweepRef
+  var sweepID: String
+  var shard: ShardRef
+  var worker: WorkerRef
+  var workerID: String
+  var fencing: Int64
+  var grantedAt: Timestamp
+  var expiresAt: Timestamp
+  var paidUntil: Timestamp?
+  var slotRate: HourlyRate
+  var expected: Duration
+  var reservation: Reservation?
+}
+
+/// What a grant needs of a worker.
+struct WorkerTerms<WorkerRef> {
+  var ref: WorkerRef
+  var state: WorkerState
+  var slots: Int
+  var hourlyRate: HourlyRate
+}

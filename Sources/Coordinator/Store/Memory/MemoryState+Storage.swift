@@ -1,0 +1,242 @@
+import Shared
+
+/// ``SchedulerStorage`` over arrays: each method reads or writes rows by position and keeps the
+/// counts and queues up to date. No decision is taken here.
+extension MemoryState: SchedulerStorage {
+  typealias SweepRef = Int
+  typealias ShardRef = MemoryShardRef
+  typealias TrialRef = MemoryTrialRef
+  typealias WorkerRef = Int
+  typealias Lease = MemoryLease
+
+  // MARK: Sweeps
+
+  mutating func insertSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) throws -> Int {
+    guard sweepIndex[id] == nil else {
+      throw StoreError.conflict(code: "sweep_exists", message: "sweep '\(id)' exists")
+    }
+    sweepIndex[id] = sweeps.count
+    sweeps.append(MemorySweep(id: id, seq: sweeps.count + 1, spec: spec, specText: specText, createdAt: now))
+    return sweeps.count - 1
+  }
+
+  func sweep(id: String) -> Int? { sweepIndex[id] }
+
+  func sweepsToGrant() -> [SweepTerms<Int>] {
+    sweeps.indices.compactMap { index in
+      let sweep = sweeps[index]
+      guard sweep.state == .running, !sweep.pendingShards.isEmpty else { return nil }
+      return SweepTerms(
+        ref: index, id: sweep.id, name: sweep.spec.name,
+        estimate: .milliseconds(sweep.spec.estimatedTrialDuration.wholeMilliseconds),
+        trialTimeout: sweep.spec.trialTimeout.map { .milliseconds($0.wholeMilliseconds) },
+        objectiveMetric: sweep.spec.objective.metric, maxAttempts: sweep.spec.maxAttempts)
+    }
+  }
+
+  func sweepState(_ sweep: Int) -> SweepState { sweeps[sweep].state }
+
+  mutating func setSweepState(_ sweep: Int, _ state: SweepState, finishedAt: Timestamp) {
+    sweeps[sweep].state = state
+    sweeps[sweep].finishedAt = finishedAt
+  }
+
+  func latestSweepState() -> SweepState? { sweeps.last?.state }
+
+  func hasOpenTrials(_ sweep: Int) -> Bool { sweeps[sweep].open > 0 }
+
+  func strategySpec(_ sweep: Int) -> SweepSpec? { sweeps[sweep].spec.hasStrategies ? sweeps[sweep].spec : nil }
+
+  func loadLedger(_ sweep: Int) -> Ledger { sweeps[sweep].ledger }
+
+  mutating func saveLedger(_ sweep: Int, _ ledger: Ledger) { sweeps[sweep].ledger = ledger }
+
+  mutating func cancelOpenRows(_ sweep: Int) {
+    for trial in sweeps[sweep].trials.indices where sweeps[sweep].trials[trial].state.isOpen {
+      sweeps[sweep].setState(trial, .cancelled)
+    }
+    for shard in sweeps[sweep].shards.indices
+    where [.pending, .waiting].contains(sweeps[sweep].shards[shard].state) {
+      sweeps[sweep].shards[shard].state = .done
+    }
+  }
+
+  // MARK: Shards and trials
+
+  mutating func insertTrial(
+    _ sweep: Int, _ trial: Trial, shardOrdinal: Int, state: TrialState, stage: Int, origin: TrialOrigin
+  ) throws -> Bool {
+    guard sweeps[sweep].trialIndex[trial.id] == nil else { return false }
+    let domain = try sweeps[sweep].domainIndex(trial.domain)
+    sweeps[sweep].trialIndex[trial.id] = sweeps[sweep].trials.count
+    sweeps[sweep].trials.append(
+      MemoryTrial(
+        id: trial.id, domain: domain, idx: trial.index, shardOrdinal: shardOrdinal, params: trial.params,
+        argv: trial.argv, stage: stage, origin: origin, state: state))
+    sweeps[sweep].counts[domain].add(state, 1)
+    if state.isOpen { sweeps[sweep].open += 1 }
+    sweeps[sweep].nextIndex[domain] = max(sweeps[sweep].nextIndex[domain], trial.index + 1)
+    return true
+  }
+
+  mutating func insertShard(_ sweep: Int, domain: String, ordinal: Int, position: Int64, state: ShardState) throws {
+    let domainIndex = try sweeps[sweep].domainIndex(domain)
+    // Its trials are the ones inserted since the last shard with this domain and ordinal.
+    let first = sweeps[sweep].unsharded
+    var end = first
+    while end < sweeps[sweep].trials.count, sweeps[sweep].trials[end].domain == domainIndex,
+      sweeps[sweep].trials[end].shardOrdinal == ordinal
+    {
+      sweeps[sweep].trials[end].shard = sweeps[sweep].shards.count
+      end += 1
+    }
+    sweeps[sweep].unsharded = end
+    sweeps[sweep].shards.append(
+      MemoryShard(domain: domainIndex, ordinal: ordinal, position: position, trials: first..<end, state: state))
+    if state == .pending { sweeps[sweep].queue(sweeps[sweep].shards.count - 1) }
+    if sweeps[sweep].shards.count == 1 || position < sweeps[sweep].lowestPosition {
+      sweeps[sweep].lowestPosition = position
+    }
+    sweeps[sweep].nextOrdinal[domainIndex] = max(sweeps[sweep].nextOrdinal[domainIndex], ordinal + 1)
+  }
+
+  /// The pending shard with the lowest position, dropping queue entries that are no longer pending.
+  mutating func nextPendingShard(_ sweep: Int) -> (shard: MemoryShardRef, fencing: Int64)? {
+    while let due = sweeps[sweep].pendingShards.top {
+      let shard = sweeps[sweep].shards[due.shard]
+      if shard.state == .pending { return (MemoryShardRef(sweep: sweep, shard: due.shard), shard.fencing) }
+      sweeps[sweep].pendingShards.pop()
+    }
+    return nil
+  }
+
+  func pendingTrials(_ ref: MemoryShardRef) -> [TrialToLease<MemoryTrialRef>] {
+    let sweep = sweeps[ref.sweep]
+    return sweep.shards[ref.shard].trials.compactMap { index in
+      let trial = sweep.trials[index]
+      guard trial.state == .pending else { return nil }
+      return TrialToLease(
+        ref: MemoryTrialRef(sweep: ref.sweep, trial: index), id: trial.id, domain: sweep.spec.domains[trial.domain],
+        attempts: trial.attempts.count, failures: trial.failures, params: trial.params, argv: trial.argv)
+    }
+  }
+
+  func shardHasPendingTrials(_ ref: MemoryShardRef) -> Bool {
+    sweeps[ref.sweep].shards[ref.shard].trials.contains { sweeps[ref.sweep].trials[$0].state == .pending }
+  }
+
+  mutating func setShardState(_ ref: MemoryShardRef, _ state: ShardState) {
+    if state == .pending {
+      sweeps[ref.sweep].queue(ref.shard)
+    } else {
+      sweeps[ref.sweep].shards[ref.shard].state = state
+    }
+  }
+
+  mutating func leaseShard(_ ref: MemoryShardRef, fencing: Int64) {
+    sweeps[ref.sweep].shards[ref.shard].state = .leased
+    sweeps[ref.sweep].shards[ref.shard].fencing = fencing
+  }
+
+  mutating func cancelShardTrials(_ ref: MemoryShardRef) {
+    for index in sweeps[ref.sweep].shards[ref.shard].trials
+    where [.pending, .leased].contains(sweeps[ref.sweep].trials[index].state) {
+      sweeps[ref.sweep].setState(index, .cancelled)
+    }
+  }
+
+  func trialRow(_ ref: MemoryTrialRef) -> TrialRow {
+    let trial = sweeps[ref.sweep].trials[ref.trial]
+    return TrialRow(
+      state: trial.state, attempts: trial.attempts.count, failures: trial.failures,
+      completedAttempt: trial.completedAttempt, pruned: trial.pruneReason != nil,
+      maxAttempts: sweeps[ref.sweep].spec.maxAttempts)
+  }
+
+  func trialForReport(sweepID: String, trialID: String) -> TrialForReport<Int, MemoryTrialRef>? {
+    guard let sweep = sweepIndex[sweepID], let index = sweeps[sweep].trialIndex[trialID] else { return nil }
+    let ref = MemoryTrialRef(sweep: sweep, trial: index)
+    return TrialForReport(
+      sweep: sweep, trial: ref, row: trialRow(ref),
+      domain: sweeps[sweep].spec.domains[sweeps[sweep].trials[index].domain],
+      objectiveMetric: sweeps[sweep].spec.objective.metric)
+  }
+
+  mutating func setTrialState(_ ref: MemoryTrialRef, _ state: TrialState, failures: Int) {
+    sweeps[ref.sweep].setState(ref.trial, state)
+    sweeps[ref.sweep].trials[ref.trial].failures = failures
+  }
+
+  mutating func completeTrial(_ ref: MemoryTrialRef, attempt: Int, objective: Double?, durationMs: Int64?) {
+    sweeps[ref.sweep].setState(ref.trial, .succeeded)
+    sweeps[ref.sweep].trials[ref.trial].completedAttempt = attempt
+    sweeps[ref.sweep].trials[ref.trial].objective = objective
+    sweeps[ref.sweep].trials[ref.trial].durationMs = durationMs
+    // Other attempts of this trial still running: their leases' heartbeats will cancel them.
+    for (number, other) in sweeps[ref.sweep].trials[ref.trial].attempts.enumerated()
+    where number + 1 != attempt && other.outcome == .running {
+      if let position = leasePosition(other.leaseID) { leases[position].runsCompletedTrials = true }
+    }
+  }
+
+  mutating func recordPrunedResult(_ ref: MemoryTrialRef, attempt: Int, objective: Double?, durationMs: Int64?) {
+    if let objective { sweeps[ref.sweep].trials[ref.trial].objective = objective }
+    sweeps[ref.sweep].trials[ref.trial].durationMs = durationMs
+    sweeps[ref.sweep].trials[ref.trial].completedAttempt = attempt
+  }
+
+  mutating func takeObjectiveFromLastRung(_ ref: MemoryTrialRef) {
+    sweeps[ref.sweep].trials[ref.trial].objective =
+      sweeps[ref.sweep].trials[ref.trial].rungs.max { $0.rung < $1.rung }?.value
+  }
+
+  // MARK: Attempts and results
+
+  mutating func startAttempt(
+    _ ref: MemoryTrialRef, attempt: Int, lease: Int, leaseID: String, worker: Int, workerID: String, now: Timestamp
+  ) throws {
+    // Attempts are numbered from one without gaps: `attempts[n - 1]` is attempt n.
+    guard attempt == sweeps[ref.sweep].trials[ref.trial].attempts.count + 1 else {
+      throw StoreError.corrupt("attempt \(attempt) of trial \(sweeps[ref.sweep].trials[ref.trial].id) out of order")
+    }
+    sweeps[ref.sweep].setState(ref.trial, .leased)
+    sweeps[ref.sweep].trials[ref.trial].attempts.append(
+      MemoryAttempt(leaseID: leaseID, workerID: workerID, startedAt: now))
+    leases[lease].attempts.append((ref.trial, attempt))
+  }
+
+  func attempt(_ ref: MemoryTrialRef, _ number: Int) -> AttemptRow? {
+    let attempts = sweeps[ref.sweep].trials[ref.trial].attempts
+    guard number >= 1, number <= attempts.count else { return nil }
+    return AttemptRow(leaseID: attempts[number - 1].leaseID, outcome: attempts[number - 1].outcome)
+  }
+
+  mutating func endAttempt(
+    _ ref: MemoryTrialRef, _ number: Int, outcome: AttemptOutcome, reason: String, at time: Timestamp,
+    cost: MicroDollars
+  ) {
+    sweeps[ref.sweep].trials[ref.trial].attempts[number - 1].outcome = outcome
+    sweeps[ref.sweep].trials[ref.trial].attempts[number - 1].reason = reason
+    sweeps[ref.sweep].trials[ref.trial].attempts[number - 1].endedAt = time
+    sweeps[ref.sweep].addCost(ref.trial, attempt: number, cost)
+  }
+
+  func attemptCost(_ ref: MemoryTrialRef, _ number: Int) -> MicroDollars {
+    sweeps[ref.sweep].trials[ref.trial].attempts[number - 1].cost
+  }
+
+  func storedAck(_ ref: MemoryTrialRef, _ number: Int) -> ResultAck? {
+    let attempts = sweeps[ref.sweep].trials[ref.trial].attempts
+    guard number >= 1, number <= attempts.count else { return nil }
+    return attempts[number - 1].result?.ack
+  }
+
+  mutating func insertResult(
+    _ ref: MemoryTrialRef, _ number: Int, report: ResultReport, completed: Bool, workerID: String, now: Timestamp,
+    ack: ResultAck
+  ) {
+    sweeps[ref.sweep].trials[ref.trial].attempts[number - 1].result = MemoryResult(
+      status: report.status, completed: completed, metrics: report.metrics,
+      durationMs: Scheduler.milliseconds(report.durationS), workerID: workerID, reportedAt: now, ack: ack)
+  }
+}

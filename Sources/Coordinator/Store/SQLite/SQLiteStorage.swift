@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import Shared
+
+/// ``SchedulerStorage`` on one SQLite transaction: each method is a statement or two, cached.
+/// States are bound as parameters from their enums, so no state text is written in SQL.
+struct SQLiteStorage: SchedulerStorage {
+  typealias SweepRef = String
+  typealias WorkerRef = String
+  typealias Lease = LeaseRow
+
+  /// A shard by its key columns.
+  struct ShardKey: Hashable {
+    var sweepID: String
+    var domain: String
+    var ordinal: Int
+  }
+
+  /// A trial by its key columns.
+  struct TrialKey: Hashable {
+    var sweepID: String
+    var trialID: String
+  }
+
+  let db: Database
+  let store: SQLiteStore
+
+  static let openTrialStates: StatementArguments = [
+    TrialState.pending.rawValue, TrialState.leased.rawValue, TrialState.waiting.rawValue,
+  ]
+
+  // MARK: Sweeps
+
+  func insertSweep(id: String, spec: SweepSpec, specText: String, now: Timestamp) throws -> String {
+    let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM sweeps") ?? 0) + 1
+    try db.execute(
+      sql: """
+        INSERT INTO sweeps(id, seq, name, spec_text, state, budget, objective_metric, objective_goal, max_attempts,
+          trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        id, seq, spec.name, specText, SweepState.running.rawValue, spec.budget.value, spec.objective.metric,
+        spec.objective.goal.rawValue, spec.maxAttempts, spec.trialTimeout?.wholeMilliseconds,
+        spec.estimatedTrialDuration.wholeMilliseconds, StoredJSON.encodeStrings(spec.domains),
+        StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds, spec.hasStrategies,
+      ])
+    if spec.hasStrategies { store.strategySpecs.withLock { $0[id] = .some(spec) } }
+    return id
+  }
+
+  func sweep(id: String) throws -> String? {
+    try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM sweeps WHERE id = ?"), arguments: [id])
+  }
+
+  func sweepsToGrant() throws -> [SweepTerms<String>] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT id, name, estimate_ms, trial_timeout_ms, objective_metric, max_attempts FROM sweeps
+          WHERE state = ? AND EXISTS (SELECT 1 FROM shards s WHERE s.sweep_id = sweeps.id AND s.state = ?)
+          ORDER BY seq
+          """), arguments: [SweepState.running.rawValue, ShardState.pending.rawValue]
+    ).map { row in
+      SweepTerms(
+        ref: row[0], id: row[0], name: row[1], estimate: .milliseconds(row[2] as Int64),
+        trialTimeout: (row[3] as Int64?).map { .milliseconds($0) }, objectiveMetric: row[4], maxAttempts: row[5])
+    }
+  }
+
+  func sweepState(_ sweep: String) throws -> SweepState {
+    guard
+      let text = try String.fetchOne(
+        db.cachedStatement(sql: "SELECT state FROM sweeps WHERE id = ?"), arguments: [sweep])
+    else { throw StoreError.corrupt("no sweep \(sweep)") }
+    return try Self.decode(SweepState.self, text)
+  }
+
+  func setSweepState(_ sweep: String, _ state: SweepState, finishedAt: Timestamp) throws {
+    try db.cachedStatement(sql: "UPDATE sweeps SET state = ?, finished_at = ? WHERE id = ?").execute(arguments: [
+      state.rawValue, finishedAt.milliseconds, sweep,
+    ])
+  }
+
+  func latestSweepState() throws -> SweepState? {
+    try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM sweeps ORDER BY seq DESC LIMIT 1")).map {
+      try Self.decode(SweepState.self, $0)
+    }
+  }
+
+  func hasOpenTrials(_ sweep: String) throws -> Bool {
+    try Bool.fetchOne(
+      db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM trials WHERE sweep_id = ? AND state IN (?, ?, ?))"),
+      arguments: [sweep] + Self.openTrialStates) ?? false
+  }
+
+  func strategySpec(_ sweep: String) throws -> SweepSpec? { try store.strategySpec(db, sweepID: sweep) }
+
+  func loadLedger(_ sweep: String) throws -> Ledger { try StoredLedger.load(db, sweepID: sweep).ledger }
+
+  func saveLedger(_ sweep: String, _ ledger: Ledger) throws {
+    try StoredLedger(sweepID: sweep, ledger: ledger).save(db)
+  }
+
+  func cancelOpenRows(_ sweep: String) throws {
+    try db.execute(
+      sql: "UPDATE trials SET state = ? WHERE sweep_id = ? AND state IN (?, ?, ?)",
+      arguments: [TrialState.cancelled.rawValue, sweep] + Self.openTrialStates)
+    try db.execute(
+      sql: "UPDATE shards SET state = ? WHERE sweep_id = ? AND state IN (?, ?)",
+      arguments: [ShardState.done.rawValue, sweep, ShardState.pending.rawValue, ShardState.waiting.rawValue])
+  }
+
+  /// A state read back from its column; anything else is a corrupt row.
+  static func decode<State: RawRepresentable<String>>(_ type: State.Type, _ text: String) throws -> State {
+    guard let state = State(rawValue: text) else { throw StoreError.corrupt("\(State.self) '\(text)'") }
+    return state
+  }
+}
