@@ -9,6 +9,9 @@ public actor LeaseDispatcher {
   struct Waiter {
     var candidate: PlacementCandidate
     var continuation: CheckedContinuation<GrantOutcome, Never>
+    /// Answers the request when its wait is over; cancelled as soon as it is answered otherwise,
+    /// so that a served long-poll leaves no sleeping task behind.
+    var timer: Task<Void, Never>
   }
 
   let store: any SweepStore
@@ -43,11 +46,11 @@ public actor LeaseDispatcher {
     return await withGracefulShutdownHandler {
       await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
-          waiters[id] = Waiter(candidate: candidate, continuation: continuation)
-          Task { [weak self] in
-            try? await Task.sleep(for: wait)
+          let timer = Task { [weak self] in
+            do { try await Task.sleep(for: wait) } catch { return }
             await self?.timeOut(id, outcome: outcome)
           }
+          waiters[id] = Waiter(candidate: candidate, continuation: continuation, timer: timer)
         }
       } onCancel: {
         Task { [weak self] in await self?.timeOut(id, outcome: outcome) }
@@ -61,9 +64,17 @@ public actor LeaseDispatcher {
   public var waiting: Int { waiters.count }
 
   private func timeOut(_ id: UInt64, outcome: GrantOutcome) {
-    guard let waiter = waiters.removeValue(forKey: id) else { return }
+    guard answer(id, with: outcome) else { return }
     metrics.noWork.increment()
+  }
+
+  /// Answers a waiting request and stops its timer; returns whether it was still waiting.
+  @discardableResult
+  private func answer(_ id: UInt64, with outcome: GrantOutcome) -> Bool {
+    guard let waiter = waiters.removeValue(forKey: id) else { return false }
+    waiter.timer.cancel()
     waiter.continuation.resume(returning: outcome)
+    return true
   }
 
   private func grant(_ workerID: String) async throws -> GrantOutcome {
@@ -98,10 +109,10 @@ public actor LeaseDispatcher {
         if case .noWork(.noPendingTrials, _) = outcome { break }
         if case .noWork(.budgetExhausted, _) = outcome, waiter.candidate.slotRate.isFree == false {
           // a free worker further down the list may still take the work
-          if let current = waiters.removeValue(forKey: id) { current.continuation.resume(returning: outcome) }
+          answer(id, with: outcome)
           continue
         }
-        guard let current = waiters.removeValue(forKey: id) else {
+        guard answer(id, with: outcome) else {
           // the request timed out while we granted: give the lease back to the queue
           if case .granted(let grant) = outcome {
             _ = try? await store.release(
@@ -110,16 +121,14 @@ public actor LeaseDispatcher {
           }
           continue
         }
-        current.continuation.resume(returning: outcome)
       }
     } while wakeAgain
   }
 
   /// Answers every waiting request (graceful shutdown).
   public func drain() {
-    for (_, waiter) in waiters {
-      waiter.continuation.resume(returning: .noWork(.noPendingTrials, "the coordinator is shutting down"))
+    for id in Array(waiters.keys) {
+      answer(id, with: .noWork(.noPendingTrials, "the coordinator is shutting down"))
     }
-    waiters.removeAll()
   }
 }
