@@ -3,9 +3,9 @@ import Hummingbird
 import Shared
 
 extension APIRouter {
-  static func addLeaseRoutes(_ router: Router<BasicRequestContext>, _ env: APIEnvironment) {
-    router.post("/v1/leases") { request, _ in
-      let worker = try await env.authenticator.requireWorker(request)
+  static func addLeaseRoutes(_ routes: Routes, _ env: APIEnvironment) {
+    routes.worker.post("/v1/leases") { request, context in
+      let worker = context.worker
       let body = try await env.decode(LeaseRequest.self, from: request)
       let wait = body.wait ?? 0
       guard wait.isFinite, (0...60).contains(wait) else {
@@ -20,8 +20,8 @@ extension APIRouter {
         return try JSONResponse.make(LeaseResponse(noWork: reason, message: message, retryAfterS: retry))
       }
     }
-    router.post("/v1/leases/{id}/heartbeat") { request, context in
-      let worker = try await env.authenticator.requireWorker(request)
+    routes.worker.post("/v1/leases/{id}/heartbeat") { request, context in
+      let worker = context.worker
       let body = try await env.decode(HeartbeatRequest.self, from: request)
       for progress in body.progress {
         try checkFinite(progress.metrics, "progress[\(progress.trialId)].metrics")
@@ -36,16 +36,16 @@ extension APIRouter {
         policy: env.policy)
       return try JSONResponse.make(response)
     }
-    router.post("/v1/leases/{id}/release") { request, context in
-      let worker = try await env.authenticator.requireWorker(request)
+    routes.worker.post("/v1/leases/{id}/release") { request, context in
+      let worker = context.worker
       let body = try await env.decode(ReleaseRequest.self, from: request)
       let response = try await env.store.release(
         leaseID: try parameter(context, "id"), workerID: worker.id, request: body, now: env.clock.now)
       await env.dispatcher.wake()
       return try JSONResponse.make(response)
     }
-    router.post("/v1/trials/{id}/results") { request, context in
-      let worker = try await env.authenticator.requireWorker(request)
+    routes.worker.post("/v1/trials/{id}/results") { request, context in
+      let worker = context.worker
       let body = try await env.decode(ResultReport.self, from: request)
       try validate(body, "")
       do {
@@ -59,8 +59,8 @@ extension APIRouter {
         throw APIError.from(error)
       }
     }
-    router.post("/v1/results") { request, _ in
-      let worker = try await env.authenticator.requireWorker(request)
+    routes.worker.post("/v1/results") { request, context in
+      let worker = context.worker
       let body = try await env.decode(ResultBatchRequest.self, from: request)
       guard (1...ResultBatchRequest.maxResults).contains(body.results.count) else {
         throw APIError(

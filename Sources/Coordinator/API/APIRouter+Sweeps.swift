@@ -6,9 +6,8 @@ import Shared
 import SpecReading
 
 extension APIRouter {
-  static func addSweepRoutes(_ router: Router<BasicRequestContext>, _ env: APIEnvironment) {
-    router.post("/v1/sweeps") { request, _ in
-      try await env.authenticator.requireAdmin(request)
+  static func addSweepRoutes(_ routes: Routes, _ env: APIEnvironment) {
+    routes.admin.post("/v1/sweeps") { request, _ in
       let contentType = request.headers[.contentType]?.lowercased() ?? ""
       let format: DocumentFormat?
       if contentType.hasPrefix("application/json") {
@@ -41,30 +40,25 @@ extension APIRouter {
       await env.dispatcher.wake()
       return try JSONResponse.make(created, status: .created)
     }
-    router.get("/v1/sweeps") { request, _ in
-      try await env.authenticator.requireAdmin(request)
+    routes.admin.get("/v1/sweeps") { request, _ in
       return try JSONResponse.make(SweepList(sweeps: try await env.store.listSweeps()))
     }
-    router.get("/v1/sweeps/{id}") { request, context in
-      try await env.authenticator.requireAdmin(request)
+    routes.admin.get("/v1/sweeps/{id}") { request, context in
       return try JSONResponse.make(try await env.store.sweepStatus(id: try parameter(context, "id")))
     }
-    router.get("/v1/sweeps/{id}/spec") { request, context in
-      try await env.authenticator.requireAdmin(request)
+    routes.admin.get("/v1/sweeps/{id}/spec") { request, context in
       let text = try await env.store.specText(sweepID: try parameter(context, "id"))
       var headers = HTTPFields()
       headers[.contentType] =
         DocumentFormat.detect(fileName: nil, text: text) == .json ? "application/json" : "application/yaml"
       return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
-    router.post("/v1/sweeps/{id}/cancel") { request, context in
-      try await env.authenticator.requireAdmin(request)
+    routes.admin.post("/v1/sweeps/{id}/cancel") { request, context in
       let status = try await env.store.cancelSweep(id: try parameter(context, "id"), now: env.clock.now)
       await env.dispatcher.wake()
       return try JSONResponse.make(status)
     }
-    router.get("/v1/sweeps/{id}/results") { request, context in
-      try await env.authenticator.requireAdmin(request)
+    routes.admin.get("/v1/sweeps/{id}/results") { request, context in
       let id = try parameter(context, "id")
       let query = request.uri.queryParameters
       let format = query["format"].map(String.init) ?? "jsonl"

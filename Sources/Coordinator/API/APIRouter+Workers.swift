@@ -3,9 +3,8 @@ import Hummingbird
 import Shared
 
 extension APIRouter {
-  static func addWorkerRoutes(_ router: Router<BasicRequestContext>, _ env: APIEnvironment) {
-    router.post("/v1/workers") { request, _ in
-      try await env.authenticator.requireJoiner(request)
+  static func addWorkerRoutes(_ routes: Routes, _ env: APIEnvironment) {
+    routes.joiner.post("/v1/workers") { request, _ in
       let body = try await env.decode(RegisterWorkerRequest.self, from: request)
       try validate(body)
       let id = RandomID.make("wk-", bytes: 6)
@@ -16,9 +15,9 @@ extension APIRouter {
         heartbeatIntervalS: env.policy.heartbeatInterval.secondsDouble, apiVersion: WireCoding.apiVersion)
       return try JSONResponse.make(response, status: .created)
     }
-    router.delete("/v1/workers/{id}") { request, context in
+    routes.caller.delete("/v1/workers/{id}") { _, context in
       let id = try parameter(context, "id")
-      switch try await env.authenticator.principal(of: request) {
+      switch context.principal {
       case .admin: break
       case .worker(let worker) where worker.id == id: break
       default: throw APIError(.forbidden, "forbidden", "a worker may deregister only itself; admins any worker")
@@ -27,8 +26,7 @@ extension APIRouter {
       await env.dispatcher.wake()
       return try JSONResponse.make(["deregistered": id])
     }
-    router.get("/v1/workers") { request, _ in
-      try await env.authenticator.requireAdmin(request)
+    routes.admin.get("/v1/workers") { _, _ in
       return try JSONResponse.make(WorkerList(workers: try await env.store.listWorkers()))
     }
   }

@@ -7,8 +7,8 @@ import Shared
 /// Builds the router of API v1. Every route is listed in the OpenAPI document served at
 /// `/openapi.yaml`; a test keeps the two in step.
 public enum APIRouter {
-  public static func make(_ env: APIEnvironment) -> Router<BasicRequestContext> {
-    let router = Router()
+  public static func make(_ env: APIEnvironment) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
     router.middlewares.add(JSONErrorMiddleware())
     router.get("/healthz") { _, _ in
       JSONResponse.text("{\"status\":\"ok\"}", contentType: "application/json")
@@ -16,18 +16,30 @@ public enum APIRouter {
     router.get("/openapi.yaml") { _, _ in
       JSONResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml")
     }
-    router.get("/metrics") { request, _ in
-      try await env.authenticator.requireAdmin(request)
+    let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: env.authenticator))
+    let routes = Routes(
+      admin: authenticated.group(context: AdminContext.self), worker: authenticated.group(context: WorkerContext.self),
+      joiner: authenticated.group(context: JoinerContext.self), caller: authenticated.group(context: CallerContext.self)
+    )
+    routes.admin.get("/metrics") { _, _ in
       let text = env.metrics.render(try await env.store.gauges())
       return JSONResponse.text(text, contentType: "text/plain; version=0.0.4")
     }
-    addWorkerRoutes(router, env)
-    addLeaseRoutes(router, env)
-    addSweepRoutes(router, env)
+    addWorkerRoutes(routes, env)
+    addLeaseRoutes(routes, env)
+    addSweepRoutes(routes, env)
     return router
   }
 
-  static func parameter(_ context: BasicRequestContext, _ name: String) throws -> String {
+  /// The route groups by who may call them; each group's context is the proof.
+  struct Routes {
+    var admin: RouterGroup<AdminContext>
+    var worker: RouterGroup<WorkerContext>
+    var joiner: RouterGroup<JoinerContext>
+    var caller: RouterGroup<CallerContext>
+  }
+
+  static func parameter(_ context: some RequestContext, _ name: String) throws -> String {
     guard let value = context.parameters.get(name) else {
       throw APIError(.badRequest, "missing_parameter", "the path needs {\(name)}")
     }

@@ -42,26 +42,4 @@ public struct Authenticator: Sendable {
     }
     throw APIError(.unauthorized, "unauthorized", "the bearer token is not valid for this coordinator")
   }
-
-  func requireAdmin(_ request: Request) async throws {
-    let principal = try await principal(of: request)
-    guard principal == .admin else {
-      throw APIError(.forbidden, "forbidden", "this endpoint needs the admin token; a worker credential cannot call it")
-    }
-  }
-
-  func requireWorker(_ request: Request) async throws -> WorkerRecord {
-    guard case .worker(let worker) = try await principal(of: request) else {
-      throw APIError(.forbidden, "forbidden", "this endpoint needs a worker credential (from POST /v1/workers)")
-    }
-    return worker
-  }
-
-  func requireJoiner(_ request: Request) async throws {
-    switch try await principal(of: request) {
-    case .joiner, .admin: return
-    case .worker:
-      throw APIError(.forbidden, "forbidden", "registering needs the worker join token, not a worker credential")
-    }
-  }
 }
