@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import Shared
 import SpecReading
+import Synchronization
 
 /// `sweep demo`: a whole budgeted sweep on this machine — an embedded coordinator on a temporary
 /// SQLite file, a free "laptop" worker and a paid worker simulated at $0.40/h as child processes,
@@ -135,8 +136,7 @@ struct DemoCommand: AsyncParsableCommand {
 /// Ctrl-C during the demo: noticed by the progress loop, which then shuts everything down.
 final class InterruptFlag: @unchecked Sendable {
   private let source: DispatchSourceSignal
-  private let lock = NSLock()
-  private var set = false
+  private let raised = Mutex(false)
 
   init() {
     signal(SIGINT, SIG_IGN)
@@ -152,15 +152,7 @@ final class InterruptFlag: @unchecked Sendable {
 
   private var terminationSource: DispatchSourceSignal?
 
-  private func raise() {
-    lock.lock()
-    set = true
-    lock.unlock()
-  }
+  private func raise() { raised.withLock { $0 = true } }
 
-  var isSet: Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return set
-  }
+  var isSet: Bool { raised.withLock { $0 } }
 }

@@ -152,27 +152,6 @@ import Testing
     #expect(minimizing.decide(value: 0.1, rung: 2, peers: [0.5]) == .proceed)
     #expect(minimizing.decide(value: 0.5, rung: 2, peers: [0.1]) == .stop(rung: 2, rank: 2, of: 2, kept: 1))
   }
-
-  @Test func theRunnerPrunesWithASHAAndSpendsLessThanWithout() throws {
-    let plain = try Self.spec("sampler: lhs\ntrials_per_domain: 12", domains: "[financial]")
-    let pruned = try Self.spec(
-      "sampler: lhs\ntrials_per_domain: 12\nearly_stopping: {method: asha, min_epochs: 1, reduction_factor: 3}",
-      domains: "[financial]")
-    // Curves that keep their order: a configuration's accuracy is its rank + alpha, scaled by progress.
-    let curve: (String, [ParameterValue]) -> LearningCurve = { _, values in
-      let quality = (values[0].numeric! + values[1].numeric!) / 32
-      let points = (1...15).map { quality * Double($0) / 15 }
-      return LearningCurve(intermediate: points, final: points)
-    }
-    let a = StrategyRunner(spec: plain, workers: 2, curve: curve, secondsPerEpoch: { _, _ in 10 }).run()
-    let b = StrategyRunner(spec: pruned, workers: 2, curve: curve, secondsPerEpoch: { _, _ in 10 }).run()
-    #expect(b.trials.contains { $0.trial.state == .pruned })
-    #expect(b.spent("financial", by: b.makespan) < a.spent("financial", by: a.makespan))
-    // The best configuration is never pruned by an order-keeping curve.
-    let bestA = a.finishes("financial").map(\.objective).max()
-    let bestB = b.finishes("financial").map(\.objective).max()
-    #expect(bestA == bestB)
-  }
 }
 
 @Suite struct StrategyWarmStartTests {

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Shared
+import Synchronization
 
 /// The admin side of API v1 over HTTP, for the CLI. Retry policy: none — an admin command
 /// fails fast and says why; scripts decide whether to retry.
@@ -16,17 +17,16 @@ struct AdminClient {
 
   /// One client per trust setting for the life of the process (an HTTPClient must never be
   /// deinitialised without a shutdown, and a CLI command simply exits).
-  nonisolated(unsafe) private static var clients: [String: HTTPClient] = [:]
-  private static let clientsLock = NSLock()
+  private static let clients = Mutex<[String: HTTPClient]>([:])
 
   static func httpClient(caCertificate: String?) -> HTTPClient {
-    clientsLock.lock()
-    defer { clientsLock.unlock() }
-    let key = caCertificate ?? ""
-    if let existing = clients[key] { return existing }
-    let client = makeHTTPClient(caCertificate: caCertificate)
-    clients[key] = client
-    return client
+    clients.withLock { clients in
+      let key = caCertificate ?? ""
+      if let existing = clients[key] { return existing }
+      let client = makeHTTPClient(caCertificate: caCertificate)
+      clients[key] = client
+      return client
+    }
   }
 
   /// Fails at once when nothing listens (no connection retries): the admin tells the user, who decides.

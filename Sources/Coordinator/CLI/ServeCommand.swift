@@ -71,6 +71,6 @@ struct ServeCommand: AsyncParsableCommand {
     } catch {
       throw CLIError(.runtime, "the coordinator stopped: \(error)")
     }
-    if let sqlite = server.store as? SQLiteStore { try? sqlite.close() }
+    if let sqlite = server.store as? SQLiteStore { try? await sqlite.shutdown() }
   }
 }

@@ -5,8 +5,8 @@ import SpecReading
 import Synchronization
 
 /// The strategy study of docs/strategies.md: every strategy on the reference trainer's learning
-/// curves, for several domains and seeds, on virtual time (``StrategyRunner`` drives the same
-/// ``StrategyEngine`` as the coordinator). The ground truth is the full grid trained for 15 epochs.
+/// curves, for several domains and seeds, on virtual time (``StrategyRunner`` runs them through
+/// the coordinator's own scheduler). The ground truth is the full grid trained for 15 epochs.
 public struct StrategyStudy: Sendable {
   public struct Options: Sendable {
     public var seeds: [UInt64]
@@ -183,7 +183,7 @@ public struct StrategyStudy: Sendable {
           spec: try spec(name, keys: keys, seed: seed), workers: options.workers, curve: curve,
           secondsPerEpoch: Self.secondsPerEpoch)
         let started = ContinuousClock.now
-        let outcome = runner.run()
+        let outcome = try await runner.run()
         elapsed += ContinuousClock.now - started
         ran += outcome.trials.filter { $0.started != nil }.count
         for domain in options.domains {
@@ -214,7 +214,7 @@ public struct StrategyStudy: Sendable {
       var random: [Double] = []
       for seed in options.seeds {
         for (kind, into) in [("lhs", 0), ("random", 1)] {
-          let outcome = StrategyRunner(
+          let outcome = try await StrategyRunner(
             spec: try spec(kind, keys: "sampler: \(kind)\ntrials_per_domain: \(count)", seed: seed),
             workers: options.workers, curve: curve, secondsPerEpoch: Self.secondsPerEpoch
           ).run()

@@ -134,6 +134,19 @@ public final class MemoryStore: SweepStore {
       return state.sweeps[index].open
     }
   }
+  /// Every trial of a sweep as the strategy engine sees it, in the order the trials were added.
+  public func strategyTrials(sweepID: String) throws -> [StrategyTrial] {
+    try locked { state in
+      let sweep = try state.sweep(sweepID)
+      return sweep.trials.map { trial in
+        StrategyTrial(
+          id: trial.id, domain: sweep.spec.domains[trial.domain], values: sweep.spec.values(of: trial.params),
+          stage: trial.stage, origin: trial.origin, state: trial.state, objective: trial.objective,
+          seconds: trial.durationMs.map { Double($0) / 1000 })
+      }
+    }
+  }
+
   public func attemptCost(sweepID: String, outcome: AttemptOutcome) throws -> MicroDollars {
     try locked { try $0.attemptCost(sweepID: sweepID, outcome: outcome) }
   }

@@ -41,7 +41,13 @@ public final class SQLiteStore: SweepStore {
     try SQLiteSchema.migrator.migrate(pool)
   }
 
-  /// Flushes the WAL into the main file; called on graceful shutdown.
+  /// Waits for the group commit to answer every call in flight, then closes; called on graceful shutdown.
+  public func shutdown() async throws {
+    await committer.drained()
+    try close()
+  }
+
+  /// Flushes the WAL into the main file.
   public func close() throws {
     try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     try pool.close()
