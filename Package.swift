@@ -35,11 +35,20 @@ let package = Package(
     // The reference LoRA trainer: a small pretrained MLP adapted per synthetic domain. Pure
     // computation; the worker runs it as a trial, the strategy study as its ground truth.
     .target(name: "ReferenceTraining", dependencies: ["Shared"]),
-    // Coordinator library: CLI commands, store, HTTP API, simulator.
+    // What every `sweep` command shares: errors with exit codes, output, spec files, tables,
+    // flags from the environment, the tokens file.
+    .target(
+      name: "CommandLineSupport",
+      dependencies: [
+        "Shared", "SpecReading", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    // The coordinator server: the scheduler, its stores (SQLite; memory for simulations), the HTTP
+    // API, the services, and `sweep serve`.
     .target(
       name: "Coordinator",
       dependencies: [
-        "Shared", "SpecReading", "ReferenceTraining",
+        "Shared", "SpecReading", "CommandLineSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -50,7 +59,26 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    // The admin's commands: validate and sample specs; submit, watch, export, cancel over HTTP;
+    // predict and analyze results.
+    .target(
+      name: "AdminCLI",
+      dependencies: [
+        "Shared", "SpecReading", "CommandLineSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]
+    ),
+    // The fleet simulator, `sweep simulate`/`plan`, and the strategy study: the server's
+    // scheduler on virtual time.
+    .target(
+      name: "Simulation",
+      dependencies: [
+        "Coordinator", "Shared", "SpecReading", "ReferenceTraining", "CommandLineSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // Worker library: the agent that runs trials.
@@ -69,7 +97,7 @@ let package = Package(
     .target(
       name: "SweepCLI",
       dependencies: [
-        "Coordinator", "Worker", "Shared", "SpecReading",
+        "Coordinator", "AdminCLI", "Simulation", "CommandLineSupport", "Worker", "Shared", "SpecReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
@@ -89,7 +117,8 @@ let package = Package(
     .testTarget(
       name: "CoordinatorTests",
       dependencies: [
-        "Coordinator", "Shared", "SpecReading", "TestSupport", "LoadGeneration",
+        "Coordinator", "Simulation", "AdminCLI", "CommandLineSupport", "Shared", "SpecReading", "TestSupport",
+        "LoadGeneration",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -106,7 +135,7 @@ let package = Package(
     .executableTarget(
       name: "sweep-bench",
       dependencies: [
-        "Coordinator", "Shared", "SpecReading", "LoadGeneration", "TestSupport",
+        "Coordinator", "Simulation", "Shared", "SpecReading", "LoadGeneration", "TestSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -128,7 +157,7 @@ let package = Package(
     .testTarget(
       name: "WorkerTests",
       dependencies: [
-        "Worker", "ReferenceTraining", "Coordinator", "SweepCLI", "Shared", "TestSupport", "ChaosHarness",
+        "Worker", "ReferenceTraining", "Coordinator", "Simulation", "SweepCLI", "Shared", "TestSupport", "ChaosHarness",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -1,4 +1,6 @@
+import AdminCLI
 import ArgumentParser
+import CommandLineSupport
 import Coordinator
 import Foundation
 import Logging
@@ -43,7 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
     var ports = portStream.makeAsyncIterator()
     guard let port = await ports.next() else { throw CLIError(.runtime, "the embedded coordinator did not start") }
     let url = "http://127.0.0.1:\(port)"
-    let tokens = TokenBootstrap.read(TokenBootstrap.tokensFile(forDatabase: configuration.databasePath))
+    let tokens = TokensFile.read(TokensFile.path(forDatabase: configuration.databasePath))
     let joinToken = tokens["SWEEP_WORKER_TOKEN"] ?? ""
     let interrupted = InterruptFlag()
     var workers: [DemoWorker] = []

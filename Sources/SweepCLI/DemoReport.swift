@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Coordinator
 import Foundation
 import Shared

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Foundation
 
 /// A worker child process of the demo: this same binary as `sweep worker`.

@@ -1,5 +1,8 @@
+import AdminCLI
 import ArgumentParser
+import CommandLineSupport
 import Coordinator
+import Simulation
 import Worker
 
 /// The `sweep` executable's root: the coordinator and admin commands, the demo, and the worker
@@ -9,14 +12,16 @@ public struct SweepRootCommand: AsyncParsableCommand {
     commandName: "sweep",
     abstract: "LoRASweep: budgeted LoRA hyperparameter sweeps across free and rented machines.",
     discussion: "Exit codes: 0 ok, 1 runtime failure, 2 bad input (see docs/cli.md).",
-    subcommands: CoordinatorCommands.subcommands + [DemoCommand.self, WorkerPassthroughCommand.self])
+    subcommands: AdminCommands.specCommands + ServerCommands.subcommands + AdminCommands.coordinatorCommands
+      + SimulationCommands.subcommands + AdminCommands.analysisCommands
+      + [DemoCommand.self, WorkerPassthroughCommand.self])
 
   public init() {}
 
   public static func runMain() async -> Never {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "worker" { await WorkerCommand.runMain(Array(arguments.dropFirst())) }
-    await CoordinatorCommands.runMain(Self.self, arguments)
+    await CommandRunner.runMain(Self.self, arguments)
   }
 }
 

@@ -1,6 +1,7 @@
 import Coordinator
 import Foundation
 import Shared
+import Simulation
 import SpecReading
 import Testing
 

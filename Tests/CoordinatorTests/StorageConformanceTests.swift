@@ -10,7 +10,9 @@ import Testing
 /// fencing, the ledger, cancel, deregister, exports, result columns and gauges. A new storage
 /// (PostgreSQL) joins `Kind` and passes the same suite.
 @Suite struct StorageConformanceTests {
-  typealias Kind = FleetSimulator.StoreKind
+  enum Kind: String, CaseIterable, Sendable {
+    case memory, sqlite
+  }
 
   /// A fresh store of `kind`; SQLite's file lives in a folder removed by `cleanup`.
   struct Fixture {

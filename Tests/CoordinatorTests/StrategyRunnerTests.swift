@@ -1,5 +1,6 @@
 import Coordinator
 import Shared
+import Simulation
 import SpecReading
 import Testing
 

@@ -1,5 +1,6 @@
 import Coordinator
 import Shared
+import Simulation
 import Testing
 
 /// The strategy study's bookkeeping on a synthetic ground truth (the reference trainer's is too

@@ -2,6 +2,7 @@ import Coordinator
 import Foundation
 import GRDB
 import Shared
+import Simulation
 import SpecReading
 import TestSupport
 import Testing

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Foundation
 import Logging
 import Shared
@@ -13,9 +14,6 @@ public enum TokenBootstrap {
     /// The file the generated tokens were written to, if they were generated now.
     public var writtenTo: String?
   }
-
-  /// `<db>.tokens`, e.g. `./sweep.db.tokens`.
-  public static func tokensFile(forDatabase path: String) -> String { path + ".tokens" }
 
   public static func settle(
     store: any SweepStore, databasePath: String, adminToken: String?, workerToken: String?, now: Timestamp
@@ -38,7 +36,7 @@ public enum TokenBootstrap {
     let join = try await resolve(kind: "worker_join", given: workerToken, prefix: "wjt-")
     var written: String? = nil
     if !generated.isEmpty {
-      let path = tokensFile(forDatabase: databasePath)
+      let path = TokensFile.path(forDatabase: databasePath)
       var text = "# LoRASweep tokens for \(databasePath), generated \(now.iso8601). Only their hashes are stored.\n"
       for (kind, token) in generated {
         text += (kind == "admin" ? "SWEEP_ADMIN_TOKEN=" : "SWEEP_WORKER_TOKEN=") + token + "\n"
@@ -65,16 +63,5 @@ public enum TokenBootstrap {
       offset += written
     }
     fsync(fd)
-  }
-
-  /// Reads `SWEEP_ADMIN_TOKEN=` / `SWEEP_WORKER_TOKEN=` from a tokens file.
-  public static func read(_ path: String) -> [String: String] {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
-    var values: [String: String] = [:]
-    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-      let parts = line.split(separator: "=", maxSplits: 1)
-      if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
-    }
-    return values
   }
 }

@@ -78,10 +78,7 @@ public struct ResultRecord: Hashable, Sendable {
   public var jsonLine: String { json.serialized() }
 
   /// The fixed CSV columns after the parameters and metrics.
-  public static let trailingColumns = [
-    "cost", "timestamp", "sweep", "trial_id", "status", "attempt", "duration_s", "worker", "provider",
-    "hourly_cost_usd", "started_at", "finished_at", "stage", "origin",
-  ]
+  public static var trailingColumns: [String] { ResultColumns.trailing }
 
   /// One CSV row for the given parameter and metric columns (RFC 4180 quoting).
   public func csvRow(params paramColumns: [String], metrics metricColumns: [String]) -> String {

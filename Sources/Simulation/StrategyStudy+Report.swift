@@ -1,3 +1,5 @@
+import CommandLineSupport
+import Coordinator
 import Foundation
 import Shared
 

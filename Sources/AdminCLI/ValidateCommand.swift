@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Shared
 
 /// `sweep validate SPEC`: checks a spec and summarises what it expands to.

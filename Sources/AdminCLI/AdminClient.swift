@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CommandLineSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -61,7 +62,7 @@ struct AdminClient {
     do {
       let response = try await http.execute(request, timeout: .seconds(120))
       let buffer = try await response.body.collect(upTo: 1 << 30)
-      reply = Reply(status: Int(response.status.code), body: Data(buffer: buffer))
+      reply = Reply(status: Int(response.status.code), body: Data(buffer.readableBytesView))
     } catch {
       throw CLIError(
         .runtime,
@@ -94,7 +95,7 @@ struct AdminClient {
       )
     }
     guard (200..<300).contains(Int(response.status.code)) else {
-      let body = (try? await response.body.collect(upTo: 1 << 20)).map { Data(buffer: $0) } ?? Data()
+      let body = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
       let decoded = try? WireCoding.decoder().decode(APIErrorBody.self, from: body)
       let status = Int(response.status.code)
       throw CLIError(
@@ -105,7 +106,7 @@ struct AdminClient {
     var written = 0
     do {
       for try await buffer in response.body {
-        handle.write(Data(buffer: buffer))
+        handle.write(Data(buffer.readableBytesView))
         written += buffer.readableBytes
       }
     } catch {
@@ -136,7 +137,7 @@ struct AdminOptions: ParsableArguments {
     guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
       throw CLIError(.badInput, "--coordinator: '\(url)' is not an http(s) URL")
     }
-    let fromFile = TokenBootstrap.read(TokenBootstrap.tokensFile(forDatabase: "./sweep.db"))["SWEEP_ADMIN_TOKEN"]
+    let fromFile = TokensFile.read(TokensFile.path(forDatabase: "./sweep.db"))["SWEEP_ADMIN_TOKEN"]
     guard let token = EnvironmentOption.string(token, "SWEEP_ADMIN_TOKEN") ?? fromFile else {
       throw CLIError(
         .badInput, "no admin token: pass --token or set SWEEP_ADMIN_TOKEN (sweep serve wrote it to DB.tokens)")

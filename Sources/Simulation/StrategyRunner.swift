@@ -1,3 +1,5 @@
+import CommandLineSupport
+import Coordinator
 import Shared
 
 /// The learning curve of one configuration: after each epoch, the intermediate metric a running

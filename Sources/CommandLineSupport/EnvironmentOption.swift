@@ -2,14 +2,14 @@ import Foundation
 
 /// Flags that may also come from `SWEEP_…` environment variables: the flag wins, then the
 /// variable, then the default. A variable that does not parse is bad input, named as such.
-enum EnvironmentOption {
-  static func string(_ flag: String?, _ variable: String) -> String? {
+public enum EnvironmentOption {
+  public static func string(_ flag: String?, _ variable: String) -> String? {
     if let flag { return flag }
     if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
     return nil
   }
 
-  static func int(_ flag: Int?, _ variable: String, default fallback: Int, range: ClosedRange<Int>, name: String)
+  public static func int(_ flag: Int?, _ variable: String, default fallback: Int, range: ClosedRange<Int>, name: String)
     throws(CLIError) -> Int
   {
     let value: Int

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CommandLineSupport
+import Coordinator
 import Foundation
 import Shared
 import SpecReading

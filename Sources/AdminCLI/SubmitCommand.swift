@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Shared
 
 /// `sweep submit SPEC`: sends a spec to the coordinator and prints the new sweep's id.

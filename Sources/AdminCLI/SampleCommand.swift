@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Shared
 
 /// `sweep sample SPEC`: prints the trials a spec expands to, one JSON object per line.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Shared
 
@@ -102,7 +103,7 @@ enum ResultTable {
     for line in jsonl.split(separator: "\n") {
       guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
       if header.isEmpty {
-        let fixed = Set(ResultRecord.trailingColumns + ["domain"])
+        let fixed = Set(ResultColumns.trailing + ["domain"])
         let ordered = orderedKeys(String(line)).filter { !fixed.contains($0) }
         header = ["domain"] + ordered + ["cost", "status", "worker"]
         rows.append(header)

@@ -1,15 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// The coordinator's side of the `sweep` command line; the executable's root command (in
-/// SweepCLI) adds `demo` and `worker`.
-public enum CoordinatorCommands {
-  public static let subcommands: [any ParsableCommand.Type] = [
-    ValidateCommand.self, SampleCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self,
-    ResultsCommand.self, CancelCommand.self, WorkersCommand.self, SimulateCommand.self, PlanCommand.self,
-    PredictCommand.self, AnalyzeCommand.self,
-  ]
-
+/// Runs the `sweep` command line with its documented exit codes.
+public enum CommandRunner {
   /// Runs a parsed command line with the documented exit codes: argument errors exit 2 (not
   /// ArgumentParser's 64), ``CLIError`` exits with its kind.
   public static func runMain<Root: ParsableCommand>(_ root: Root.Type, _ arguments: [String]? = nil) async -> Never {
