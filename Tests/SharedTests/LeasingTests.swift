@@ -149,3 +149,31 @@ import Testing
     }
   }
 }
+
+/// The heartbeat's allowance rule, computed in whole milliseconds, gives exactly what the
+/// `Duration` rules (``LeasePolicy/allowance(paidUntil:now:)``, ``LeasePolicy/shouldExtend(remainingAllowance:expectedTrial:)``,
+/// ``LeasePolicy/chunk(expectedTrial:)``) give, TTLs that do not divide by three included.
+@Suite struct LeaseRenewalTests {
+  @Test func theMillisecondRenewalAgreesWithTheDurationRules() {
+    var random = Xoshiro256StarStar(seed: 42)
+    func draw(_ range: ClosedRange<Int64>) -> Int64 { range.lowerBound + Int64(random.next() % UInt64(range.count)) }
+    var extended = 0
+    for _ in 0..<20_000 {
+      let policy = LeasePolicy(
+        ttl: .milliseconds(draw(1_000...200_000)), safetyFactor: [1.0, 1.5, 2.25][Int(random.next() % 3)],
+        stopGrace: .milliseconds(draw(0...20_000)), reportMargin: .milliseconds(draw(0...10_000)),
+        minimumChunk: .milliseconds(draw(0...30_000)))
+      let now = Timestamp(milliseconds: draw(0...1_000_000_000))
+      let paidUntil = Timestamp(milliseconds: now.milliseconds + draw(-60_000...600_000))
+      let expected = Duration.milliseconds(draw(1...1_200_000))
+      let renewal = policy.renewal(paidUntil: paidUntil, now: now, expectedTrial: expected)
+      let remaining = policy.allowance(paidUntil: paidUntil, now: now)
+      #expect(renewal.remaining == remaining)
+      let extend = policy.shouldExtend(remainingAllowance: remaining, expectedTrial: expected)
+      #expect(renewal.chunk == (extend ? policy.chunk(expectedTrial: expected) : nil))
+      if extend { extended += 1 }
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    #expect(extended > 2_000 && extended < 18_000, "\(extended)")
+  }
+}

@@ -25,10 +25,10 @@ extension Scheduler {
   static func reap<S: SchedulerStorage>(_ s: inout S, now: Timestamp) throws -> ReapSummary {
     var summary = ReapSummary()
     var sweeps: [S.SweepRef] = []
-    var seen = Set<String>()
+    var seen = Set<S.SweepRef>()
     for ref in try s.dueLeases(now: now) {
-      let lease = try s.lease(ref)
-      if seen.insert(lease.sweepID).inserted { sweeps.append(lease.sweepRef) }
+      let sweep = try s.lease(ref).sweepRef
+      if seen.insert(sweep).inserted { sweeps.append(sweep) }
       let outcome = try expire(&s, ref, now: now)
       summary.expiredLeases += 1
       summary.requeuedTrials += outcome.requeued
@@ -119,11 +119,9 @@ extension Scheduler {
     var meter = lease.meter
     let increment = meter.charge(upTo: time)
     guard increment > .zero else { return .zero }
-    var ledger = try s.loadLedger(lease.sweepRef)
-    let remaining = try Self.ledger(of: lease.sweepID) { () throws(LedgerError) in
+    let remaining = try s.changeLedger(lease.sweepRef) { ledger throws(LedgerError) in
       try ledger.charge(reservation, increment)
     }
-    try s.saveLedger(lease.sweepRef, ledger)
     try s.setLeaseCharge(ref, charged: meter.charged, held: remaining.amount)
     try s.addWorkerSpend(lease.workerRef, increment)
     return increment
@@ -137,9 +135,7 @@ extension Scheduler {
     let lease = try s.lease(ref)
     guard lease.state == .active else { return }
     if let reservation = lease.reservation {
-      var ledger = try s.loadLedger(lease.sweepRef)
-      try Self.ledger(of: lease.sweepID) { () throws(LedgerError) in try ledger.settle(reservation, actual: .zero) }
-      try s.saveLedger(lease.sweepRef, ledger)
+      try s.changeLedger(lease.sweepRef) { ledger throws(LedgerError) in try ledger.settle(reservation, actual: .zero) }
     }
     try s.closeLease(ref, end, at: time)
     let pending = try s.shardHasPendingTrials(lease.shardRef)

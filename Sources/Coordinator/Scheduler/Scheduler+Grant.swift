@@ -35,13 +35,12 @@ extension Scheduler {
         var allowance: Duration? = nil
         if !slotRate.isFree {
           let terms = policy.paidGrant(trials: trials.count, expectedTrial: expected, slotRate: slotRate)
-          var ledger = try s.loadLedger(sweep.ref)
-          guard let hold = try Self.ledger(of: sweep.id, { () throws(LedgerError) in try ledger.reserve(terms.cost) })
+          guard
+            let hold = try s.changeLedger(sweep.ref, { ledger throws(LedgerError) in try ledger.reserve(terms.cost) })
           else {
             sawBudgetRefusal = true
             break
           }
-          try s.saveLedger(sweep.ref, ledger)
           reservation = hold
           paidUntil = now + terms.reservedTime
           allowance = terms.allowance

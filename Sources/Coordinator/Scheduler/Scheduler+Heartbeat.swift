@@ -14,7 +14,10 @@ extension Scheduler {
       throw conflict(rejection, leaseID: leaseID)
     }
     var actions: [LeaseAction] = []
-    for progress in request.progress { try s.recordProgress(lease.ref, progress, now: now) }
+    // Progress with nothing in it (no epoch, step or metric) changes nothing worth keeping.
+    for progress in request.progress where progress.epoch != nil || progress.step != nil || !progress.metrics.isEmpty {
+      try s.recordProgress(lease.ref, progress, now: now)
+    }
     if let spec = try s.strategySpec(lease.sweepRef) {
       for progress in request.progress {
         if let action = try earlyStoppingAction(&s, sweep: lease.sweepRef, spec: spec, progress: progress) {
@@ -35,15 +38,14 @@ extension Scheduler {
     var held = lease.held
     var allowance: Duration? = nil
     if lease.isPaid, let until = paidUntil, let reservation = lease.reservation {
-      var remaining = policy.allowance(paidUntil: until, now: now)
-      if sweepState == .running, policy.shouldExtend(remainingAllowance: remaining, expectedTrial: lease.expected) {
-        let chunk = policy.chunk(expectedTrial: lease.expected)
-        var ledger = try s.loadLedger(lease.sweepRef)
-        let grown = try Self.ledger(of: lease.sweepID) { () throws(LedgerError) in
-          try ledger.extend(reservation, by: lease.slotRate.cost(of: chunk))
+      let (left, chunk) = policy.renewal(paidUntil: until, now: now, expectedTrial: lease.expected)
+      var remaining = left
+      if sweepState == .running, let chunk {
+        let cost = lease.slotRate.cost(of: chunk)
+        let grown = try s.changeLedger(lease.sweepRef) { ledger throws(LedgerError) in
+          try ledger.extend(reservation, by: cost)
         }
         if let grown {
-          try s.saveLedger(lease.sweepRef, ledger)
           held = grown.amount
           paidUntil = until + chunk
           remaining = policy.allowance(paidUntil: until + chunk, now: now)

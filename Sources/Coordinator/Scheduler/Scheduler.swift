@@ -31,15 +31,6 @@ enum Scheduler {
     return lease
   }
 
-  /// A ledger error is a broken invariant of stored money: never the caller's fault.
-  static func ledger<T>(of sweepID: String, _ body: () throws(LedgerError) -> T) throws -> T {
-    do {
-      return try body()
-    } catch {
-      throw StoreError.corrupt("ledger of \(sweepID): \(error)")
-    }
-  }
-
   /// Milliseconds of a reported duration in seconds.
   static func milliseconds(_ seconds: Double?) -> Int64? { seconds.map { Int64(($0 * 1000).rounded()) } }
 }

@@ -9,7 +9,7 @@ import Shared
 /// The reference types let each storage name rows its own cheapest way: SQLite by key columns,
 /// memory by position.
 protocol SchedulerStorage {
-  associatedtype SweepRef
+  associatedtype SweepRef: Hashable
   associatedtype ShardRef
   associatedtype TrialRef
   associatedtype WorkerRef
@@ -33,8 +33,9 @@ protocol SchedulerStorage {
   mutating func hasOpenTrials(_ sweep: SweepRef) throws -> Bool
   /// The spec of a sweep with strategies; `nil` for a plain sweep.
   mutating func strategySpec(_ sweep: SweepRef) throws -> SweepSpec?
-  mutating func loadLedger(_ sweep: SweepRef) throws -> Ledger
-  mutating func saveLedger(_ sweep: SweepRef, _ ledger: Ledger) throws
+  /// Runs `change` on the sweep's ledger in place and keeps what it did. A ``LedgerError`` is a
+  /// broken invariant of stored money, never the caller's fault: it is thrown as corrupt.
+  mutating func changeLedger<T>(_ sweep: SweepRef, _ change: (inout Ledger) throws(LedgerError) -> T) throws -> T
   /// Unfinished trials (pending, leased, waiting) become cancelled; pending and waiting shards done.
   mutating func cancelOpenRows(_ sweep: SweepRef) throws
 
@@ -151,9 +152,7 @@ protocol ScheduledLease: StoredLease {
   associatedtype ShardRef
   associatedtype WorkerRef
   var ref: Ref { get }
-  var id: String { get }
   var sweepRef: SweepRef { get }
-  var sweepID: String { get }
   var shardRef: ShardRef { get }
   var workerRef: WorkerRef { get }
   var workerID: String { get }

@@ -1,17 +1,25 @@
 /// The timing and money rules of leases: TTL, paid-time allowance, extensions and stop grace.
 ///
-/// Pure: the coordinator and the simulator both call it with their own clock.
+/// Pure: the coordinator and the simulator both call it with their own clock. Its rules are
+/// computed in whole milliseconds, kept from the durations it was made with: every heartbeat
+/// runs them, and `Duration` arithmetic (128-bit attoseconds) was a tenth of a simulated one.
 public struct LeasePolicy: Hashable, Sendable {
   /// How long a lease lives without a heartbeat.
-  public var ttl: Duration
+  public let ttl: Duration
   /// Allowance = expected duration × this factor (so an ordinary slow trial is not stopped).
-  public var safetyFactor: Double
+  public let safetyFactor: Double
   /// Time between SIGTERM and SIGKILL when a trial must stop; reserved on top of the allowance.
-  public var stopGrace: Duration
+  public let stopGrace: Duration
   /// Time for the final report to arrive after a stop; reserved on top of the allowance.
-  public var reportMargin: Duration
+  public let reportMargin: Duration
   /// The shortest allowance chunk, so that very short estimates still outlive a heartbeat or two.
-  public var minimumChunk: Duration
+  public let minimumChunk: Duration
+
+  /// The same, in milliseconds.
+  private let ttlMs: Int64
+  private let stopGraceMs: Int64
+  private let reportMarginMs: Int64
+  private let minimumChunkMs: Int64
 
   public init(
     ttl: Duration = .seconds(60), safetyFactor: Double = 1.5, stopGrace: Duration = .seconds(10),
@@ -22,14 +30,20 @@ public struct LeasePolicy: Hashable, Sendable {
     self.stopGrace = stopGrace
     self.reportMargin = reportMargin
     self.minimumChunk = minimumChunk
+    ttlMs = ttl.wholeMilliseconds
+    stopGraceMs = stopGrace.wholeMilliseconds
+    reportMarginMs = reportMargin.wholeMilliseconds
+    minimumChunkMs = minimumChunk.wholeMilliseconds
   }
 
   /// Heartbeats are sent every TTL/3, so two can be lost before the lease expires.
   public var heartbeatInterval: Duration { ttl / 3 }
 
   /// The allowance for one expected trial: expected × safety, at least ``minimumChunk``.
-  public func chunk(expectedTrial: Duration) -> Duration {
-    max(minimumChunk, .milliseconds(Int64((Double(expectedTrial.wholeMilliseconds) * safetyFactor).rounded(.up))))
+  public func chunk(expectedTrial: Duration) -> Duration { .milliseconds(chunkMs(expectedTrial.wholeMilliseconds)) }
+
+  func chunkMs(_ expectedMs: Int64) -> Int64 {
+    max(minimumChunkMs, Int64((Double(expectedMs) * safetyFactor).rounded(.up)))
   }
 
   /// The allowance of a new lease of `trials` trials.
@@ -53,7 +67,11 @@ public struct LeasePolicy: Hashable, Sendable {
 
   /// The allowance a reservation of `reserved` paid time leaves, `remaining` of which is still ahead.
   public func allowance(paidUntil: Timestamp, now: Timestamp) -> Duration {
-    max(.zero, paidUntil.since(now) - stopGrace - reportMargin)
+    .milliseconds(allowanceMs(paidUntil: paidUntil, now: now))
+  }
+
+  func allowanceMs(paidUntil: Timestamp, now: Timestamp) -> Int64 {
+    max(0, paidUntil.milliseconds &- now.milliseconds &- stopGraceMs &- reportMarginMs)
   }
 
   /// Whether a paid lease should ask the ledger for more time now: when less than half a chunk
@@ -62,10 +80,23 @@ public struct LeasePolicy: Hashable, Sendable {
     remainingAllowance < max(chunk(expectedTrial: expectedTrial) / 2, heartbeatInterval * 2)
   }
 
+  /// What a heartbeat of a paid lease does to its allowance, in one pass: the allowance left at
+  /// `now`, and the chunk to ask the ledger for when ``shouldExtend(remainingAllowance:expectedTrial:)``
+  /// says so (else `nil`).
+  public func renewal(paidUntil: Timestamp, now: Timestamp, expectedTrial: Duration)
+    -> (remaining: Duration, chunk: Duration?)
+  {
+    let remaining = allowanceMs(paidUntil: paidUntil, now: now)
+    let chunk = chunkMs(expectedTrial.wholeMilliseconds)
+    // As shouldExtend: remaining < max(chunk / 2, 2 × TTL / 3), compared exactly (× 6, no rounding).
+    let extend = remaining * 6 < max(chunk * 3, ttlMs * 4)
+    return (.milliseconds(remaining), extend ? .milliseconds(chunk) : nil)
+  }
+
   /// When a lease renewed at `now` expires: one TTL ahead, but never past the paid time it has
   /// reserved — so a paid lease that stops reporting is never charged beyond its reservation.
   public func expiry(now: Timestamp, paidUntil: Timestamp?) -> Timestamp {
-    let renewed = now + ttl
+    let renewed = Timestamp(milliseconds: now.milliseconds &+ ttlMs)
     guard let paidUntil else { return renewed }
     return min(renewed, paidUntil)
   }

@@ -15,6 +15,14 @@ public enum LeaseState: String, Hashable, Sendable, CaseIterable {
     }
   }
 
-  /// How the lease ended; `nil` while it is active.
-  public var end: LeaseEnd? { LeaseEnd(rawValue: rawValue) }
+  /// How the lease ended; `nil` while it is active. (A switch: this runs on every heartbeat.)
+  public var end: LeaseEnd? {
+    switch self {
+    case .active: nil
+    case .completed: .completed
+    case .released: .released
+    case .expired: .expired
+    case .cancelled: .cancelled
+    }
+  }
 }

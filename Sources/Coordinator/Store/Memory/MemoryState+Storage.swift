@@ -45,11 +45,16 @@ extension MemoryState: SchedulerStorage {
 
   func hasOpenTrials(_ sweep: Int) -> Bool { sweeps[sweep].open > 0 }
 
-  func strategySpec(_ sweep: Int) -> SweepSpec? { sweeps[sweep].spec.hasStrategies ? sweeps[sweep].spec : nil }
+  func strategySpec(_ sweep: Int) -> SweepSpec? { sweeps[sweep].strategic ? sweeps[sweep].spec : nil }
 
-  func loadLedger(_ sweep: Int) -> Ledger { sweeps[sweep].ledger }
-
-  mutating func saveLedger(_ sweep: Int, _ ledger: Ledger) { sweeps[sweep].ledger = ledger }
+  /// In place: a copy of the ledger would copy its dictionary of open reservations on every change.
+  mutating func changeLedger<T>(_ sweep: Int, _ change: (inout Ledger) throws(LedgerError) -> T) throws -> T {
+    do {
+      return try change(&sweeps[sweep].ledger)
+    } catch {
+      throw StoreError.corrupt("ledger of \(sweeps[sweep].id): \(error)")
+    }
+  }
 
   mutating func cancelOpenRows(_ sweep: Int) {
     for trial in sweeps[sweep].trials.indices where sweeps[sweep].trials[trial].state.isOpen {
@@ -202,7 +207,7 @@ extension MemoryState: SchedulerStorage {
     sweeps[ref.sweep].setState(ref.trial, .leased)
     sweeps[ref.sweep].trials[ref.trial].attempts.append(
       MemoryAttempt(leaseID: leaseID, workerID: workerID, startedAt: now))
-    leases[lease].attempts.append((ref.trial, attempt))
+    leaseAttempts[lease].append((ref.trial, attempt))
   }
 
   func attempt(_ ref: MemoryTrialRef, _ number: Int) -> AttemptRow? {

@@ -5,34 +5,37 @@ extension MemoryState {
 
   mutating func insertLease(_ new: NewLease<Int, MemoryShardRef, Int>) -> (ref: Int, id: String) {
     let position = leases.count
-    let id = "ls-m\(position + 1)"
     leases.append(
       MemoryLease(
-        id: id, ref: position, sweepRef: new.sweep, sweepID: new.sweepID, shardRef: new.shard,
-        workerID: new.workerID, workerRef: new.worker, fencing: new.fencing, grantedAt: new.grantedAt,
+        ref: position, sweepRef: new.sweep, shardRef: new.shard, workerID: new.workerID, workerRef: new.worker,
+        fencing: new.fencing, grantedAt: new.grantedAt,
         slotRate: new.slotRate, expected: new.expected, reservationID: new.reservation?.id, expiresAt: new.expiresAt,
         paidUntil: new.paidUntil, held: new.reservation?.amount ?? .zero))
+    leaseAttempts.append([])
     expiries.push(LeaseDue(expiresAt: new.expiresAt, lease: position))
     presence[new.worker].activeLeases += 1
-    return (position, id)
+    return (position, Self.leaseID(position))
   }
+
+  /// A lease's id: `ls-m` and its position + 1.
+  static func leaseID(_ position: Int) -> String { "ls-m\(position + 1)" }
 
   func lease(id: String) -> MemoryLease? { leasePosition(id).map { leases[$0] } }
 
   func lease(_ ref: Int) -> MemoryLease { leases[ref] }
 
   /// A lease id names its position (`ls-m<position + 1>`): read back without a dictionary of a
-  /// million ids, and checked against the stored id so that a forged one is not found.
+  /// million ids. Only the canonical spelling is found (no sign, no leading zero).
   func leasePosition(_ leaseID: String) -> Int? {
     guard leaseID.hasPrefix("ls-m") else { return nil }
     var number = 0
     var digits = 0
     for byte in leaseID.utf8.dropFirst(4) {
-      guard (48...57).contains(byte), digits < 18 else { return nil }
+      guard (48...57).contains(byte), digits < 18, digits > 0 || byte != 48 else { return nil }
       number = number * 10 + Int(byte - 48)
       digits += 1
     }
-    guard number >= 1, number <= leases.count, leases[number - 1].id == leaseID else { return nil }
+    guard number >= 1, number <= leases.count else { return nil }
     return number - 1
   }
 
@@ -40,11 +43,11 @@ extension MemoryState {
     var due: [Int] = []
     while let top = expiries.top, top.expiresAt <= now {
       expiries.pop()
-      let lease = leases[top.lease]
-      guard lease.state == .active else { continue }
+      guard leases[top.lease].state == .active else { continue }
       // Renewed since it was queued: queue it again at its new expiry.
-      guard lease.expiresAt <= now else {
-        expiries.push(LeaseDue(expiresAt: lease.expiresAt, lease: top.lease))
+      let expiresAt = leases[top.lease].expiresAt
+      guard expiresAt <= now else {
+        expiries.push(LeaseDue(expiresAt: expiresAt, lease: top.lease))
         continue
       }
       due.append(top.lease)
@@ -59,7 +62,7 @@ extension MemoryState {
 
   func runningAttempts(_ lease: Int) -> [RunningAttempt<MemoryTrialRef>] {
     let sweep = leases[lease].sweepRef
-    let running = leases[lease].attempts.compactMap { index, attempt -> RunningAttempt<MemoryTrialRef>? in
+    let running = leaseAttempts[lease].compactMap { index, attempt -> RunningAttempt<MemoryTrialRef>? in
       sweeps[sweep].trials[index].attempts[attempt - 1].outcome == .running
         ? RunningAttempt(
           trial: MemoryTrialRef(sweep: sweep, trial: index), trialID: sweeps[sweep].trials[index].id, attempt: attempt)
@@ -71,7 +74,7 @@ extension MemoryState {
   func completedTrialsStillRunning(_ lease: Int) -> [(trialID: String, completedAttempt: Int)] {
     guard leases[lease].runsCompletedTrials else { return [] }
     let sweep = leases[lease].sweepRef
-    return leases[lease].attempts.compactMap { index, attempt in
+    return leaseAttempts[lease].compactMap { index, attempt in
       let trial = sweeps[sweep].trials[index]
       guard trial.state == .succeeded, trial.attempts[attempt - 1].outcome == .running else { return nil }
       return (trial.id, trial.completedAttempt ?? 0)
@@ -92,14 +95,13 @@ extension MemoryState {
   mutating func closeLease(_ lease: Int, _ end: LeaseEnd, at time: Timestamp) {
     leases[lease].state = LeaseState(end)
     leases[lease].held = .zero
-    leases[lease].closedAt = time
     presence[leases[lease].workerRef].activeLeases -= 1
   }
 
   mutating func recordProgress(_ lease: Int, _ progress: TrialProgress, now: Timestamp) {
     let sweep = leases[lease].sweepRef
     let index =
-      leases[lease].attempts.first { sweeps[sweep].trials[$0.trial].id == progress.trialId }?.trial
+      leaseAttempts[lease].first { sweeps[sweep].trials[$0.trial].id == progress.trialId }?.trial
       ?? sweeps[sweep].trialIndex[progress.trialId]
     guard let index, progress.attempt >= 1, progress.attempt <= sweeps[sweep].trials[index].attempts.count else {
       return

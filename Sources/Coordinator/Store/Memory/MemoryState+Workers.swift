@@ -3,7 +3,9 @@ import Shared
 extension MemoryState {
   func listWorkers() -> [WorkerSummary] {
     var leasesByWorker: [Int: [String]] = [:]
-    for lease in leases where lease.state == .active { leasesByWorker[lease.workerRef, default: []].append(lease.id) }
+    for lease in leases where lease.state == .active {
+      leasesByWorker[lease.workerRef, default: []].append(Self.leaseID(lease.ref))
+    }
     // As SQLite orders it: by registration time, then by id.
     let order = workers.indices.sorted {
       (workers[$0].registeredAt, workers[$0].record.id) < (workers[$1].registeredAt, workers[$1].record.id)

@@ -17,6 +17,8 @@ struct MemoryState {
   var presence: [WorkerPresence] = []
   /// Every lease ever granted; a lease's id names its position (``leasePosition(_:)``).
   var leases: [MemoryLease] = []
+  /// The attempts each lease started, by lease position: (trial position, attempt number).
+  var leaseAttempts: [[(trial: Int, attempt: Int)]] = []
   /// Active leases by the expiry they had when last queued (lazy: ``dueLeases(now:)`` re-queues
   /// a lease that a heartbeat renewed meanwhile, so a heartbeat touches no queue).
   var expiries = MinHeap<LeaseDue>()
@@ -38,6 +40,8 @@ struct MemorySweep {
   let spec: SweepSpec
   let specText: String
   let createdAt: Timestamp
+  /// `spec.hasStrategies`, kept: read on every heartbeat and result.
+  let strategic: Bool
   var state = SweepState.running
   var finishedAt: Timestamp?
   var ledger: Ledger
@@ -79,6 +83,7 @@ struct MemorySweep {
     self.spec = spec
     self.specText = specText
     self.createdAt = createdAt
+    strategic = spec.hasStrategies
     ledger = Ledger(budget: spec.budget)
     counts = Array(repeating: TrialCounts(), count: spec.domains.count)
     spentByDomain = Array(repeating: .zero, count: spec.domains.count)
@@ -185,12 +190,13 @@ struct MemoryTrialRef {
   var trial: Int
 }
 
+/// A lease row. Plain values but for the worker's id, so that the scheduler's reads copy it
+/// cheaply: its id is its position (``MemoryState/leaseID(_:)``), and the attempts it started are
+/// kept apart (``MemoryState/leaseAttempts``).
 struct MemoryLease: ScheduledLease {
-  let id: String
   /// Its position in ``MemoryState/leases``.
   let ref: Int
   let sweepRef: Int
-  let sweepID: String
   let shardRef: MemoryShardRef
   let workerID: String
   /// The worker's position in ``MemoryState/workers``.
@@ -205,9 +211,6 @@ struct MemoryLease: ScheduledLease {
   var paidUntil: Timestamp?
   var held: MicroDollars
   var charged = MicroDollars.zero
-  var closedAt: Timestamp?
-  /// Every attempt this lease started: (trial position, attempt number).
-  var attempts: [(trial: Int, attempt: Int)] = []
   /// Set when another attempt completed a trial this lease is still running, so that a
   /// heartbeat looks for trials to cancel only then (SQLite asks on every heartbeat; the answer
   /// is the same).

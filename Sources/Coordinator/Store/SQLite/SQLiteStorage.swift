@@ -96,10 +96,20 @@ struct SQLiteStorage: SchedulerStorage {
 
   func strategySpec(_ sweep: String) throws -> SweepSpec? { try store.strategySpec(db, sweepID: sweep) }
 
-  func loadLedger(_ sweep: String) throws -> Ledger { try StoredLedger.load(db, sweepID: sweep).ledger }
-
-  func saveLedger(_ sweep: String, _ ledger: Ledger) throws {
-    try StoredLedger(sweepID: sweep, ledger: ledger).save(db)
+  /// Loads the ledger from the sweep's row and its active leases, and writes back what changed.
+  func changeLedger<T>(_ sweep: String, _ change: (inout Ledger) throws(LedgerError) -> T) throws -> T {
+    var stored = try StoredLedger.load(db, sweepID: sweep)
+    let before = stored.ledger
+    let result: T
+    do {
+      result = try change(&stored.ledger)
+    } catch {
+      throw StoreError.corrupt("ledger of \(sweep): \(error)")
+    }
+    if stored.ledger.spent != before.spent || stored.ledger.nextReservationID != before.nextReservationID {
+      try stored.save(db)
+    }
+    return result
   }
 
   func cancelOpenRows(_ sweep: String) throws {
