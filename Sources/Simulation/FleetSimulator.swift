@@ -221,7 +221,7 @@ public final class FleetSimulator {
             status: status, metrics: metrics, exitCode: status == .failed ? 1 : 0, durationS: seconds),
           now: now)
       }
-      if let ack, ack.trialState == "succeeded" || ack.trialState == "failed" {
+      if let ack, ack.trialState == TrialState.succeeded.rawValue || ack.trialState == TrialState.failed.rawValue {
         lastProgress = now
         open = try await store.openTrials(sweepID: "sw-sim")
         if spec.hasStrategies { totalTrials = try await store.trialCount(sweepID: "sw-sim") }

@@ -16,12 +16,14 @@ enum DemoReport {
     let metric = status.objective.metric
     for domain in status.domains {
       lines.append("\nleaderboard — \(domain.domain) (\(metric), \(status.objective.goal.rawValue))")
-      let ranked = records.filter { $0["domain"] as? String == domain.domain && $0["status"] as? String == "succeeded" }
-        .sorted {
-          let a = $0[metric] as? Double ?? -.infinity
-          let b = $1[metric] as? Double ?? -.infinity
-          return status.objective.goal == .maximize ? a > b : a < b
-        }
+      let ranked = records.filter {
+        $0["domain"] as? String == domain.domain && $0["status"] as? String == TrialState.succeeded.rawValue
+      }
+      .sorted {
+        let a = $0[metric] as? Double ?? -.infinity
+        let b = $1[metric] as? Double ?? -.infinity
+        return status.objective.goal == .maximize ? a > b : a < b
+      }
       var rows = [["#", metric, "rank", "alpha", "weight_decay", "learning_rate", "worker", "cost"]]
       for (index, record) in ranked.prefix(5).enumerated() {
         rows.append([

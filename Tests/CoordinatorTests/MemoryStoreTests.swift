@@ -39,17 +39,24 @@ import Testing
       """, file: "diff.yaml")
   }
 
-  @Test(arguments: [("2.50", 1), ("2.50", 4), ("100", 3)])
-  func aSimulationGivesTheSameReportOnBothStores(budget: String, shard: Int) async throws {
-    let spec = try spec(budget: budget, shard: shard)
-    let fleet = try SpecDecoder.decodeFleet(Self.fleet, file: "fleet.yaml")
+  /// The same simulation on the memory store, then on SQLite.
+  static func simulateOnBothStores(_ spec: SweepSpec) async throws -> (
+    memory: SimulationReport, sqlite: SimulationReport
+  ) {
+    let fleet = try SpecDecoder.decodeFleet(fleet, file: "fleet.yaml")
     var reports: [SimulationReport] = []
     for kind in FleetSimulator.StoreKind.allCases {
       let simulator = FleetSimulator(spec: spec, fleet: fleet)
       simulator.store = kind
       reports.append(try await simulator.run())
     }
-    let (memory, sqlite) = (reports[0], reports[1])
+    return (reports[0], reports[1])
+  }
+
+  @Test(arguments: [("2.50", 1), ("2.50", 4), ("100", 3)])
+  func aSimulationGivesTheSameReportOnBothStores(budget: String, shard: Int) async throws {
+    let spec = try spec(budget: budget, shard: shard)
+    let (memory, sqlite) = try await Self.simulateOnBothStores(spec)
     #expect(memory.store == .memory && sqlite.store == .sqlite)
     #expect(memory.decisions == sqlite.decisions)
     #expect(memory.succeeded == sqlite.succeeded && memory.failed == sqlite.failed)
@@ -87,14 +94,7 @@ import Testing
         epochs: 3
       command: [train, "{x}", "{epochs}"]
       """, file: "s.yaml")
-    let fleet = try SpecDecoder.decodeFleet(Self.fleet, file: "fleet.yaml")
-    var reports: [SimulationReport] = []
-    for kind in FleetSimulator.StoreKind.allCases {
-      let simulator = FleetSimulator(spec: spec, fleet: fleet)
-      simulator.store = kind
-      reports.append(try await simulator.run())
-    }
-    let (memory, sqlite) = (reports[0], reports[1])
+    let (memory, sqlite) = try await Self.simulateOnBothStores(spec)
     #expect(memory.store == .memory && sqlite.store == .sqlite)
     #expect(memory.trials == sqlite.trials && memory.decisions == sqlite.decisions)
     #expect(memory.succeeded == sqlite.succeeded && memory.failed == sqlite.failed)

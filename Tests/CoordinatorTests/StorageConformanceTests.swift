@@ -393,6 +393,18 @@ import Testing
   }
 
   @Test(arguments: Kind.allCases)
+  func tokenHashesAreKeptByKindAndReplaced(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      #expect(try await f.store.tokenHash(kind: "admin") == nil)
+      try await f.store.setTokenHash(kind: "admin", hash: [1, 2], now: f.now)
+      try await f.store.setTokenHash(kind: "worker_join", hash: [3], now: f.now)
+      try await f.store.setTokenHash(kind: "admin", hash: [4, 5, 6], now: f.now)
+      #expect(try await f.store.tokenHash(kind: "admin") == [4, 5, 6])
+      #expect(try await f.store.tokenHash(kind: "worker_join") == [3])
+    }
+  }
+
+  @Test(arguments: Kind.allCases)
   func workersAreListedInRegistrationOrderThenById(kind: Kind) async throws {
     try await Self.on(kind) { f in
       for id in ["w-c", "w-a", "w-b"] { try await f.register(id) }

@@ -75,7 +75,8 @@ extension SweepSpec {
   public func observations(_ records: [AnalysisRecord], domain: String?) -> [AdaptiveProposer.Observation] {
     let first = stages.first?.name
     return records.filter { record in
-      (domain == nil || record.domain == domain) && record.status == "succeeded" && record.stage == first
+      (domain == nil || record.domain == domain) && record.status == TrialState.succeeded.rawValue
+        && record.stage == first
         && record.objective != nil
     }.map {
       AdaptiveProposer.Observation(values: $0.values, domain: $0.domain, objective: $0.objective!, seconds: $0.seconds)
@@ -109,7 +110,9 @@ public struct TransferReport: Sendable {
     func key(_ values: [ParameterValue]) -> String {
       TrialID.canonicalKey(zip(spec.space, values).map { ($0.0.name, $0.1) })
     }
-    let usable = records.filter { $0.stage == firstStage && $0.status == "succeeded" && $0.objective != nil }
+    let usable = records.filter {
+      $0.stage == firstStage && $0.status == TrialState.succeeded.rawValue && $0.objective != nil
+    }
     let sourceByKey = Dictionary(
       usable.filter { $0.domain == transfer.source }.map { (key($0.values), $0.objective!) },
       uniquingKeysWith: { a, _ in a })

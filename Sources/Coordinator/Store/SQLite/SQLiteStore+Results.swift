@@ -15,8 +15,8 @@ extension SQLiteStore {
         db.cachedStatement(
           sql: """
             SELECT r.metrics FROM results r JOIN trials t ON t.sweep_id = r.sweep_id AND t.trial_id = r.trial_id
-            WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state IN ('failed', 'pruned') AND r.attempt = t.attempts))
-            """), arguments: [sweepID])
+            WHERE r.sweep_id = ? AND (r.completed = 1 OR (t.state IN (?, ?) AND r.attempt = t.attempts))
+            """), arguments: [sweepID, TrialState.failed.rawValue, TrialState.pruned.rawValue])
       while let text = try texts.next() { metrics.formUnion(try StoredJSON.decodeMetrics(text).keys) }
       return (try StoredJSON.decodeStrings(names), metrics.sorted())
     }
@@ -41,10 +41,12 @@ extension SQLiteStore {
         LEFT JOIN results r ON r.sweep_id = t.sweep_id AND r.trial_id = t.trial_id AND r.attempt = a.attempt
         LEFT JOIN workers w ON w.id = a.worker_id
         WHERE t.sweep_id = ? AND t.domain = ? AND t.idx > ?
-          AND \(query.bestOnly ? "t.state = 'succeeded'" : "t.state IN ('succeeded', 'failed', 'pruned')")
+          AND \(query.bestOnly ? "t.state = ?" : "t.state IN (?, ?, ?)")
         ORDER BY \(query.bestOnly ? "t.objective IS NULL, t.objective \(order), t.idx LIMIT 1" : "t.idx LIMIT ?")
         """
       let domains = try StoredJSON.decodeStrings(sweep["domains"])
+      // Finished trials: those with a result to export.
+      let finished: [TrialState] = query.bestOnly ? [.succeeded] : [.succeeded, .failed, .pruned]
       var position = cursor ?? ResultCursor(domainIndex: 0, afterIndex: -1)
       var records: [ResultRecord] = []
       while position.domainIndex < domains.count && records.count < limit {
@@ -54,6 +56,7 @@ extension SQLiteStore {
           continue
         }
         var arguments: StatementArguments = [query.sweepID, domain, position.afterIndex]
+        arguments += StatementArguments(finished.map(\.rawValue))
         if !query.bestOnly { arguments += [limit - records.count] }
         let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
         let stageNames = try strategySpec(db, sweepID: query.sweepID)?.stages.map(\.name)

@@ -33,15 +33,15 @@ extension SQLiteStore {
   static func pruningSavings(_ db: Database, sweepID: String, domain: String) throws -> PruningSavings {
     var medians: [Int: Double] = [:]
     for stage in try Int.fetchAll(
-      db, sql: "SELECT DISTINCT stage FROM trials WHERE sweep_id = ? AND domain = ? AND state = 'pruned'",
-      arguments: [sweepID, domain])
+      db, sql: "SELECT DISTINCT stage FROM trials WHERE sweep_id = ? AND domain = ? AND state = ?",
+      arguments: [sweepID, domain, TrialState.pruned.rawValue])
     {
       let durations = try Int64.fetchAll(
         db,
         sql: """
-          SELECT duration_ms FROM trials WHERE sweep_id = ? AND domain = ? AND stage = ? AND state = 'succeeded'
+          SELECT duration_ms FROM trials WHERE sweep_id = ? AND domain = ? AND stage = ? AND state = ?
             AND duration_ms IS NOT NULL
-          """, arguments: [sweepID, domain, stage])
+          """, arguments: [sweepID, domain, stage, TrialState.succeeded.rawValue])
       if !durations.isEmpty { medians[stage] = Statistics.quantile(durations.map(Double.init), 0.5) }
     }
     var savedSeconds = 0.0
@@ -53,8 +53,8 @@ extension SQLiteStore {
         SELECT t.stage, COALESCE(t.duration_ms, a.ended_at - a.started_at) AS ms, l.slot_rate FROM trials t
         JOIN attempts a ON a.sweep_id = t.sweep_id AND a.trial_id = t.trial_id AND a.attempt = t.attempts
         JOIN leases l ON l.id = a.lease_id
-        WHERE t.sweep_id = ? AND t.domain = ? AND t.state = 'pruned'
-        """, arguments: [sweepID, domain])
+        WHERE t.sweep_id = ? AND t.domain = ? AND t.state = ?
+        """, arguments: [sweepID, domain, TrialState.pruned.rawValue])
     {
       count += 1
       guard let median = medians[row["stage"]], let ran = row["ms"] as Int64? else { continue }
@@ -127,9 +127,9 @@ extension SQLiteStore {
         db,
         sql: """
           SELECT trial_id, objective, params FROM trials
-          WHERE sweep_id = ? AND domain = ? AND state = 'succeeded' AND objective IS NOT NULL
+          WHERE sweep_id = ? AND domain = ? AND state = ? AND objective IS NOT NULL
           ORDER BY objective \(order), idx LIMIT 1
-          """, arguments: [sweepID, domain])
+          """, arguments: [sweepID, domain, TrialState.succeeded.rawValue])
       {
         let params = try StoredJSON.decodeParams(bestRow["params"])
         best = BestTrial(
@@ -144,8 +144,8 @@ extension SQLiteStore {
     }
     let reserved =
       try Int64.fetchOne(
-        db, sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE sweep_id = ? AND state = 'active'",
-        arguments: [sweepID]) ?? 0
+        db, sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE sweep_id = ? AND state = ?",
+        arguments: [sweepID, LeaseState.active.rawValue]) ?? 0
     let budget = MicroDollars(row["budget"])
     let spent = MicroDollars(row["spent"])
     let remaining = MicroDollars(max(0, budget.value - spent.value - reserved))

@@ -68,17 +68,23 @@ extension SQLiteStore {
   public func gauges() async throws -> StoreGauges {
     try await pool.read { db in
       StoreGauges(
-        activeWorkers: try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM workers WHERE state = 'active'"))
-          ?? 0,
-        activeLeases: try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM leases WHERE state = 'active'"))
-          ?? 0,
+        activeWorkers: try Int.fetchOne(
+          db.cachedStatement(sql: "SELECT COUNT(*) FROM workers WHERE state = ?"),
+          arguments: [WorkerState.active.rawValue]) ?? 0,
+        activeLeases: try Int.fetchOne(
+          db.cachedStatement(sql: "SELECT COUNT(*) FROM leases WHERE state = ?"),
+          arguments: [LeaseState.active.rawValue]
+        ) ?? 0,
         spent: MicroDollars(
           try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(spent), 0) FROM sweeps")) ?? 0),
         reserved: MicroDollars(
           try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = 'active'")) ?? 0),
-        pendingTrials: try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM trials WHERE state = 'pending'"))
-          ?? 0)
+            db.cachedStatement(sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = ?"),
+            arguments: [LeaseState.active.rawValue]) ?? 0),
+        pendingTrials: try Int.fetchOne(
+          db.cachedStatement(sql: "SELECT COUNT(*) FROM trials WHERE state = ?"),
+          arguments: [TrialState.pending.rawValue]
+        ) ?? 0)
     }
   }
 }
