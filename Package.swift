@@ -26,6 +26,10 @@ let package = Package(
   targets: [
     // Pure domain: spec, space, samplers, shards, ledger. No I/O.
     .target(name: "Shared"),
+    // The operating system, split by file per OS: spawning in a process group, signals, pipes and
+    // descriptors, the environment, the executable's own path, durable sync, exit. Nothing else
+    // names Glibc or Darwin (`.ci/platform-check`).
+    .target(name: "Platform"),
     // Reading spec text: YAML through Yams (which imports Foundation), JSON through Shared's reader.
     // Kept apart so that the worker, which never reads specs, links no Foundation.
     .target(
@@ -85,7 +89,7 @@ let package = Package(
     .target(
       name: "Worker",
       dependencies: [
-        "Shared", "ReferenceTraining",
+        "Shared", "ReferenceTraining", "Platform",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -97,7 +101,7 @@ let package = Package(
     .target(
       name: "SweepCLI",
       dependencies: [
-        "Coordinator", "AdminCLI", "Simulation", "CommandLineSupport", "Worker", "Shared", "SpecReading",
+        "Coordinator", "AdminCLI", "Simulation", "CommandLineSupport", "Worker", "Platform", "Shared", "SpecReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
@@ -146,7 +150,7 @@ let package = Package(
     // The chaos harness: real processes under seeded faults (kill, pause, partition, replay).
     .target(
       name: "ChaosHarness",
-      dependencies: ["Shared", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["Shared", "TestSupport", "Platform", .product(name: "GRDB", package: "GRDB.swift")],
       path: "Tests/Chaos/Harness"
     ),
     .executableTarget(

@@ -1,5 +1,6 @@
 import CommandLineSupport
 import Foundation
+import Platform
 
 /// A worker child process of the demo: this same binary as `sweep worker`.
 final class DemoWorker: @unchecked Sendable {
@@ -48,8 +49,6 @@ final class DemoWorker: @unchecked Sendable {
 }
 
 extension CommandLine {
-  /// The running executable, resolved through /proc so that `swift run` and symlinks work.
-  static var executablePath: String {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
-  }
+  /// The running executable, resolved by the platform (so that `swift run` and symlinks work).
+  static var executablePath: String { ProcessControl.executablePath() ?? arguments[0] }
 }

@@ -10,9 +10,15 @@ public struct CommandRunner {
     public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
   }
 
-  /// The folder holding the built products (next to the test bundle).
+  /// The folder holding the built products: where the test bundle is. On Linux that is the test
+  /// executable itself; on macOS `xctest` (argv[0], Xcode's tool) loads a `.xctest` bundle from it.
   public static var productsDirectory: URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    #if os(macOS)
+      if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
+        return bundle.bundleURL.deletingLastPathComponent()
+      }
+    #endif
+    return (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
   }
 
   /// The repository root, found from this file's path.

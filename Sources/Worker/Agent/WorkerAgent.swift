@@ -1,10 +1,7 @@
+import Platform
 import ServiceLifecycle
 import Shared
 import Synchronization
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// Why the agent stopped.
 public enum WorkerStop: Equatable, Sendable {
@@ -211,6 +208,7 @@ public final class WorkerAgent: Service, Sendable {
       await work(grant, client: client, spool: spool, sender: sender, heartbeat: heartbeat)
       lastWork.set(.now)
       busySlots.update { $0 -= 1 }
+      // and between the last trial of a lease and the first of the next
       if configuration.cooldown > .zero && !shouldStop { try? await Task.sleep(for: configuration.cooldown) }
     }
   }
@@ -249,9 +247,16 @@ public final class WorkerAgent: Service, Sendable {
       // the lease says its own TTL; heartbeats go every TTL/3
       let interval = grant.ttlS > 0 ? Duration.milliseconds(Int64(grant.ttlS * 1000 / 3)) : heartbeat
       group.addTask { await self.heartbeatLoop(session, client: client, interval: interval) }
+      var ranOne = false
       for trial in grant.trials {
         if session.shouldStopStarting || shouldStop { break }
         if session.isCancelled(trial.trialId) { continue }
+        // --cooldown goes between every two trials, not only between leases (a shard holds several).
+        if ranOne && configuration.cooldown > .zero {
+          try? await Task.sleep(for: configuration.cooldown)
+          if session.shouldStopStarting || shouldStop { break }
+        }
+        ranOne = true
         let control = session.begin(trial)
         let runner = TrialRunner(
           trial: trial, sweepID: grant.sweepId, workerName: configuration.name,
@@ -335,23 +340,10 @@ public final class WorkerAgent: Service, Sendable {
     }
     if let command = configuration.onExit, reason == .idle || reason == .done {
       log.info("running --on-exit")
-      let status = OnExitCommand.run(command)
+      // Through /bin/sh -c: it is the operator's own local configuration (e.g. a provider's
+      // stop-instance command), never something a sweep sends.
+      let status = ProcessControl.runShell(command)
       if status != 0 { log.warning("--on-exit exited with status \(status)") }
     }
-  }
-}
-
-/// Runs the operator's `--on-exit` command line through `/bin/sh -c`: it is the operator's own
-/// local configuration (e.g. a provider's stop-instance command), never something a sweep sends.
-enum OnExitCommand {
-  static func run(_ command: String) -> Int32 {
-    var pid: pid_t = 0
-    let words: [String] = ["/bin/sh", "-c", command]
-    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
-    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return -1 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
   }
 }

@@ -1,8 +1,5 @@
+import Platform
 import Shared
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// Plain timestamped lines on stderr. Never prints a token or credential.
 public struct WorkerLog: Sendable {
@@ -18,6 +15,6 @@ public struct WorkerLog: Sendable {
     clock_gettime(CLOCK_REALTIME, &now)
     let stamp = Timestamp(milliseconds: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)).iso8601
     let line = "\(stamp) \(level) sweep-worker[\(name)]: \(message)\n"
-    _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(2, $0.baseAddress, $0.count - 1) }
+    Descriptors.writeStandardError(line)
   }
 }

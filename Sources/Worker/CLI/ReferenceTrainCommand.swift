@@ -1,10 +1,7 @@
 import ArgumentParser
+import Platform
 import ReferenceTraining
 import Shared
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// `sweep-worker reference-train`: the reference LoRA fine-tune, speaking the metrics protocol.
 struct ReferenceTrainCommand: ParsableCommand {

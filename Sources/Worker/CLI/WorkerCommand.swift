@@ -1,11 +1,8 @@
 import ArgumentParser
 import Logging
+import Platform
 import ServiceLifecycle
 import Shared
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// The `sweep-worker` command: runs the agent (default) or the reference trainer.
 public struct WorkerCommand: AsyncParsableCommand {
@@ -31,16 +28,15 @@ public struct WorkerCommand: AsyncParsableCommand {
       } else {
         try command.run()
       }
-      Glibc.exit(0)
+      ProcessControl.exit(0)
     } catch let failure as WorkerFailure {
       WorkerLog(name: "-").error(failure.message)
-      Glibc.exit(failure.exitCode)
+      ProcessControl.exit(failure.exitCode)
     } catch {
       let code = exitCode(for: error)
       if code == .validationFailure {
-        let text = fullMessage(for: error) + "\n"
-        _ = text.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
-        Glibc.exit(WorkerExitCode.badInput)
+        Descriptors.writeStandardError(fullMessage(for: error) + "\n")
+        ProcessControl.exit(WorkerExitCode.badInput)
       }
       Self.exit(withError: error)
     }
@@ -49,11 +45,7 @@ public struct WorkerCommand: AsyncParsableCommand {
   /// How to run this very binary as a worker again (trials whose program is `sweep-worker`):
   /// `sweep-worker` itself, or `sweep worker` when the worker runs inside the `sweep` binary.
   static var selfInvocation: [String] {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    let path =
-      length > 0
-      ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    let path = ProcessControl.executablePath() ?? CommandLine.arguments[0]
     return path.hasSuffix("/sweep") || path == "sweep" ? [path, "worker"] : [path]
   }
 }
@@ -103,7 +95,8 @@ struct RunWorkerCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    guard let coordinator = coordinator ?? ProcessEnvironment.value("SWEEP_COORDINATOR"), !coordinator.isEmpty else {
+    guard let coordinator = coordinator ?? ProcessControl.environmentValue("SWEEP_COORDINATOR"), !coordinator.isEmpty
+    else {
       throw WorkerFailure(
         exitCode: WorkerExitCode.badInput,
         message: "--coordinator: missing; pass the coordinator URL or set SWEEP_COORDINATOR")
@@ -112,7 +105,7 @@ struct RunWorkerCommand: AsyncParsableCommand {
       throw WorkerFailure(
         exitCode: WorkerExitCode.badInput, message: "--coordinator: '\(coordinator)' is not an http(s) URL")
     }
-    guard let token = token ?? ProcessEnvironment.value("SWEEP_WORKER_TOKEN"), !token.isEmpty else {
+    guard let token = token ?? ProcessControl.environmentValue("SWEEP_WORKER_TOKEN"), !token.isEmpty else {
       throw WorkerFailure(
         exitCode: WorkerExitCode.badInput,
         message:

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
+import Platform
 
 /// The few file-system calls the worker needs, with POSIX semantics and no Foundation.
 enum FileSystem {
@@ -15,7 +13,8 @@ enum FileSystem {
     return true
   }
 
-  /// Writes a file atomically and durably: temporary file, fsync, rename, fsync of the directory.
+  /// Writes a file atomically and durably: temporary file, a durable sync (``Descriptors/durableSync(_:)``:
+  /// `F_FULLFSYNC` on macOS), rename, a sync of the directory.
   static func writeDurably(_ bytes: [UInt8], to path: String) throws(SpoolError) {
     let temporary = path + ".tmp"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -29,7 +28,7 @@ enum FileSystem {
       }
       offset += written
     }
-    guard fsync(fd) == 0 else {
+    guard Descriptors.durableSync(fd) == 0 else {
       close(fd)
       throw .io("fsync \(temporary)", errno)
     }
@@ -42,7 +41,7 @@ enum FileSystem {
     let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
     let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
     if fd >= 0 {
-      fsync(fd)
+      _ = Descriptors.durableSync(fd)
       close(fd)
     }
   }
@@ -54,7 +53,7 @@ enum FileSystem {
     var result: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65_536)
     while true {
-      let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      let count = buffer.withUnsafeMutableBytes { Descriptors.read(fd, into: $0) }
       if count <= 0 { break }
       result += buffer[0..<count]
     }

@@ -1,9 +1,6 @@
+import Platform
 import Shared
 import Synchronization
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// How one attempt ended, as it will be reported.
 public struct TrialOutcome: Sendable, Equatable, Codable {
@@ -34,7 +31,7 @@ struct TrialRunner {
   func run() async -> TrialOutcome {
     let started = ContinuousClock.now
     let metricsFile = directory + "/metrics.jsonl"
-    var environment = ProcessEnvironment.current()
+    var environment = ProcessControl.environment()
     environment["SWEEP_TRIAL_ID"] = trial.trialId
     environment["SWEEP_SWEEP_ID"] = sweepID
     environment["SWEEP_DOMAIN"] = trial.domain

@@ -1,13 +1,10 @@
+import Platform
 import Shared
 
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
-#endif
-
-#if canImport(Glibc)
-  import Glibc
 #endif
 
 /// Why the spool could not be written or read.

@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#endif
+import Platform
 
 /// A TCP proxy on loopback between one worker and the coordinator, which the harness controls:
 /// it can cut the worker off (a partition: open connections are dropped, new ones are accepted
@@ -182,12 +179,7 @@ public final class LoopbackProxy: @unchecked Sendable {
   private static func connect(port: Int) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
-    var address = loopback(port: port)
-    let result = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
+    let result = Descriptors.connect(fd, to: loopback(port: port))
     if result != 0 {
       close(fd)
       return nil

@@ -1,0 +1,21 @@
+#if canImport(Darwin)
+  extension ProcessControl {
+    static func cExit(_ code: Int32) -> Never { Darwin.exit(code) }
+
+    /// `environ` is not exported to programs on Darwin; `_NSGetEnviron()` is its documented accessor.
+    static func environmentPointer() -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+      _NSGetEnviron().pointee!
+    }
+
+    /// `_NSGetExecutablePath` (dyld(3)), then `realpath` to resolve symlinks and `..`.
+    static func ownExecutablePath() -> String? {
+      var size: UInt32 = 0
+      _ = _NSGetExecutablePath(nil, &size)
+      var buffer = [CChar](repeating: 0, count: Int(size) + 1)
+      guard _NSGetExecutablePath(&buffer, &size) == 0 else { return nil }
+      guard let resolved = realpath(buffer, nil) else { return String(cString: buffer) }
+      defer { free(resolved) }
+      return String(cString: resolved)
+    }
+  }
+#endif

@@ -1,0 +1,12 @@
+#if canImport(Darwin)
+  extension Spawn {
+    /// Darwin's spawn types are opaque pointers that `…_init` allocates.
+    static func newFileActions() -> posix_spawn_file_actions_t { nil }
+    static func newAttributes() -> posix_spawnattr_t { nil }
+
+    /// `posix_spawn_file_actions_addchdir_np`, in libSystem since macOS 10.15.
+    static func addChdir(_ actions: inout posix_spawn_file_actions_t, _ directory: String) -> Bool {
+      posix_spawn_file_actions_addchdir_np(&actions, directory) == 0
+    }
+  }
+#endif
