@@ -60,6 +60,30 @@ import Testing
     }
   }
 
+  /// A worker whose spooled identity the coordinator no longer knows (a new database behind the
+  /// same address) is refused as unauthorized, forgets the identity and registers afresh, once.
+  @Test func aWorkerRegistersAgainWhenTheCoordinatorForgotIt() throws {
+    let fixture = try WorkerFixture()
+    let first = try ServeProcess()
+    defer { fixture.cleanUp() }
+    let spool = fixture.directory.appendingPathComponent("spool-kept").path
+    let one = try fixture.submit(fixture.spec(name: "one", modes: ["ok"], trials: 1), to: first)
+    let worker = try fixture.worker(first, name: "laptop", spool: spool)
+    #expect(try fixture.eventually(30) { try fixture.counts(one, first)["succeeded"] == 1 })
+    // Killed, not stopped: a stopped worker deregisters and forgets its identity; this one keeps it.
+    worker.kill9()
+    first.cleanUp()
+    // The same address, a new database: the spooled credential means nothing there.
+    let second = try ServeProcess(port: first.port)
+    defer { second.cleanUp() }
+    let id = try fixture.submit(fixture.spec(name: "two", modes: ["ok"], trials: 1), to: second)
+    let again = try fixture.worker(second, name: "laptop", spool: spool, extra: ["--exit-when-done"])
+    #expect(again.wait(60) == 0, "\(again.log)")
+    #expect(again.log.contains("reusing the identity"))
+    #expect(again.log.contains("the coordinator no longer knows this worker; registering again"))
+    #expect(try fixture.counts(id, second)["succeeded"] == 1)
+  }
+
   @Test func aTrialThatExitsNonZeroFailsWithItsOutput() throws {
     let fixture = try WorkerFixture()
     let serve = try ServeProcess()

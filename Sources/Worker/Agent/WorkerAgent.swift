@@ -15,7 +15,7 @@ public enum WorkerStop: Equatable, Sendable {
   case fatal(ClientError)
 
   public var exitCode: Int32 {
-    if case .fatal(.unrecoverable(_, _, let code)) = self { return code }
+    if case .fatal(.unrecoverable(let reason, _, _)) = self { return reason.exitCode }
     if case .fatal = self { return WorkerExitCode.runtime }
     return WorkerExitCode.ok
   }
@@ -179,7 +179,7 @@ public final class WorkerAgent: Service, Sendable {
         backoff.reset()
       } catch let error as ClientError {
         switch error {
-        case .unrecoverable(_, let message, _) where message.contains("refused") && spool.loadIdentity() != nil:
+        case .unrecoverable(.unauthorized, _, _) where spool.loadIdentity() != nil:
           // the coordinator lost this identity (a new database): register afresh, once
           log.warning("the coordinator no longer knows this worker; registering again")
           spool.forgetIdentity()

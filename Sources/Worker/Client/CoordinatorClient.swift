@@ -49,10 +49,10 @@ public final class CoordinatorClient: Sendable {
       .POST, "/v1/workers", body: request, token: joinToken, as: RegisterWorkerResponse.self)
     guard response.apiVersion.split(separator: ".").first == Substring(WireCoding.apiVersion) else {
       throw .unrecoverable(
-        code: "incompatible_api",
+        .incompatible, code: "incompatible_api",
         message:
-          "the coordinator speaks API \(response.apiVersion); this worker speaks \(WireCoding.apiVersion) — upgrade one of them",
-        exitCode: WorkerExitCode.incompatible)
+          "the coordinator speaks API \(response.apiVersion); this worker speaks \(WireCoding.apiVersion) — upgrade one of them"
+      )
     }
     return response
   }
@@ -123,11 +123,10 @@ public final class CoordinatorClient: Sendable {
       switch status {
       case 401, 403:
         throw .unrecoverable(
-          code: code, message: "the coordinator refused this worker's token (\(status) \(code)): \(message)",
-          exitCode: WorkerExitCode.unauthorized)
+          .unauthorized, code: code,
+          message: "the coordinator refused this worker's token (\(status) \(code)): \(message)")
       case 410:
-        throw .unrecoverable(
-          code: code, message: "this worker was deregistered: \(message)", exitCode: WorkerExitCode.gone)
+        throw .unrecoverable(.gone, code: code, message: "this worker was deregistered: \(message)")
       case 429, 500...:
         throw .retryable("the coordinator answered \(status) \(code): \(message)")
       default:
