@@ -33,6 +33,9 @@ public enum ProcessControl {
     return result
   }
 
+  /// This process's id.
+  public static var processID: Int32 { getpid() }
+
   public static func environmentValue(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
   /// The absolute path of the running executable, symlinks resolved; `nil` if the system will not say.
