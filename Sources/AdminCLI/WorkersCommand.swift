@@ -31,7 +31,10 @@ enum WorkerTable {
     var rows = [["WORKER", "PROVIDER", "RATE/H", "STATE", "LEASES", "DONE", "SPENT", "LAST SEEN"]]
     for worker in workers {
       rows.append([
-        worker.name, worker.provider.rawValue, "$" + worker.hourlyCostUsd.micros.decimalString, worker.state.rawValue,
+        worker.name, worker.provider.rawValue, "$" + worker.hourlyCostUsd.micros.decimalString,
+        worker.state == .active && worker.paused != nil
+          ? "paused (\(worker.paused?.rawValue.replacingOccurrences(of: "_", with: " ") ?? ""))"
+          : worker.state.rawValue,
         String(worker.currentLeases.count), String(worker.trialsDone), "$" + worker.spentUsd.micros.decimalString,
         worker.lastSeen,
       ])

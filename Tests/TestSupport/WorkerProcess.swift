@@ -36,3 +36,23 @@ public final class WorkerProcess: @unchecked Sendable {
     process.waitUntilExit()
   }
 }
+
+/// What a worker's spool still holds, read from its journal (`SPOOL/results/journal.jsonl`:
+/// result lines and acknowledgement lines) the way the worker replays it.
+public enum SpoolContents {
+  /// The "trial#attempt" keys of results not yet acknowledged.
+  public static func pending(spool: String) -> [String] {
+    guard let text = try? String(contentsOfFile: spool + "/results/journal.jsonl", encoding: .utf8) else { return [] }
+    var waiting: [String] = []
+    for line in text.split(separator: "\n") {
+      guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+      if let result = object["result"] as? [String: Any], let trial = result["trial_id"] as? String,
+        let attempt = (result["report"] as? [String: Any])?["attempt"] as? Int
+      {
+        waiting.append("\(trial)#\(attempt)")
+      }
+      if let ack = object["ack"] as? String { waiting.removeAll { $0 == ack } }
+    }
+    return waiting
+  }
+}

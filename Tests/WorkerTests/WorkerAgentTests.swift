@@ -36,30 +36,6 @@ import Testing
     #expect(!worker.log.contains(serve.workerToken))
   }
 
-  /// `--cooldown` pauses between every two trials, also inside one lease of several trials.
-  @Test func cooldownPausesBetweenTheTrialsOfOneLease() throws {
-    let fixture = try WorkerFixture()
-    let serve = try ServeProcess()
-    defer {
-      serve.cleanUp()
-      fixture.cleanUp()
-    }
-    let id = try fixture.submit(fixture.spec(modes: ["ok"], trials: 3, shardSize: 3), to: serve)
-    let worker = try fixture.worker(serve, name: "laptop", extra: ["--exit-when-done", "--cooldown", "1"])
-    #expect(worker.wait(60) == 0, "\(worker.log)")
-    #expect(try fixture.counts(id, serve)["succeeded"] == 3)
-    // Each trial writes its .env file as it starts: one lease, one slot, so they start in turn.
-    let starts = try fixture.files(".env").map { name in
-      try FileManager.default.attributesOfItem(atPath: fixture.out + "/" + name)[.modificationDate] as? Date
-        ?? .distantPast
-    }.sorted()
-    #expect(starts.count == 3)
-    for (earlier, later) in zip(starts, starts.dropFirst()) {
-      // An "ok" trial ends within milliseconds of starting: the gap is the cooldown (a lower bound only).
-      #expect(later.timeIntervalSince(earlier) >= 0.95, "\(starts)")
-    }
-  }
-
   /// A worker whose spooled identity the coordinator no longer knows (a new database behind the
   /// same address) is refused as unauthorized, forgets the identity and registers afresh, once.
   @Test func aWorkerRegistersAgainWhenTheCoordinatorForgotIt() throws {
@@ -157,13 +133,13 @@ import Testing
     #expect(fixture.eventually(10) { worker.log.contains("allowance_exhausted") })
     #expect(
       fixture.eventually(5) {
-        ((try? FileManager.default.contentsOfDirectory(atPath: spool + "/results")) ?? []).count == 1
+        SpoolContents.pending(spool: spool).count == 1
       })
     // The coordinator comes back on the same database: the spooled result is delivered, once.
     let second = try ServeProcess(directory: first.directory, port: first.port, extraArguments: ["--lease-ttl", "30"])
     defer { second.cleanUp() }
     let delivered = fixture.eventually(40) {
-      ((try? FileManager.default.contentsOfDirectory(atPath: spool + "/results")) ?? []).isEmpty
+      SpoolContents.pending(spool: spool).isEmpty
     }
     #expect(delivered, "\(worker.log)")
     worker.signal(SIGTERM)

@@ -44,39 +44,91 @@ import Testing
     #expect(backoff.next() <= .milliseconds(100))
   }
 
-  @Test func theSpoolKeepsResultsUntilAcknowledged() throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: root) }
-    let spool = try Spool(root: root)
-    let pending = Spool.PendingResult(
-      trialId: "t1",
+  static func result(_ trial: String, attempt: Int = 1) -> Spool.PendingResult {
+    Spool.PendingResult(
+      trialId: trial,
       report: ResultReport(
-        sweepId: "s", leaseId: "l", fencingToken: 1, attempt: 1, status: .succeeded, metrics: ["a": 1]))
-    try spool.store(pending)
-    #expect(try Spool(root: root).pending() == [pending])  // survives a restart
-    spool.acknowledge(pending)
-    #expect(spool.pending().isEmpty)
+        sweepId: "s", leaseId: "l", fencingToken: 1, attempt: attempt, status: .succeeded, metrics: ["a": 1]))
+  }
+
+  static func temporarySpool() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+  }
+
+  @Test func theSpoolKeepsResultsUntilAcknowledged() throws {
+    let root = Self.temporarySpool()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var spool: Spool? = try Spool(root: root)
+    try spool?.store(Self.result("t1"))
+    try spool?.store(Self.result("t2"))
+    try spool?.sync()
+    spool?.acknowledge(Self.result("t1"))
+    spool = nil  // the worker stops (or is killed)
+    let reopened = try Spool(root: root)
+    #expect(reopened.pending() == [Self.result("t2")])  // survives a restart, acknowledged ones do not
+    reopened.acknowledge(Self.result("t2"))
+    #expect(reopened.pending().isEmpty)
     let identity = Spool.Identity(coordinator: "http://x", workerId: "wk-1", credential: "secret")
-    try spool.saveIdentity(identity)
-    #expect(spool.loadIdentity() == identity)
+    try reopened.saveIdentity(identity)
+    #expect(reopened.loadIdentity() == identity)
     let attributes = try FileManager.default.attributesOfItem(atPath: root + "/identity.json")
     #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
   }
 
-  @Test func aWriteCutShortByAKillIsClearedWhenTheSpoolOpens() throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+  @Test func aJournalLineCutShortByAKillIsDroppedWhenTheSpoolOpens() throws {
+    let root = Self.temporarySpool()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var spool: Spool? = try Spool(root: root)
+    try spool?.store(Self.result("t1"))
+    try spool?.sync()
+    spool = nil
+    // What SIGKILL in the middle of an append leaves behind.
+    let journal = root + "/results/journal.jsonl"
+    let handle = try #require(FileHandle(forWritingAtPath: journal))
+    handle.seekToEndOfFile()
+    handle.write(Data(#"{"result":{"trial_id":"t2","rep"#.utf8))
+    try handle.close()
+    let reopened = try Spool(root: root)
+    #expect(reopened.pending() == [Self.result("t1")])
+    // and the next append is not glued to the torn line
+    try reopened.store(Self.result("t3"))
+    try reopened.sync()
+    let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 2)
+  }
+
+  @Test func resultsInTheOldOneFilePerResultLayoutAreKept() throws {
+    let root = Self.temporarySpool()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try FileManager.default.createDirectory(atPath: root + "/results", withIntermediateDirectories: true)
+    let old = Self.result("t9", attempt: 2)
+    try WireCoding.encoder().encode(old).write(to: URL(fileURLWithPath: root + "/results/t9-2.json"))
+    FileManager.default.createFile(atPath: root + "/results/t8-1.json.tmp", contents: Data("{\"tri".utf8))
+    let spool = try Spool(root: root)
+    #expect(spool.pending() == [old])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/results") == ["journal.jsonl"])
+  }
+
+  @Test func twoWorkersCannotShareASpool() throws {
+    let root = Self.temporarySpool()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let first = try Spool(root: root)
+    #expect(throws: SpoolError.self) { try Spool(root: root) }
+    _ = first
+  }
+
+  @Test func aSpoolOfManyAcknowledgedResultsStaysSmall() throws {
+    let root = Self.temporarySpool()
     defer { try? FileManager.default.removeItem(atPath: root) }
     let spool = try Spool(root: root)
-    let kept = Spool.PendingResult(
-      trialId: "t1",
-      report: ResultReport(sweepId: "s", leaseId: "l", fencingToken: 1, attempt: 1, status: .succeeded))
-    try spool.store(kept)
-    // What SIGKILL between the temporary file and its rename leaves behind.
-    let torn = root + "/results/t2-1.json.tmp"
-    #expect(FileManager.default.createFile(atPath: torn, contents: Data("{\"trial_id\": \"t2\", \"rep".utf8)))
-    let reopened = try Spool(root: root)
-    #expect(!FileManager.default.fileExists(atPath: torn))
-    #expect(reopened.pending() == [kept])
+    try spool.store(Self.result("keep"))
+    for index in 0..<20_000 {
+      try spool.store(Self.result("t\(index)"))
+      spool.acknowledge(Self.result("t\(index)"))
+    }
+    let size = try FileManager.default.attributesOfItem(atPath: root + "/results/journal.jsonl")[.size] as? Int ?? 0
+    #expect(size <= Spool.compactionBytes + 4096)
+    #expect(spool.pending() == [Self.result("keep")])
   }
 
   @Test func theReferenceTrainerIsDeterministicPerSeed() {

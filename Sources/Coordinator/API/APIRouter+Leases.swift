@@ -11,6 +11,13 @@ extension APIRouter {
       guard wait.isFinite, (0...60).contains(wait) else {
         throw APIError(.unprocessableContent, "invalid_wait", "wait: expected seconds from 0 to 60")
       }
+      if let paused = body.paused {
+        try await env.store.pauseWorker(workerID: worker.id, reason: paused, now: env.clock.now)
+        return try JSONResponse.make(
+          LeaseResponse(
+            noWork: .paused, message: "this worker said it is paused (\(paused.rawValue)); no lease granted",
+            retryAfterS: 60))
+      }
       let outcome = try await env.dispatcher.request(worker: worker, wait: .milliseconds(Int64(wait * 1000)))
       switch outcome {
       case .granted(let grant):

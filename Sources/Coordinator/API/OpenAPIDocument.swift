@@ -50,6 +50,9 @@ public enum OpenAPIDocument {
           type: object
           properties:
             wait: {type: number, minimum: 0, maximum: 60, description: "Seconds to long-poll for work."}
+            paused:
+              enum: [on_battery, thermal]
+              description: "The worker takes no work for now, and why; answered no_work paused at once."
         LeaseResponse:
           type: object
           properties:
@@ -76,7 +79,7 @@ public enum OpenAPIDocument {
                       attempt: {type: integer}
                       params: {type: object}
                       argv: {type: array, items: {type: string}}
-            no_work: {enum: [no_pending_trials, budget_exhausted, sweep_cancelled, slots_full]}
+            no_work: {enum: [no_pending_trials, budget_exhausted, sweep_cancelled, slots_full, paused]}
             message: {type: string}
             retry_after_s: {type: number}
         HeartbeatRequest:
@@ -84,6 +87,7 @@ public enum OpenAPIDocument {
           required: [fencing_token]
           properties:
             fencing_token: {type: integer}
+            paused: {enum: [on_battery, thermal], description: "The worker starts no new trial for now, and why."}
             progress:
               type: array
               items:

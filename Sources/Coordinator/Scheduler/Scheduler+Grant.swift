@@ -14,7 +14,7 @@ extension Scheduler {
       throw StoreError.gone(
         code: "worker_deregistered", message: "worker '\(workerID)' was deregistered; register again")
     }
-    try s.touchWorker(worker.ref, now: now)
+    try s.touchWorker(worker.ref, now: now, paused: nil)
     let active = try s.activeLeaseCount(worker.ref)
     guard active < worker.slots else {
       return .noWork(.slotsFull, "the worker already holds \(active) lease(s) for its \(worker.slots) slot(s)")

@@ -8,7 +8,7 @@ extension Scheduler {
     _ s: inout S, leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy
   ) throws -> HeartbeatResponse {
     let lease = try ownedLease(&s, leaseID: leaseID, workerID: workerID)
-    try s.touchWorker(lease.workerRef, now: now)
+    try s.touchWorker(lease.workerRef, now: now, paused: request.paused)
     if let rejection = lease.lifecycle.check(token: request.fencingToken, now: now) {
       if rejection == .expired { _ = try expire(&s, lease.ref, now: now) }
       throw conflict(rejection, leaseID: leaseID)

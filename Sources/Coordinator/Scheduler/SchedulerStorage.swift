@@ -110,8 +110,8 @@ protocol SchedulerStorage {
 
   mutating func insertWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp) throws
   mutating func workerTerms(id: String) throws -> WorkerTerms<WorkerRef>?
-  /// Every call of a worker marks it seen and active.
-  mutating func touchWorker(_ worker: WorkerRef, now: Timestamp) throws
+  /// Every call of a worker marks it seen and active, and records whether it said it is paused.
+  mutating func touchWorker(_ worker: WorkerRef, now: Timestamp, paused: PauseReason?) throws
   mutating func setWorkerState(_ worker: WorkerRef, _ state: WorkerState, lastSeen: Timestamp?) throws
   mutating func workerState(_ worker: WorkerRef) throws -> WorkerState
   mutating func activeLeaseCount(_ worker: WorkerRef) throws -> Int

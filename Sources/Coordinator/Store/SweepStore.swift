@@ -110,6 +110,8 @@ public protocol SweepStore: Sendable {
   /// The expected duration of one trial on this worker, for placement.
   func expectedTrialDuration(workerID: String) async throws -> Duration
 
+  /// Records that the worker takes no work for now, and why.
+  func pauseWorker(workerID: String, reason: PauseReason, now: Timestamp) async throws
   /// Grants the next pending shard the worker may take (budget, slots, placement permitting).
   func grantLease(workerID: String, now: Timestamp, policy: LeasePolicy) async throws -> GrantOutcome
   func heartbeat(leaseID: String, workerID: String, request: HeartbeatRequest, now: Timestamp, policy: LeasePolicy)

@@ -2,7 +2,21 @@
 public struct LeaseRequest: Hashable, Sendable, Codable {
   /// Seconds to wait for work before answering "no work"; 0 answers at once. At most 60.
   public var wait: Double?
-  public init(wait: Double? = nil) { self.wait = wait }
+  /// Set by a worker that takes no work for now (a laptop on battery or hot): the coordinator
+  /// records why and answers `no_work: paused` without granting.
+  public var paused: PauseReason?
+  public init(wait: Double? = nil, paused: PauseReason? = nil) {
+    self.wait = wait
+    self.paused = paused
+  }
+}
+
+/// Why a worker takes no new work for now (laptop awareness, docs/worker.md).
+public enum PauseReason: String, Hashable, Sendable, Codable, CaseIterable {
+  /// The laptop runs on battery and the worker was told to pause then (`--on-battery pause`).
+  case onBattery = "on_battery"
+  /// The machine is hot (`--thermal-pause`).
+  case thermal
 }
 
 /// One trial of a granted shard, ready to run.
@@ -69,6 +83,8 @@ public enum NoWorkReason: String, Hashable, Sendable, Codable, CaseIterable {
   case sweepCancelled = "sweep_cancelled"
   /// The worker already holds one lease per slot.
   case slotsFull = "slots_full"
+  /// The worker said it is paused (``LeaseRequest/paused``).
+  case paused
 }
 
 /// `POST /v1/leases` answer: a grant, or no work with a reason.
@@ -124,18 +140,22 @@ public struct TrialProgress: Hashable, Sendable, Codable {
 public struct HeartbeatRequest: Hashable, Sendable, Codable {
   public var fencingToken: Int64
   public var progress: [TrialProgress]
+  /// The worker finishes its running trial but starts no new one, and why.
+  public var paused: PauseReason?
 
-  public init(fencingToken: Int64, progress: [TrialProgress] = []) {
+  public init(fencingToken: Int64, progress: [TrialProgress] = [], paused: PauseReason? = nil) {
     self.fencingToken = fencingToken
     self.progress = progress
+    self.paused = paused
   }
 
-  enum CodingKeys: String, CodingKey { case fencingToken, progress }
+  enum CodingKeys: String, CodingKey { case fencingToken, progress, paused }
 
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     fencingToken = try container.decode(Int64.self, forKey: .fencingToken)
     progress = try container.decodeIfPresent([TrialProgress].self, forKey: .progress) ?? []
+    paused = try container.decodeIfPresent(PauseReason.self, forKey: .paused)
   }
 }
 

@@ -61,12 +61,15 @@ public struct WorkerSummary: Hashable, Sendable, Codable {
   public var spentUsd: DollarAmount
   public var lastSeen: String
   public var registeredAt: String
+  /// Why the worker takes no new work now (a laptop on battery or hot), as it last said.
+  public var paused: PauseReason?
 
   public init(
     id: String, name: String, provider: Provider, hourlyCostUsd: DollarAmount, gpu: String?, slots: Int,
     labels: [String: String], state: WorkerState, currentLeases: [String], trialsDone: Int, spentUsd: DollarAmount,
-    lastSeen: String, registeredAt: String
+    lastSeen: String, registeredAt: String, paused: PauseReason? = nil
   ) {
+    self.paused = paused
     self.id = id
     self.name = name
     self.provider = provider

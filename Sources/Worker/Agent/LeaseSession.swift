@@ -1,12 +1,12 @@
 import Shared
 import Synchronization
 
-/// One granted lease while this worker works through it: the allowance (on the monotonic clock),
-/// which trials were cancelled, and the heartbeat that keeps it alive.
+/// One granted lease while this worker works through it: the allowance (on the agent's
+/// ``WorkerClock``), which trials were cancelled, and the heartbeat that keeps it alive.
 final class LeaseSession: Sendable {
   let grant: LeaseGrant
   private struct State {
-    var allowanceDeadline: ContinuousClock.Instant?
+    var allowanceDeadline: Duration?
     var cancelled: Set<String> = []
     var stopAll = false
     var lost = false
@@ -14,11 +14,17 @@ final class LeaseSession: Sendable {
     var started: Set<String> = []
   }
   private let state: Mutex<State>
+  /// When the grant arrived, on the agent's clock: the allowance and the heartbeats count from here.
+  let receivedAt: Duration
 
-  init(grant: LeaseGrant, receivedAt: ContinuousClock.Instant = .now) {
+  init(grant: LeaseGrant, receivedAt: Duration) {
     self.grant = grant
+    self.receivedAt = receivedAt
     state = Mutex(State(allowanceDeadline: grant.allowanceS.map { receivedAt + .milliseconds(Int64($0 * 1000)) }))
   }
+
+  /// Heartbeats go every third of the lease's TTL, as the grant says.
+  var heartbeatInterval: Duration { .milliseconds(Int64(max(grant.ttlS, 0.3) * 1000 / 3)) }
 
   var isPaid: Bool { grant.allowanceS != nil }
 
@@ -35,10 +41,10 @@ final class LeaseSession: Sendable {
 
   func end() { state.withLock { $0.running = nil } }
 
-  /// Whether the remaining trials should not be started (stop, lease lost, allowance gone).
-  var shouldStopStarting: Bool {
+  /// Whether the remaining trials should not be started (stop, lease lost, allowance gone at `now`).
+  func shouldStopStarting(at now: Duration) -> Bool {
     state.withLock { state in
-      state.stopAll || state.lost || state.allowanceDeadline.map { ContinuousClock.now >= $0 } == true
+      state.stopAll || state.lost || state.allowanceDeadline.map { now >= $0 } == true
     }
   }
 
@@ -71,12 +77,13 @@ final class LeaseSession: Sendable {
   }
 
   /// Applies a heartbeat answer: new allowance and actions.
-  func apply(_ response: HeartbeatResponse, sentAt: ContinuousClock.Instant) {
+  func apply(_ response: HeartbeatResponse, sentAt: Duration) {
     state.withLock { state in
       if let allowance = response.allowanceS {
+        // counted from when the heartbeat left: the coordinator's allowance is at most that late
         let deadline = sentAt + .milliseconds(Int64(allowance * 1000))
         state.allowanceDeadline = deadline
-        state.running?.control.setAllowance(remaining: deadline - sentAt, now: sentAt)
+        state.running?.control.setAllowanceDeadline(deadline)
       }
       for action in response.actions {
         switch action.kind {

@@ -2,32 +2,47 @@ import Shared
 
 /// Sends spooled results until each is acknowledged, several per request when several are
 /// waiting (`POST /v1/results`), so that fast trials and a spool that filled up during an outage
-/// cost one round trip per batch instead of one per attempt.
+/// cost one round trip (and one fsync) per batch instead of one per attempt.
 ///
 /// Retry policy: retryable failures (network, 5xx, 429, of the whole request or of one report in
-/// it) are retried forever with exponential backoff and jitter, so a coordinator that is down for
-/// ten minutes loses nothing; a definite rejection of one report (409 already completed, 404) is
-/// final and the entry is dropped with a log line; if the coordinator refuses the batch request
-/// itself, the batch is sent again one report per request; unrecoverable errors stop the worker.
+/// it) are retried forever with ``Backoff``, so a coordinator that is down for ten minutes loses
+/// nothing; a definite rejection of one report (409 already completed, 404) is final and the
+/// entry is dropped with a log line; if the coordinator refuses the batch request itself, the
+/// batch is sent again one report per request; unrecoverable errors stop the worker
+/// (`onFatal`).
+///
+/// Event-driven: it sleeps until ``notify()``; whoever waits for results to leave the spool
+/// (``waitUntilDelivered(_:until:)``, ``flush(until:)``) is resumed by the acknowledgement itself.
 actor ResultSender {
   let spool: Spool
-  let client: CoordinatorClient
+  let api: any CoordinatorAPI
+  let clock: any WorkerClock
   let log: WorkerLog
+  let onFatal: @Sendable (ClientError) -> Void
   private var wakeUp: CheckedContinuation<Void, Never>?
   private var dirty = true
   private(set) var fatal: ClientError?
-  /// Acknowledged (trial, attempt) pairs, for the agent's summary and tests.
-  private(set) var acknowledged: [String] = []
+  /// When each result's request left and when it was answered, on ``clock`` (the agent's
+  /// overhead figures).
+  private var sentAt: [String: Duration] = [:]
+  private var acknowledgedAt: [String: (sent: Duration, answered: Duration)] = [:]
+  private var waiters: [Int: (keys: Set<String>, continuation: CheckedContinuation<Void, Never>)] = [:]
+  private var nextWaiter = 0
 
   /// Most reports per request, and a bound on their estimated JSON size that keeps a batch well
   /// inside the coordinator's 1 MiB body limit even when every report carries an 8 KiB output tail.
   static let maxBatch = 64
   static let maxBatchBytes = 256 << 10
 
-  init(spool: Spool, client: CoordinatorClient, log: WorkerLog) {
+  init(
+    spool: Spool, api: any CoordinatorAPI, clock: any WorkerClock, log: WorkerLog,
+    onFatal: @escaping @Sendable (ClientError) -> Void = { _ in }
+  ) {
     self.spool = spool
-    self.client = client
+    self.api = api
+    self.clock = clock
     self.log = log
+    self.onFatal = onFatal
   }
 
   /// Something new is in the spool.
@@ -36,8 +51,6 @@ actor ResultSender {
     wakeUp?.resume()
     wakeUp = nil
   }
-
-  var isEmpty: Bool { spool.pending().isEmpty }
 
   /// Runs until cancelled.
   func run() async {
@@ -55,6 +68,7 @@ actor ResultSender {
       for batch in Self.batches(spool.pending()) {
         if Task.isCancelled { return }
         let delivery = await send(batch)
+        resumeWaiters()
         switch delivery {
         case .delivered:
           backoff.reset()
@@ -62,9 +76,11 @@ actor ResultSender {
           let delay = backoff.next()
           log.warning("cannot deliver results yet (\(message)); retrying in \(delay)")
           dirty = true
-          try? await Task.sleep(for: delay)
+          try? await clock.sleep(for: delay)
         case .fatal(let error):
           fatal = error
+          resumeWaiters()
+          onFatal(error)
           return
         }
         if case .retry = delivery { break }
@@ -79,11 +95,20 @@ actor ResultSender {
   }
 
   /// Sends one batch; entries that were answered leave the spool, the others stay for the retry.
+  /// The spool is synced first: no result is sent before it is durable.
   private func send(_ batch: [Spool.PendingResult]) async -> Delivery {
+    do {
+      try spool.sync()
+    } catch {
+      // Sending anyway: a worker whose disk fails should still deliver what it has in memory.
+      log.error("cannot make results durable in the spool at \(spool.root) (\(error)); sending them anyway")
+    }
+    let now = clock.now
+    for pending in batch where sentAt[pending.key] == nil { sentAt[pending.key] = now }
     if batch.count == 1 { return await sendAlone(batch[0]) }
     let response: ResultBatchResponse
     do {
-      response = try await client.reportBatch(batch.map { BatchedResult(trialId: $0.trialId, report: $0.report) })
+      response = try await api.reportBatch(batch.map { BatchedResult(trialId: $0.trialId, report: $0.report) })
     } catch {
       switch error {
       case .rejected(let status, let code, let message):
@@ -101,7 +126,7 @@ actor ResultSender {
       }
     }
     var retry: String?
-    var answered = 0
+    var answered: [Spool.PendingResult] = []
     for (index, pending) in batch.enumerated() {
       guard index < response.results.count, response.results[index].trialId == pending.trialId,
         response.results[index].attempt == pending.report.attempt
@@ -113,28 +138,33 @@ actor ResultSender {
       }
       let outcome = response.results[index]
       if let ack = outcome.ack {
-        delivered(pending, ack)
-        answered += 1
+        log.info("result of \(pending.trialId) attempt \(pending.report.attempt) acknowledged: \(ack.outcome.rawValue)")
+        answered.append(pending)
       } else if outcome.status == 429 || outcome.status >= 500 {
         retry =
           retry ?? "the coordinator answered \(outcome.status) for \(pending.trialId): \(outcome.error?.message ?? "")"
       } else {
-        dropped(pending, status: outcome.status, code: outcome.error?.code ?? "", message: outcome.error?.message ?? "")
-        answered += 1
+        warnDropped(
+          pending, status: outcome.status, code: outcome.error?.code ?? "", message: outcome.error?.message ?? "")
+        answered.append(pending)
       }
     }
-    log.info("\(answered) of \(batch.count) results answered in one request")
+    forget(answered)
+    log.info("\(answered.count) of \(batch.count) results answered in one request")
     return retry.map(Delivery.retry) ?? .delivered
   }
 
   private func sendAlone(_ pending: Spool.PendingResult) async -> Delivery {
     do {
-      delivered(pending, try await client.report(trialID: pending.trialId, pending.report))
+      let ack = try await api.report(trialID: pending.trialId, pending.report)
+      log.info("result of \(pending.trialId) attempt \(pending.report.attempt) acknowledged: \(ack.outcome.rawValue)")
+      forget([pending])
       return .delivered
     } catch {
       switch error {
       case .rejected(let status, let code, let message):
-        dropped(pending, status: status, code: code, message: message)
+        warnDropped(pending, status: status, code: code, message: message)
+        forget([pending])
         return .delivered
       case .retryable(let message): return .retry(message)
       case .unrecoverable: return .fatal(error)
@@ -142,16 +172,22 @@ actor ResultSender {
     }
   }
 
-  private func delivered(_ pending: Spool.PendingResult, _ ack: ResultAck) {
-    spool.acknowledge(pending)
-    acknowledged.append("\(pending.trialId)#\(pending.report.attempt)")
-    log.info("result of \(pending.trialId) attempt \(pending.report.attempt) acknowledged: \(ack.outcome.rawValue)")
+  private func forget(_ answered: [Spool.PendingResult]) {
+    spool.acknowledge(answered)
+    let now = clock.now
+    for pending in answered {
+      acknowledgedAt[pending.key] = (sentAt.removeValue(forKey: pending.key) ?? now, now)
+    }
   }
 
-  private func dropped(_ pending: Spool.PendingResult, status: Int, code: String, message: String) {
-    spool.acknowledge(pending)
+  private func warnDropped(_ pending: Spool.PendingResult, status: Int, code: String, message: String) {
     log.warning(
       "result of \(pending.trialId) attempt \(pending.report.attempt) not merged (\(status) \(code)): \(message)")
+  }
+
+  /// When the result with this key was first sent and when it was answered (and forgets them).
+  func takeDeliveryTimes(_ key: String) -> (sent: Duration, answered: Duration)? {
+    acknowledgedAt.removeValue(forKey: key)
   }
 
   /// Splits the spool into requests of at most ``maxBatch`` reports and about ``maxBatchBytes``.
@@ -174,28 +210,49 @@ actor ResultSender {
     return batches
   }
 
-  /// Waits until these results left the spool (acknowledged or finally rejected), or `timeout`.
-  /// A slot waits for its lease's results before asking for the next lease, so that the
-  /// coordinator has closed the lease and counts the slot as free again.
-  func waitUntilDelivered(_ results: [Spool.PendingResult], timeout: Duration) async {
-    let deadline = ContinuousClock.now + timeout
-    notify()
-    while ContinuousClock.now < deadline, fatal == nil {
-      let waiting = Set(spool.pending().map { "\($0.trialId)#\($0.report.attempt)" })
-      if results.allSatisfy({ !waiting.contains("\($0.trialId)#\($0.report.attempt)") }) { return }
-      try? await Task.sleep(for: .milliseconds(10))
+  /// Resumes every waiter whose results all left the spool (or all, once the sender gave up).
+  private func resumeWaiters() {
+    for (id, waiter) in waiters where fatal != nil || !spool.isWaiting(any: waiter.keys) {
+      waiters.removeValue(forKey: id)
+      waiter.continuation.resume()
     }
   }
 
-  /// Waits until the spool is empty or `timeout` passes; returns whether it emptied.
-  func flush(timeout: Duration) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-      if spool.pending().isEmpty { return true }
-      if fatal != nil { return false }
-      notify()
-      try? await Task.sleep(for: .milliseconds(100))
+  /// Waits until these results left the spool (acknowledged or finally rejected), the sender
+  /// gave up, or `deadline` passes on the clock. A slot waits for its lease's results before
+  /// asking for the next lease, so that the coordinator has closed the lease and counts the slot
+  /// as free again.
+  func waitUntilDelivered(_ keys: Set<String>, until deadline: Duration) async {
+    notify()
+    _ = await race({ await self.waitFor(keys) }, deadline: deadline, clock: clock)
+  }
+
+  /// Waits until the spool is empty, the sender gave up, or `deadline` passes; returns whether it emptied.
+  func flush(until deadline: Duration) async -> Bool {
+    notify()
+    _ = await race({ await self.waitFor(nil) }, deadline: deadline, clock: clock)
+    return spool.isEmpty
+  }
+
+  /// Resumes when `keys` (or, for nil, everything) left the spool or the sender gave up; cancellable.
+  private func waitFor(_ keys: Set<String>?) async {
+    let id = nextWaiter
+    nextWaiter += 1
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { continuation in
+        let keys = keys ?? Set(spool.pending().map(\.key))
+        if fatal != nil || !spool.isWaiting(any: keys) || Task.isCancelled {
+          continuation.resume()
+        } else {
+          waiters[id] = (keys, continuation)
+        }
+      }
+    } onCancel: {
+      Task { await self.cancelWaiter(id) }
     }
-    return spool.pending().isEmpty
+  }
+
+  private func cancelWaiter(_ id: Int) {
+    waiters.removeValue(forKey: id)?.continuation.resume()
   }
 }

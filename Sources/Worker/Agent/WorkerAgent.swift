@@ -22,57 +22,84 @@ public enum WorkerStop: Equatable, Sendable {
 }
 
 /// The worker: registers, long-polls for leases on `slots` loops, runs each trial, heartbeats,
-/// spools and sends results, and drains on graceful shutdown. A Service: started by a
-/// ServiceGroup that turns SIGTERM/SIGINT into a graceful shutdown.
+/// spools and sends results, pauses on battery or heat on a laptop, and drains on graceful
+/// shutdown. A Service: started by a ServiceGroup that turns SIGTERM/SIGINT into a graceful
+/// shutdown. Everything it touches outside itself comes from its ``WorkerRuntime``, so tests run
+/// it in-process on a manual clock.
 public final class WorkerAgent: Service, Sendable {
   let configuration: WorkerConfiguration
-  let log: WorkerLog
+  let runtime: WorkerRuntime
+  var log: WorkerLog { runtime.log }
+  var clock: any WorkerClock { runtime.clock }
+  var api: any CoordinatorAPI { runtime.api }
   let stopReason = LockedValue<WorkerStop?>(nil)
+  /// Opens when the agent stops for any reason: every wait races it.
+  let stopped = Latch()
   private let sessions = LockedValue<[String: LeaseSession]>([:])
-  private let lastWork = LockedValue(ContinuousClock.now)
+  let lastWork: LockedValue<Duration>
   private let busySlots = LockedValue(0)
   private let draining = LockedValue(false)
+  /// Why the worker takes no new work now, and the latch that opens when it resumes.
+  let pause = LockedValue<(reason: PauseReason, resumed: Latch)?>(nil)
+  private let keepAwake: KeepAwake?
 
-  public init(configuration: WorkerConfiguration) {
+  public convenience init(configuration: WorkerConfiguration) {
+    let log = WorkerLog(name: configuration.name, level: configuration.logLevel)
+    self.init(configuration: configuration, runtime: .system(configuration, log: log))
+  }
+
+  public init(configuration: WorkerConfiguration, runtime: WorkerRuntime) {
     self.configuration = configuration
-    self.log = WorkerLog(name: configuration.name)
+    self.runtime = runtime
+    lastWork = LockedValue(runtime.clock.now)
+    keepAwake =
+      configuration.laptop?.keepAwake == true
+      ? runtime.keepAwakeCommand.map { KeepAwake(command: $0, launcher: runtime.launcher, log: runtime.log) } : nil
   }
 
   /// Why `run()` returned (nil while running).
   public var stop: WorkerStop? { stopReason.value }
 
+  /// Why the worker is paused now, if it is.
+  public var pausedFor: PauseReason? { pause.value?.reason }
+
   public func run() async throws {
-    let spool = try Spool(root: configuration.spool)
-    let client = CoordinatorClient(
-      baseURL: configuration.coordinator, credential: "", caCertificate: configuration.caCertificate)
-    let registration: RegisterWorkerResponse
-    switch await register(client: client, spool: spool) {
-    case .success(let value): registration = value
+    let spool: Spool
+    do {
+      spool = try Spool(root: configuration.spool)
+    } catch {
+      await api.shutdown()
+      throw error
+    }
+    let workerID: String
+    switch await register(spool: spool) {
+    case .success(let value): workerID = value
     case .failure(let error):
       finish(.fatal(error))
-      await client.shutdown()
+      await api.shutdown()
       return
     }
-    let sender = ResultSender(spool: spool, client: client, log: log)
-    let heartbeatInterval = Duration.milliseconds(Int64(registration.heartbeatIntervalS * 1000))
-    log.info(
-      "registered as \(registration.workerId) at \(configuration.coordinator) (\(configuration.provider.rawValue), $\(configuration.hourlyCost.decimalString)/h, \(configuration.slots) slot(s))"
-    )
+    let sender = ResultSender(spool: spool, api: api, clock: clock, log: log) { [self] fatal in
+      log.error(fatal.description)
+      finish(.fatal(fatal))
+      for session in sessions.value.values { session.interrupt(.interrupted) }
+    }
     await withGracefulShutdownHandler {
       await withTaskGroup(of: Void.self) { group in
         group.addTask { await sender.run() }
-        group.addTask { await self.watchSender(sender) }
-        for slot in 0..<configuration.slots {
-          group.addTask {
-            await self.slotLoop(slot: slot, client: client, spool: spool, sender: sender, heartbeat: heartbeatInterval)
+        if let policy = configuration.laptop {
+          // the first reading decides before any work is taken
+          var tracker = PauseTracker(policy: policy)
+          if let change = tracker.update(runtime.power.read()) { setPause(change) }
+          group.addTask { await self.watchPower(tracker) }
+        }
+        await withTaskGroup(of: Void.self) { slots in
+          for slot in 0..<configuration.slots {
+            slots.addTask { await self.slotLoop(slot: slot, spool: spool, sender: sender) }
           }
         }
-        // the slots end on drain, idle, done or a fatal error; then deliver what is left
-        for _ in 0..<(configuration.slots + 2) {
-          _ = await group.next()
-          if busySlots.value == 0 && stopReason.value != nil { break }
-        }
-        let delivered = await sender.flush(timeout: configuration.drainTimeout)
+        // the slots ended on drain, idle, done or a fatal error; deliver what is left
+        let delivered = await sender.flush(until: clock.now + configuration.drainTimeout)
         if !delivered {
           log.warning("some results are still in the spool at \(spool.root); they will be sent on the next start")
         }
@@ -81,10 +108,9 @@ public final class WorkerAgent: Service, Sendable {
     } onGracefulShutdown: {
       self.beginDrain()
     }
-    if let fatal = await sender.fatal, stopReason.value == nil || stopReason.value == .drained { finish(.fatal(fatal)) }
     if stopReason.value == nil { finish(.drained) }
-    await wrapUp(client: client, spool: spool, workerID: registration.workerId)
-    await client.shutdown()
+    await wrapUp(spool: spool, workerID: workerID)
+    await api.shutdown()
   }
 
   /// Stops taking work and interrupts running trials; their results are still spooled and sent.
@@ -104,43 +130,35 @@ public final class WorkerAgent: Service, Sendable {
     stopReason.update { current in
       if current == nil { current = reason }
     }
+    stopped.open()
   }
 
   private var shouldStop: Bool { stopReason.value != nil }
 
-  private func watchSender(_ sender: ResultSender) async {
-    while !shouldStop {
-      if let fatal = await sender.fatal {
-        log.error(fatal.description)
-        finish(.fatal(fatal))
-        for session in sessions.value.values { session.interrupt(.interrupted) }
-        return
-      }
-      try? await Task.sleep(for: .milliseconds(200))
-    }
-  }
-
   /// Registers, or reuses the identity in the spool (so that a restarted worker reports under
-  /// the credential holding its leases). Retry policy: retryable errors back off and retry until
-  /// shutdown; unrecoverable ones end the worker.
-  private func register(client: CoordinatorClient, spool: Spool) async -> Result<RegisterWorkerResponse, ClientError> {
+  /// the credential holding its leases); returns the worker id. Retry policy: retryable errors
+  /// back off and retry until shutdown; unrecoverable ones end the worker.
+  private func register(spool: Spool) async -> Result<String, ClientError> {
     if let identity = spool.loadIdentity(), identity.coordinator == configuration.coordinator {
-      client.setCredential(identity.credential)
+      api.setCredential(identity.credential)
       log.info("reusing the identity \(identity.workerId) from the spool")
-      let interval = 20.0
-      return .success(
-        RegisterWorkerResponse(
-          workerId: identity.workerId, credential: identity.credential, leaseTtlS: interval * 3,
-          heartbeatIntervalS: interval, apiVersion: WireCoding.apiVersion))
+      return .success(identity.workerId)
     }
     var backoff = Backoff()
     let request = RegisterWorkerRequest(
       name: configuration.name, provider: configuration.provider, hourlyCostUsd: DollarAmount(configuration.hourlyCost),
       gpu: configuration.gpu, slots: configuration.slots)
     while !shouldStop {
-      do {
-        let response = try await client.register(request, joinToken: configuration.joinToken)
-        client.setCredential(response.credential)
+      let answer = await race(
+        { [api, configuration] () -> Result<RegisterWorkerResponse, ClientError> in
+          do throws(ClientError) {
+            return .success(try await api.register(request, joinToken: configuration.joinToken))
+          } catch { return .failure(error) }
+        }, clock: clock, interrupt: stopped)
+      switch answer {
+      case nil: break
+      case .success(let response):
+        api.setCredential(response.credential)
         do {
           try spool.saveIdentity(
             Spool.Identity(
@@ -148,42 +166,52 @@ public final class WorkerAgent: Service, Sendable {
         } catch {
           log.warning("cannot save the worker identity in the spool: \(error)")
         }
-        return .success(response)
-      } catch {
-        switch error {
-        case .retryable(let message):
-          let delay = backoff.next()
-          log.warning("cannot register yet (\(message)); retrying in \(delay)")
-          try? await Task.sleep(for: delay)
-        default:
-          log.error(error.description)
-          return .failure(error)
-        }
+        log.info(
+          "registered as \(response.workerId) at \(configuration.coordinator) (\(configuration.provider.rawValue), $\(configuration.hourlyCost.decimalString)/h, \(configuration.slots) slot(s))"
+        )
+        return .success(response.workerId)
+      case .failure(.retryable(let message)):
+        let delay = backoff.next()
+        log.warning("cannot register yet (\(message)); retrying in \(delay)")
+        await clock.sleep(until: clock.now + delay, unless: stopped)
+      case .failure(let error):
+        log.error(error.description)
+        return .failure(error)
       }
     }
     return .failure(.retryable("shut down before registering"))
   }
 
   /// One slot: lease, run, report, repeat. Retry policy for lease requests: retryable errors back
-  /// off with jitter; "no work" waits `retry_after_s`.
-  private func slotLoop(
-    slot: Int, client: CoordinatorClient, spool: Spool, sender: ResultSender, heartbeat: Duration
-  ) async {
+  /// off (``Backoff``); "no work" waits `retry_after_s` (at most 5 s; 0.5 s for "slots full").
+  /// Every wait ends at once when the agent stops.
+  private func slotLoop(slot: Int, spool: Spool, sender: ResultSender) async {
     var backoff = Backoff()
     while !shouldStop {
+      if let paused = pause.value {
+        await waitWhilePaused(paused, reportingFrom: slot == 0)
+        continue
+      }
+      let wait = configuration.leaseWait
+      let answer = await race(
+        { [api] () -> Result<LeaseResponse, ClientError> in
+          do throws(ClientError) {
+            return .success(try await api.lease(wait: wait, paused: nil))
+          } catch { return .failure(error) }
+        }, clock: clock, interrupt: stopped)
       let response: LeaseResponse
-      do {
-        response = try await cancelWhenGracefulShutdown {
-          try await client.lease(wait: self.configuration.leaseWait)
-        }
+      switch answer {
+      case nil: continue  // stopped
+      case .success(let value):
+        response = value
         backoff.reset()
-      } catch let error as ClientError {
+      case .failure(let error):
         switch error {
         case .unrecoverable(.unauthorized, _, _) where spool.loadIdentity() != nil:
           // the coordinator lost this identity (a new database): register afresh, once
           log.warning("the coordinator no longer knows this worker; registering again")
           spool.forgetIdentity()
-          if case .success = await register(client: client, spool: spool) { continue }
+          if case .success = await register(spool: spool) { continue }
           finish(.fatal(error))
         case .unrecoverable:
           log.error(error.description)
@@ -191,31 +219,31 @@ public final class WorkerAgent: Service, Sendable {
         default:
           let delay = backoff.next()
           log.warning("lease request failed (\(error.description)); retrying in \(delay)")
-          try? await Task.sleep(for: delay)
+          await clock.sleep(until: clock.now + delay, unless: stopped)
         }
         continue
-      } catch {
-        continue  // cancelled by graceful shutdown
       }
       guard let grant = response.lease else {
         if checkIdle(response, spool: spool) { return }
         let pause = response.noWork == .slotsFull ? 0.5 : min(response.retryAfterS ?? 5, 5)
-        try? await Task.sleep(for: .milliseconds(Int64(pause * 1000)))
+        await clock.sleep(until: clock.now + .milliseconds(Int64(pause * 1000)), unless: stopped)
         continue
       }
       busySlots.update { $0 += 1 }
-      lastWork.set(.now)
-      await work(grant, client: client, spool: spool, sender: sender, heartbeat: heartbeat)
-      lastWork.set(.now)
+      lastWork.set(clock.now)
+      await work(grant, spool: spool, sender: sender)
+      lastWork.set(clock.now)
       busySlots.update { $0 -= 1 }
       // and between the last trial of a lease and the first of the next
-      if configuration.cooldown > .zero && !shouldStop { try? await Task.sleep(for: configuration.cooldown) }
+      if configuration.cooldown > .zero {
+        await clock.sleep(until: clock.now + configuration.cooldown, unless: stopped)
+      }
     }
   }
 
   /// Handles "no work": `--exit-when-done` and `--max-idle`. Returns whether the worker stops.
   private func checkIdle(_ response: LeaseResponse, spool: Spool) -> Bool {
-    let idleFor = ContinuousClock.now - lastWork.value
+    let idleFor = clock.now - lastWork.value
     if configuration.exitWhenDone, response.noWork == .noPendingTrials || response.noWork == .sweepCancelled,
       busySlots.value == 0
     {
@@ -232,63 +260,53 @@ public final class WorkerAgent: Service, Sendable {
   }
 
   /// Works through one lease: trials in order, a heartbeat alongside, results spooled then sent.
-  private func work(
-    _ grant: LeaseGrant, client: CoordinatorClient, spool: Spool, sender: ResultSender, heartbeat: Duration
-  ) async {
-    let session = LeaseSession(grant: grant)
+  private func work(_ grant: LeaseGrant, spool: Spool, sender: ResultSender) async {
+    let session = LeaseSession(grant: grant, receivedAt: clock.now)
     sessions.update { $0[grant.leaseId] = session }
     defer { _ = sessions.update { $0.removeValue(forKey: grant.leaseId) } }
     if draining.value { session.interrupt(.interrupted) }
     log.info(
       "lease \(grant.leaseId): \(grant.trials.count) trial(s) of \(grant.sweepName)\(grant.allowanceS.map { ", allowance \(Int($0)) s" } ?? "")"
     )
-    var spooled: [Spool.PendingResult] = []
+    var spooled: [(key: String, readyAt: Duration, outcome: TrialOutcome)] = []
     await withTaskGroup(of: Void.self) { group in
-      // the lease says its own TTL; heartbeats go every TTL/3
-      let interval = grant.ttlS > 0 ? Duration.milliseconds(Int64(grant.ttlS * 1000 / 3)) : heartbeat
-      group.addTask { await self.heartbeatLoop(session, client: client, interval: interval) }
-      var ranOne = false
+      group.addTask { await self.heartbeatLoop(session) }
+      var readyAt = session.receivedAt
       for trial in grant.trials {
-        if session.shouldStopStarting || shouldStop { break }
+        if session.shouldStopStarting(at: clock.now) || shouldStop { break }
+        if let paused = pause.value {
+          log.info("paused (\(paused.reason.rawValue)): releasing the rest of lease \(grant.leaseId)")
+          break
+        }
         if session.isCancelled(trial.trialId) { continue }
         // --cooldown goes between every two trials, not only between leases (a shard holds several).
-        if ranOne && configuration.cooldown > .zero {
-          try? await Task.sleep(for: configuration.cooldown)
-          if session.shouldStopStarting || shouldStop { break }
+        if !spooled.isEmpty && configuration.cooldown > .zero {
+          await clock.sleep(until: clock.now + configuration.cooldown, unless: stopped)
+          if session.shouldStopStarting(at: clock.now) || shouldStop { break }
+          readyAt = clock.now
         }
-        ranOne = true
-        let control = session.begin(trial)
-        let runner = TrialRunner(
-          trial: trial, sweepID: grant.sweepId, workerName: configuration.name,
-          directory: spool.trialDirectory(trialID: trial.trialId, attempt: trial.attempt),
-          projectDirectory: configuration.projectDirectory, selfInvocation: configuration.selfInvocation,
-          timeout: grant.trialTimeoutS.map { .milliseconds(Int64($0 * 1000)) },
-          stopGrace: .milliseconds(Int64(grant.stopGraceS * 1000)), control: control,
-          allowedCommands: configuration.allowedCommands)
-        let outcome = await runner.run()
-        session.end()
-        log.info(
-          "trial \(trial.trialId) attempt \(trial.attempt): \(outcome.status.rawValue) in \(Int(outcome.durationS.rounded())) s\(outcome.exitCode.map { " (exit \($0))" } ?? "")"
-        )
+        let outcome = await run(trial, of: grant, session: session, spool: spool)
         let report = ResultReport(
           sweepId: grant.sweepId, leaseId: grant.leaseId, fencingToken: grant.fencingToken, attempt: trial.attempt,
           status: outcome.status, metrics: outcome.metrics, exitCode: outcome.exitCode,
           stderrTail: outcome.stderrTail.isEmpty ? nil : outcome.stderrTail, durationS: outcome.durationS)
+        let pending = Spool.PendingResult(trialId: trial.trialId, report: report)
         do {
-          let pending = Spool.PendingResult(trialId: trial.trialId, report: report)
           try spool.store(pending)
-          spooled.append(pending)
         } catch {
+          // the sender only knows what the spool holds: without it, one direct attempt
           log.error("cannot write the result to the spool (\(error)); sending it directly")
-          _ = try? await client.report(trialID: trial.trialId, report)
+          _ = try? await api.report(trialID: trial.trialId, report)
         }
+        spooled.append((pending.key, readyAt, outcome))
         await sender.notify()
         FileSystem.removeTree(spool.trialDirectory(trialID: trial.trialId, attempt: trial.attempt))
+        readyAt = clock.now
       }
       let unstarted = session.unstarted
       if !unstarted.isEmpty && !session.isLost {
         do throws(ClientError) {
-          _ = try await client.release(
+          _ = try await api.release(
             leaseID: grant.leaseId, ReleaseRequest(fencingToken: grant.fencingToken, trialIds: unstarted))
           log.info("released \(unstarted.count) unstarted trial(s) of lease \(grant.leaseId)")
         } catch {
@@ -297,22 +315,65 @@ public final class WorkerAgent: Service, Sendable {
       }
       group.cancelAll()
     }
-    await sender.waitUntilDelivered(spooled, timeout: .seconds(5))
+    await sender.waitUntilDelivered(Set(spooled.map(\.key)), until: clock.now + .seconds(5))
+    for entry in spooled {
+      guard let started = entry.outcome.startedAt, let ended = entry.outcome.endedAt,
+        let delivery = await sender.takeDeliveryTimes(entry.key)
+      else { continue }
+      // start: ready to run → running; finish: exited → acknowledged (of which exited → sent is
+      // the worker's own share, the rest the request and the coordinator's commit)
+      log.debug(
+        "trial \(entry.key) overhead: start \(Self.milliseconds(started - entry.readyAt)) ms, finish \(Self.milliseconds(delivery.answered - ended)) ms, sent after \(Self.milliseconds(delivery.sent - ended)) ms"
+      )
+    }
   }
 
-  /// Renews the lease every interval (±10% jitter) and applies the answer. Retry policy: a failed
-  /// heartbeat is retried at the next tick; the allowance keeps counting down meanwhile.
-  private func heartbeatLoop(_ session: LeaseSession, client: CoordinatorClient, interval: Duration) async {
+  static func milliseconds(_ duration: Duration) -> String {
+    let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+    return "\(micros / 1000).\(String(1000 + micros % 1000).dropFirst())"
+  }
+
+  /// Runs one trial of the lease, keeping the machine awake meanwhile on a laptop.
+  private func run(_ trial: LeasedTrial, of grant: LeaseGrant, session: LeaseSession, spool: Spool) async
+    -> TrialOutcome
+  {
+    let control = session.begin(trial)
+    keepAwake?.begin()
+    let runner = TrialRunner(
+      trial: trial, sweepID: grant.sweepId, workerName: configuration.name,
+      directory: spool.trialDirectory(trialID: trial.trialId, attempt: trial.attempt),
+      projectDirectory: configuration.projectDirectory, selfInvocation: configuration.selfInvocation,
+      timeout: grant.trialTimeoutS.map { .milliseconds(Int64($0 * 1000)) },
+      stopGrace: .milliseconds(Int64(grant.stopGraceS * 1000)), control: control, clock: clock,
+      launcher: runtime.launcher, baseEnvironment: runtime.environment, allowedCommands: configuration.allowedCommands,
+      onLog: { [log] line in log.debug("trial \(trial.trialId): \(line)") })
+    let outcome = await runner.run()
+    keepAwake?.end()
+    session.end()
+    log.info(
+      "trial \(trial.trialId) attempt \(trial.attempt): \(outcome.status.rawValue) in \(Int(outcome.durationS.rounded())) s\(outcome.exitCode.map { " (exit \($0))" } ?? "")"
+    )
+    return outcome
+  }
+
+  /// Renews the lease every third of its TTL (±10% jitter), counted from the grant, and applies
+  /// the answer. Retry policy: a failed heartbeat is retried at the next tick; the allowance keeps
+  /// counting down meanwhile.
+  private func heartbeatLoop(_ session: LeaseSession) async {
     var generator = SystemRandomNumberGenerator()
+    var next = session.receivedAt
     while !Task.isCancelled {
-      let jitter = Double.random(in: 0.9...1.1, using: &generator)
-      try? await Task.sleep(for: interval * jitter)
-      if Task.isCancelled || session.isLost { return }
-      let sentAt = ContinuousClock.now
+      next += session.heartbeatInterval * Double.random(in: 0.9...1.1, using: &generator)
       do {
-        let response = try await client.heartbeat(
+        try await clock.sleep(until: next)
+      } catch { return }
+      if Task.isCancelled || session.isLost { return }
+      let sentAt = clock.now
+      do {
+        let response = try await api.heartbeat(
           leaseID: session.grant.leaseId,
-          HeartbeatRequest(fencingToken: session.grant.fencingToken, progress: session.progress))
+          HeartbeatRequest(
+            fencingToken: session.grant.fencingToken, progress: session.progress, paused: pause.value?.reason))
         session.apply(response, sentAt: sentAt)
       } catch {
         switch error {
@@ -333,10 +394,10 @@ public final class WorkerAgent: Service, Sendable {
   }
 
   /// On a clean exit: deregister if nothing is left to send, and run `--on-exit`.
-  private func wrapUp(client: CoordinatorClient, spool: Spool, workerID: String) async {
+  private func wrapUp(spool: Spool, workerID: String) async {
     let reason = stopReason.value ?? .drained
-    if reason == .idle || reason == .done, spool.pending().isEmpty {
-      if (try? await client.deregister(workerID: workerID)) != nil { spool.forgetIdentity() }
+    if reason == .idle || reason == .done, spool.isEmpty {
+      if (try? await api.deregister(workerID: workerID)) != nil { spool.forgetIdentity() }
     }
     if let command = configuration.onExit, reason == .idle || reason == .done {
       log.info("running --on-exit")

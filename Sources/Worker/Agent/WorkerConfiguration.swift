@@ -1,3 +1,4 @@
+import Logging
 import Shared
 
 /// Everything `sweep-worker` is told on its command line.
@@ -33,6 +34,10 @@ public struct WorkerConfiguration: Sendable {
     if let maxIdle { wait = min(wait, max(0.5, maxIdle.secondsDouble / 2)) }
     return wait
   }
+  /// Pause on battery or heat and keep the machine awake (`--laptop`); nil on a server.
+  public var laptop: LaptopPolicy? = nil
+  /// `--log-level`: `debug` adds each trial's output lines and the worker's overhead per trial.
+  public var logLevel: Logger.Level = .info
   /// How long a SIGTERM drain may take before the worker gives up waiting for acknowledgements.
   public var drainTimeout: Duration = .seconds(10)
 

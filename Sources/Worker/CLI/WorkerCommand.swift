@@ -50,6 +50,22 @@ public struct WorkerCommand: AsyncParsableCommand {
   }
 }
 
+extension RunWorkerCommand {
+  /// `--laptop auto` is on for a free local worker on a machine with a battery.
+  func laptopPolicy(provider: Provider) -> LaptopPolicy? {
+    switch laptop {
+    case "off": return nil
+    case "auto" where provider != .local || !WorkerRuntime.systemPowerSensor().read().hasBattery: return nil
+    default:
+      var policy = LaptopPolicy()
+      policy.onBattery = LaptopPolicy.Battery(rawValue: onBattery) ?? .pause
+      policy.thermalPause = thermalPause
+      policy.keepAwake = keepAwake
+      return policy
+    }
+  }
+}
+
 /// A failure with its exit code.
 struct WorkerFailure: Error {
   var exitCode: Int32
@@ -81,8 +97,31 @@ struct RunWorkerCommand: AsyncParsableCommand {
   var allowCommand: [String] = []
   @Option(help: "PEM certificate of the authority that signed the coordinator's TLS certificate (self-signed setups).")
   var caCert: String?
+  @Option(
+    help:
+      "Laptop awareness: pause on battery or heat, keep the machine awake while trials run. auto: on for --provider local on a machine with a battery."
+  )
+  var laptop: String = "auto"
+  @Option(help: "On a laptop on battery: pause (finish the running trial, take no new work until AC) or continue.")
+  var onBattery: String = "pause"
+  @Flag(inversion: .prefixedNo, help: "On a laptop: take no new trial while the machine is hot; resume once cool.")
+  var thermalPause = true
+  @Flag(inversion: .prefixedNo, help: "On a laptop: keep the machine from sleeping while a trial runs.")
+  var keepAwake = true
+  @Option(help: "Log level: debug, info, warning or error (debug adds trial output and per-trial overhead).")
+  var logLevel: String = "info"
 
   func validate() throws {
+    guard ["auto", "on", "off"].contains(laptop) else {
+      throw ValidationError("--laptop: expected auto, on or off, got '\(laptop)'")
+    }
+    guard LaptopPolicy.Battery(rawValue: onBattery) != nil else {
+      throw ValidationError("--on-battery: expected pause or continue, got '\(onBattery)'")
+    }
+    guard Logger.Level(rawValue: logLevel) != nil, logLevel != "trace", logLevel != "notice", logLevel != "critical"
+    else {
+      throw ValidationError("--log-level: expected debug, info, warning or error, got '\(logLevel)'")
+    }
     guard (1...256).contains(slots) else { throw ValidationError("--slots: expected 1 to 256, got \(slots)") }
     guard cooldown >= 0, cooldown.isFinite else { throw ValidationError("--cooldown: expected seconds ≥ 0") }
     guard Provider(rawValue: provider) != nil else {
@@ -129,6 +168,8 @@ struct RunWorkerCommand: AsyncParsableCommand {
       projectDirectory: FileSystem.absolute("."))
     var configured = configuration
     configured.allowedCommands = allowCommand
+    configured.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+    configured.laptop = laptopPolicy(provider: configured.provider)
     if let caCert {
       guard FileSystem.read(caCert) != nil else {
         throw WorkerFailure(exitCode: WorkerExitCode.badInput, message: "--ca-cert: \(caCert) cannot be read")
@@ -136,6 +177,11 @@ struct RunWorkerCommand: AsyncParsableCommand {
       configured.caCertificate = FileSystem.absolute(caCert)
     }
     let agent = WorkerAgent(configuration: configured)
+    if let policy = configured.laptop {
+      agent.log.info(
+        "laptop awareness on: on battery \(policy.onBattery.rawValue), thermal pause \(policy.thermalPause ? "on" : "off"), keep awake \(policy.keepAwake ? "on" : "off")"
+      )
+    }
     var logger = Logger(label: "sweep-worker")
     logger.logLevel = .warning
     let group = ServiceGroup(

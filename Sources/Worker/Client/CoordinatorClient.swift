@@ -57,10 +57,13 @@ public final class CoordinatorClient: Sendable {
     return response
   }
 
-  /// Asks for a lease, long-polling `wait` seconds. Retry: the slot loop backs off on retryable errors.
-  public func lease(wait: Double) async throws(ClientError) -> LeaseResponse {
+  /// Asks for a lease, long-polling `wait` seconds; `paused` says why this worker takes no work
+  /// now (it is then answered `no_work: paused` at once). Retry: the slot loop backs off on
+  /// retryable errors.
+  public func lease(wait: Double, paused: PauseReason?) async throws(ClientError) -> LeaseResponse {
     try await call(
-      .POST, "/v1/leases", body: LeaseRequest(wait: wait), as: LeaseResponse.self, timeout: .seconds(Int64(wait) + 30))
+      .POST, "/v1/leases", body: LeaseRequest(wait: wait, paused: paused), as: LeaseResponse.self,
+      timeout: .seconds(Int64(wait) + 30))
   }
 
   /// Renews a lease. Retry: none — the next heartbeat is the retry; meanwhile the allowance keeps counting down.

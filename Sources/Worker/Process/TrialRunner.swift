@@ -3,17 +3,23 @@ import Shared
 import Synchronization
 
 /// How one attempt ended, as it will be reported.
-public struct TrialOutcome: Sendable, Equatable, Codable {
+public struct TrialOutcome: Sendable, Equatable {
   public var status: AttemptStatus
   public var metrics: [String: Double]
   public var exitCode: Int?
   public var stderrTail: String
   public var durationS: Double
+  /// When the program was running and when it had ended, on the agent's clock (nil if it never started).
+  public var startedAt: Duration?
+  public var endedAt: Duration?
 }
 
 /// Runs one leased trial: its own folder under the spool, the documented environment, its own
 /// process group; reads metrics from stdout and `SWEEP_METRICS_FILE`; enforces the timeout and the
-/// paid-time allowance with the monotonic clock; stops it (SIGTERM, grace, SIGKILL) when asked.
+/// paid-time allowance on the agent's clock; stops it (SIGTERM, grace, SIGKILL) when asked.
+///
+/// Event-driven: it sleeps until the program exits, the control changes (a stop, a new
+/// allowance) or the nearest deadline (timeout, allowance, kill after the grace) passes.
 struct TrialRunner {
   var trial: LeasedTrial
   var sweepID: String
@@ -24,14 +30,18 @@ struct TrialRunner {
   var timeout: Duration?
   var stopGrace: Duration
   var control: TrialControl
+  var clock: any WorkerClock
+  var launcher: any TrialLauncher
+  /// The worker's environment, which trials inherit.
+  var baseEnvironment: [String: String]
   /// When not empty, the only programs this worker runs (`--allow-command`).
   var allowedCommands: [String] = []
   var onLog: @Sendable (String) -> Void = { _ in }
 
   func run() async -> TrialOutcome {
-    let started = ContinuousClock.now
+    let started = clock.now
     let metricsFile = directory + "/metrics.jsonl"
-    var environment = ProcessControl.environment()
+    var environment = baseEnvironment
     environment["SWEEP_TRIAL_ID"] = trial.trialId
     environment["SWEEP_SWEEP_ID"] = sweepID
     environment["SWEEP_DOMAIN"] = trial.domain
@@ -43,55 +53,88 @@ struct TrialRunner {
     let tail = Mutex(OutputTail())
     let control = self.control
     let onLog = self.onLog
-    let record: @Sendable (String) -> Void = { line in
-      if let metrics = MetricsLine.parse(line) {
-        control.record(metrics)
-      } else {
-        tail.withLock { $0.append(line) }
-        onLog(line)
-      }
+    let failed = { (message: String) in
+      TrialOutcome(
+        status: .failed, metrics: [:], exitCode: nil, stderrTail: message,
+        durationS: (clock.now - started).secondsDouble)
     }
-    if let refusal = refusal() {
-      return TrialOutcome(
-        status: .failed, metrics: [:], exitCode: nil, stderrTail: refusal,
-        durationS: (ContinuousClock.now - started).secondsDouble)
-    }
-    let process: TrialProcess
+    if let refusal = refusal() { return failed(refusal) }
+    let (events, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    control.observe { wake.yield() }
+    defer { control.observe {} }
+    let process: any RunningTrial
     do {
       _ = FileSystem.makeDirectory(directory)
-      process = try TrialProcess(
-        argv: resolvedArgv(), environment: environment, directory: directory, onStdout: record,
-        onStderr: { line in
-          tail.withLock { $0.append(line) }
-          onLog(line)
-        })
+      control.attachMetricsFile(metricsFile)
+      process = try launcher.launch(
+        LaunchRequest(
+          argv: resolvedArgv(), environment: environment, directory: directory,
+          onStdout: { line in
+            if let metrics = MetricsLine.parse(line) {
+              control.record(metrics)
+            } else {
+              tail.withLock { $0.append(line) }
+              onLog(line)
+            }
+          },
+          onStderr: { line in
+            tail.withLock { $0.append(line) }
+            onLog(line)
+          }))
     } catch {
-      return TrialOutcome(
-        status: .failed, metrics: [:], exitCode: nil, stderrTail: error.message,
-        durationS: (ContinuousClock.now - started).secondsDouble)
+      return failed(error.message)
     }
-    var metricsReader = MetricsFileReader(path: metricsFile)
-    var stoppedFor: AttemptStatus? = nil
-    while !process.hasExited {
-      for line in metricsReader.readNewLines() { record(line) }
-      let now = ContinuousClock.now
-      if let reason = control.stopReason {
-        stoppedFor = reason
-      } else if let timeout, now - started >= timeout {
-        stoppedFor = .timedOut
-      } else if let deadline = control.allowanceDeadline, now >= deadline {
-        stoppedFor = .allowanceExhausted
+    let runningAt = clock.now
+    let exit = LockedValue<Termination?>(nil)
+    let (termination, stoppedFor) = await withTaskGroup(of: Void.self) { group -> (Termination, AttemptStatus?) in
+      group.addTask {
+        let ended = await process.wait()
+        exit.set(ended)
+        wake.yield()
       }
-      if let reason = stoppedFor {
-        onLog("stopping trial \(trial.trialId): \(reason.rawValue)")
-        _ = await process.stop(grace: stopGrace)
-        break
+      var stoppedFor: AttemptStatus?
+      var killAt: Duration?
+      var events = events.makeAsyncIterator()
+      while true {
+        if let ended = exit.value {
+          group.cancelAll()
+          return (ended, stoppedFor)
+        }
+        let now = clock.now
+        if stoppedFor == nil {
+          stoppedFor =
+            control.stopReason
+            ?? timeout.flatMap { now - runningAt >= $0 ? .timedOut : nil }
+            ?? control.allowanceDeadline.flatMap { now >= $0 ? .allowanceExhausted : nil }
+          if let reason = stoppedFor {
+            onLog("stopping trial \(trial.trialId): \(reason.rawValue)")
+            process.signalGroup(SIGTERM)
+            killAt = now + stopGrace
+          }
+        }
+        if let deadline = killAt, now >= deadline {
+          process.signalGroup(SIGKILL)
+          killAt = nil
+        }
+        let next = [
+          killAt, stoppedFor == nil ? timeout.map { runningAt + $0 } : nil,
+          stoppedFor == nil ? control.allowanceDeadline : nil,
+        ].compactMap { $0 }.min()
+        // One timer for the nearest deadline, replaced on every wake-up.
+        let timer = next.map { deadline in
+          Task {
+            try await clock.sleep(until: deadline)
+            wake.yield()
+          }
+        }
+        _ = await events.next()
+        timer?.cancel()
       }
-      try? await Task.sleep(for: .milliseconds(50))
     }
-    let termination = await process.wait()
-    try? await Task.sleep(for: .milliseconds(20))  // let the output sources drain
-    for line in metricsReader.readNewLines(final: true) { record(line) }
+    let endedAt = clock.now
+    // anything a stopped program left behind in its group
+    if stoppedFor != nil { process.signalGroup(SIGKILL) }
+    let metrics = control.readMetricsFile(final: true)
     let status: AttemptStatus
     let exitCode: Int?
     switch termination {
@@ -104,8 +147,8 @@ struct TrialRunner {
       if stoppedFor == nil { tail.withLock { $0.append("killed by signal \(signal)") } }
     }
     return TrialOutcome(
-      status: status, metrics: control.metrics.latest, exitCode: exitCode, stderrTail: tail.withLock { $0.text },
-      durationS: (ContinuousClock.now - started).secondsDouble)
+      status: status, metrics: metrics.latest, exitCode: exitCode, stderrTail: tail.withLock { $0.text },
+      durationS: (endedAt - started).secondsDouble, startedAt: runningAt, endedAt: endedAt)
   }
 
   /// Why this worker will not run the trial's program, if `--allow-command` does not list it.
@@ -126,30 +169,5 @@ struct TrialRunner {
       return [projectDirectory + "/" + program] + trial.argv.dropFirst()
     }
     return trial.argv
-  }
-}
-
-/// Reads lines appended to the metrics file since the last call.
-struct MetricsFileReader {
-  let path: String
-  private var offset: off_t = 0
-  private var splitter = LineSplitter()
-
-  init(path: String) { self.path = path }
-
-  mutating func readNewLines(final: Bool = false) -> [String] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return [] }
-    defer { close(fd) }
-    var lines: [String] = []
-    var buffer = [UInt8](repeating: 0, count: 16_384)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
-      guard count > 0 else { break }
-      offset += off_t(count)
-      lines += splitter.feed(buffer[0..<count])
-    }
-    if final, let last = splitter.finish() { lines.append(last) }
-    return lines
   }
 }

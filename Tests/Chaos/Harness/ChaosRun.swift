@@ -89,7 +89,7 @@ public final class ChaosRun {
         violations.append("worker \(index) exited \(status.map(String.init) ?? "not at all") after SIGTERM")
       }
       worker.kill9()
-      let pending = (try? FileManager.default.contentsOfDirectory(atPath: spool(index) + "/results")) ?? []
+      let pending = SpoolContents.pending(spool: spool(index))
       if !pending.isEmpty { violations.append("worker \(index) left \(pending.count) result(s) in its spool") }
     }
     let results = try exportResults(sweepID)

@@ -134,9 +134,10 @@ extension MemoryState {
     }
   }
 
-  mutating func touchWorker(_ worker: Int, now: Timestamp) {
+  mutating func touchWorker(_ worker: Int, now: Timestamp, paused: PauseReason?) {
     presence[worker].lastSeen = now
     presence[worker].state = .active
+    presence[worker].paused = paused
   }
 
   mutating func setWorkerState(_ worker: Int, _ state: WorkerState, lastSeen: Timestamp?) {

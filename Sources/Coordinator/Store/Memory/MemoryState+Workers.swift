@@ -20,7 +20,7 @@ extension MemoryState {
         slots: record.slots, labels: record.labels, state: presence[slot].state,
         currentLeases: leasesByWorker[slot] ?? [],
         trialsDone: worker.trialsDone, spentUsd: DollarAmount(worker.spent), lastSeen: presence[slot].lastSeen.iso8601,
-        registeredAt: worker.registeredAt.iso8601)
+        registeredAt: worker.registeredAt.iso8601, paused: presence[slot].paused)
     }
   }
 

@@ -220,6 +220,7 @@ struct MemoryLease: ScheduledLease {
 struct WorkerPresence {
   var lastSeen: Timestamp
   var state = WorkerState.active
+  var paused: PauseReason?
   var activeLeases = 0
 }
 

@@ -72,6 +72,10 @@ public final class MemoryStore: SweepStore {
     }
   }
 
+  public func pauseWorker(workerID: String, reason: PauseReason, now: Timestamp) async throws {
+    try locked { try Scheduler.pauseWorker(&$0, id: workerID, reason: reason, now: now) }
+  }
+
   public func grantLease(workerID: String, now: Timestamp, policy: LeasePolicy) async throws -> GrantOutcome {
     try locked { try Scheduler.grantLease(&$0, workerID: workerID, now: now, policy: policy) }
   }

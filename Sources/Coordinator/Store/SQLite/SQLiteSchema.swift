@@ -180,6 +180,10 @@ enum SQLiteSchema {
           DROP INDEX trials_by_shard;
           """)
     }
+    // A laptop worker says why it takes no work (on battery, hot), for `sweep status`.
+    migrator.registerMigration("v5-worker-pause") { db in
+      try db.execute(sql: "ALTER TABLE workers ADD COLUMN paused TEXT")
+    }
     return migrator
   }
 }

@@ -113,9 +113,9 @@ extension SQLiteStorage {
     }
   }
 
-  func touchWorker(_ worker: String, now: Timestamp) throws {
-    try db.cachedStatement(sql: "UPDATE workers SET last_seen = ?, state = ? WHERE id = ?").execute(
-      arguments: [now.milliseconds, WorkerState.active.rawValue, worker])
+  func touchWorker(_ worker: String, now: Timestamp, paused: PauseReason?) throws {
+    try db.cachedStatement(sql: "UPDATE workers SET last_seen = ?, state = ?, paused = ? WHERE id = ?").execute(
+      arguments: [now.milliseconds, WorkerState.active.rawValue, paused?.rawValue, worker])
   }
 
   func setWorkerState(_ worker: String, _ state: WorkerState, lastSeen: Timestamp?) throws {

@@ -39,6 +39,10 @@ extension SQLiteStore {
     try await schedule { try Scheduler.deregisterWorker(&$0, id: id, now: now) }
   }
 
+  public func pauseWorker(workerID: String, reason: PauseReason, now: Timestamp) async throws {
+    try await schedule { try Scheduler.pauseWorker(&$0, id: workerID, reason: reason, now: now) }
+  }
+
   public func grantLease(workerID: String, now: Timestamp, policy: LeasePolicy) async throws -> GrantOutcome {
     try await schedule { try Scheduler.grantLease(&$0, workerID: workerID, now: now, policy: policy) }
   }

@@ -35,7 +35,8 @@ extension SQLiteStore {
           currentLeases: leasesByWorker[row["id"]] ?? [], trialsDone: row["trials_done"],
           spentUsd: DollarAmount(MicroDollars(row["spent"])),
           lastSeen: Timestamp(milliseconds: row["last_seen"]).iso8601,
-          registeredAt: Timestamp(milliseconds: row["registered_at"]).iso8601)
+          registeredAt: Timestamp(milliseconds: row["registered_at"]).iso8601,
+          paused: (row["paused"] as String?).flatMap(PauseReason.init(rawValue:)))
       }
     }
   }
