@@ -10,10 +10,12 @@ struct SweepBench: AsyncParsableCommand {
     discussion: """
       Every figure is the median of --repetitions runs after one warm-up run, with min and max.
       Run it from a release build (swift run -c release sweep-bench); it starts `sweep serve`
-      from the same build folder. Scenarios: end-to-end, ingest, sampling, submit-export, all.
+      from the same build folder. Scenarios: end-to-end, workers, ingest, sampling, submit-export, all.
       """)
 
-  @Option(help: "Scenario to run: end-to-end, ingest, sampling, submit-export or all.") var scenario = "all"
+  @Option(
+    help: "Scenario to run: end-to-end, workers (real sweep-worker processes), ingest, sampling, submit-export or all.")
+  var scenario = "all"
   @Option(help: "Repetitions counted per figure (after one warm-up).") var repetitions = 3
   @Option(help: "Simulated worker counts for end-to-end, comma-separated.") var workers = "1,16,256,1000"
   @Option(help: "Shard sizes for end-to-end, comma-separated.") var shardSizes = "1,8"
@@ -25,6 +27,8 @@ struct SweepBench: AsyncParsableCommand {
   @Option(help: "Trials per end-to-end run.") var trials = 20_000
   @Option(help: "Trials for sampling, submit and export.") var bigTrials = 1_000_000
   @Option(help: "Results per ingest run.") var ingestResults = 20_000
+  @Option(help: "Real sweep-worker processes for the workers scenario.") var workerProcesses = 2
+  @Option(help: "Slots per real worker for the workers scenario.") var slots = 8
   @Option(help: "Write every row as JSON to this file.") var json: String?
 
   func run() async throws {
@@ -54,6 +58,13 @@ struct SweepBench: AsyncParsableCommand {
             }
           }
         }
+      case "workers":
+        for shard in try list(shardSizes) {
+          emit(
+            try await RealWorkersScenario(
+              workers: workerProcesses, slots: slots, shardSize: shard, trials: trials, repetitions: repetitions
+            ).run())
+        }
       case "ingest":
         for concurrency in [1, 64] {
           emit(
@@ -66,7 +77,8 @@ struct SweepBench: AsyncParsableCommand {
           emit(row)
         }
       default:
-        throw ValidationError("--scenario: expected end-to-end, ingest, sampling, submit-export or all, got '\(name)'")
+        throw ValidationError(
+          "--scenario: expected end-to-end, workers, ingest, sampling, submit-export or all, got '\(name)'")
       }
     }
     if let json {
