@@ -234,4 +234,24 @@ import Testing
     #expect(refused.status == 3, "\(refused.stderr)")
     #expect(refused.stderr.contains("refused"))
   }
+
+  /// Two workers on one spool would resend each other's results under the wrong identity: the
+  /// second is refused with a message that names the folder and says what to do.
+  @Test func aSecondWorkerOnTheSameSpoolExits2NamingIt() throws {
+    let fixture = try WorkerFixture()
+    let serve = try ServeProcess()
+    defer {
+      serve.cleanUp()
+      fixture.cleanUp()
+    }
+    let spool = fixture.directory.appendingPathComponent("shared-spool").path
+    let first = try fixture.worker(serve, name: "first", spool: spool)
+    defer { first.kill9() }
+    #expect(fixture.eventually(20) { first.log.contains("registered as") }, "\(first.log)")
+    let second = try CommandRunner.run(
+      "sweep-worker", ["--coordinator", serve.url, "--token", serve.workerToken, "--name", "second", "--spool", spool])
+    #expect(second.status == 2, "\(second.stderr)")
+    #expect(second.stderr.contains("--spool: another sweep-worker is using the spool \(spool)"), "\(second.stderr)")
+    #expect(second.stderr.contains("give each worker its own --spool"))
+  }
 }

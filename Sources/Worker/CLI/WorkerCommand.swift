@@ -190,6 +190,8 @@ struct RunWorkerCommand: AsyncParsableCommand {
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     do {
       try await group.run()
+    } catch SpoolError.busy(let message) {
+      throw WorkerFailure(exitCode: WorkerExitCode.badInput, message: "--spool: \(message)")
     } catch {
       throw WorkerFailure(exitCode: WorkerExitCode.runtime, message: "the worker stopped: \(error)")
     }

@@ -9,11 +9,19 @@ import Synchronization
 #endif
 
 /// Why the spool could not be written or read.
-public enum SpoolError: Error, Equatable {
+public enum SpoolError: Error, Equatable, CustomStringConvertible {
+  /// A system call failed: what was done, and errno.
   case io(String, Int32)
   case corrupt(String)
   /// Another `sweep-worker` holds this spool.
   case busy(String)
+
+  public var description: String {
+    switch self {
+    case .io(let what, let code): "\(what): \(String(cString: strerror(code)))"
+    case .corrupt(let message), .busy(let message): message
+    }
+  }
 }
 
 /// The worker's durable memory: every result is written here and made durable before it is sent,

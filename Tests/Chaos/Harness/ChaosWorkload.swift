@@ -15,15 +15,16 @@ struct ChaosWorkload {
   init(directory: URL) throws {
     self.directory = directory
     try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
-    // Sleeps in 0.1 s steps so that SIGTERM is handled within 0.1 s (sh runs traps between commands).
+    // Sleeps in 0.1 s steps so that SIGTERM is handled within 0.1 s (sh runs traps between commands);
+    // the trap is set before anything is recorded, so a stop right after the start still records its end.
     try """
     #!/bin/sh
     marks="$1"; mode="$2"
     key="$marks/$SWEEP_TRIAL_ID-$SWEEP_ATTEMPT"
     busy="$marks/busy-$SWEEP_WORKER"
+    trap 'date +%s.%N > "$key.end"; rm -f "$busy"; exit 143' TERM
     date +%s.%N > "$key.start"
     echo "$mode" > "$busy"
-    trap 'date +%s.%N > "$key.end"; rm -f "$busy"; exit 143' TERM
     nap() { i=0; while [ $i -lt "$1" ]; do sleep 0.1; i=$((i+1)); done; }
     echo '{"epoch": 1, "accuracy": 0.5}'
     case "$mode" in

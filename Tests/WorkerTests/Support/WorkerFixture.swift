@@ -13,11 +13,13 @@ struct WorkerFixture {
     try FileManager.default.createDirectory(
       atPath: directory.appendingPathComponent("out").path, withIntermediateDirectories: true)
     // The trial: `mode` says what it does. It records its environment and how it ended in $OUT.
+    // The TERM trap comes before the .env file, so a test that stops the trial as soon as it sees
+    // the file (the worker reacts within a millisecond) always finds the trap in place.
     try """
     #!/bin/sh
     out="$1"; mode="$2"
-    env | grep '^SWEEP_' | sort > "$out/$SWEEP_TRIAL_ID-$SWEEP_ATTEMPT.env"
     trap 'echo "$(date +%s.%N)" > "$out/$SWEEP_TRIAL_ID-$SWEEP_ATTEMPT.term"; exit 143' TERM
+    env | grep '^SWEEP_' | sort > "$out/$SWEEP_TRIAL_ID-$SWEEP_ATTEMPT.env"
     echo '{"epoch": 1, "loss": 0.9}'
     echo "plain log line"
     case "$mode" in
