@@ -7,6 +7,31 @@ import Testing
 
 /// Leasing, heartbeats, results, expiry and fencing through the real router, on virtual time.
 @Suite struct LeaseFlowTests {
+  /// Through the router: a lease request that says `paused` is answered at once with
+  /// `no_work: paused`, grants nothing, and the admin's worker list says why.
+  @Test func aPausedLeaseRequestGrantsNothingAndTheWorkerListSaysWhy() async throws {
+    let coordinator = try await TestCoordinator()
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      _ = try await api.submit(TestSpecs.sweep(trials: 1))
+      let worker = try await api.register(name: "macbook")
+      let paused = try await api.call(
+        .post, "/v1/leases", token: worker.credential, body: #"{"wait": 30, "paused": "on_battery"}"#)
+      #expect(paused.status == .ok, "\(paused.text)")
+      let answer = try paused.decode(LeaseResponse.self)
+      #expect(answer.lease == nil && answer.noWork == .paused && answer.retryAfterS == 60)
+      let listed = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken)
+      #expect(try listed.decode(WorkerList.self).workers.map(\.paused) == [.onBattery], "\(listed.text)")
+      #expect(listed.text.contains(#""paused":"on_battery""#))
+      let bad = try await api.call(.post, "/v1/leases", token: worker.credential, body: #"{"paused": "asleep"}"#)
+      #expect(bad.status.code >= 400 && bad.status.code < 500, "\(bad.text)")
+      #expect(try await api.lease(worker.credential).lease != nil)
+      let again = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken)
+      #expect(try again.decode(WorkerList.self).workers.map(\.paused) == [nil])
+    }
+  }
+
   @Test func aWorkerRunsASweepToCompletion() async throws {
     let coordinator = try await TestCoordinator()
     defer { coordinator.cleanUp() }

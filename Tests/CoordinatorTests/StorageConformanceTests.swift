@@ -359,6 +359,31 @@ import Testing
     }
   }
 
+  /// A laptop says why it takes no work (lease request or heartbeat with `paused`); the worker
+  /// list shows it until the worker asks for work again or heartbeats without it.
+  @Test(arguments: Kind.allCases)
+  func aPausedWorkerIsListedWithItsReasonUntilItAsksForWorkAgain(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      _ = try await f.store.createSweep(id: "sw", spec: try Self.spec(), specText: "", now: f.now)
+      try await f.register("w1")
+      try await f.store.pauseWorker(workerID: "w1", reason: .onBattery, now: f.now)
+      #expect(try await f.store.listWorkers().map(\.paused) == [.onBattery])
+      #expect(try await f.store.sweepStatus(id: "sw").counts.leased == 0)  // pausing grants nothing
+      let grant = try await f.grant("w1")
+      #expect(try await f.store.listWorkers().map(\.paused) == [nil])
+      _ = try await f.store.heartbeat(
+        leaseID: grant.leaseId, workerID: "w1",
+        request: HeartbeatRequest(fencingToken: grant.fencingToken, paused: .thermal), now: f.now, policy: f.policy)
+      #expect(try await f.store.listWorkers().map(\.paused) == [.thermal])
+      _ = try await f.heartbeat(grant, worker: "w1")
+      #expect(try await f.store.listWorkers().map(\.paused) == [nil])
+      #expect(
+        Self.code(
+          await Self.storeError { try await f.store.pauseWorker(workerID: "ghost", reason: .thermal, now: f.now) })
+          == "worker_not_found")
+    }
+  }
+
   @Test(arguments: Kind.allCases)
   func cancellingASweepStopsItsLeasesAndDeregisteringAWorkerGivesItsTrialsBack(kind: Kind) async throws {
     try await Self.on(kind) { f in
