@@ -8,7 +8,8 @@ public enum AdminCommands {
   public static let specCommands: [any ParsableCommand.Type] = [ValidateCommand.self, SampleCommand.self]
   /// `submit`, `status`, `results`, `cancel`, `workers`: a running coordinator.
   public static let coordinatorCommands: [any ParsableCommand.Type] = [
-    SubmitCommand.self, StatusCommand.self, ResultsCommand.self, CancelCommand.self, WorkersCommand.self,
+    SubmitCommand.self, StatusCommand.self, ResultsCommand.self, CancelCommand.self, ResumeCommand.self,
+    WorkersCommand.self,
   ]
   /// `predict`, `analyze`: results from a coordinator or a file.
   public static let analysisCommands: [any ParsableCommand.Type] = [PredictCommand.self, AnalyzeCommand.self]

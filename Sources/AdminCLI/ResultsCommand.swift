@@ -98,19 +98,26 @@ struct ResultsCommand: AsyncParsableCommand {
 /// A readable table of result lines.
 enum ResultTable {
   static func render(jsonl: String) -> [String] {
-    var rows: [[String]] = []
+    var objects: [[String: Any]] = []
     var header: [String] = []
     for line in jsonl.split(separator: "\n") {
       guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
       if header.isEmpty {
-        let fixed = Set(ResultColumns.trailing + ["domain"])
-        let ordered = orderedKeys(String(line)).filter { !fixed.contains($0) }
-        header = ["domain"] + ordered + ["cost", "status", "worker"]
-        rows.append(header)
+        let fixed = Set(ResultColumns.trailing + ResultColumns.jsonOnly + ["domain"])
+        header = ["domain"] + orderedKeys(String(line)).filter { !fixed.contains($0) } + ["cost", "status", "worker"]
       }
-      rows.append(header.map { key in describe(object[key]) })
+      objects.append(object)
     }
-    return rows.isEmpty ? ["no finished trials yet"] : TextTable.render(rows)
+    guard !objects.isEmpty else { return ["no finished trials yet"] }
+    // Failures say why, in the table too: the exit code and the reason (shortened).
+    if objects.contains(where: { $0["error"] is String }) { header += ["exit_code", "error"] }
+    let rows = objects.map { object in
+      header.map { key in
+        let text = describe(object[key])
+        return key == "error" && text.count > 80 ? String(text.prefix(79)) + "…" : text
+      }
+    }
+    return TextTable.render([header] + rows)
   }
 
   /// Keys in the order the line writes them.

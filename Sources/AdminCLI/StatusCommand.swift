@@ -31,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
       if watch { out.line("\u{1B}[H\u{1B}[2J") }
       for line in StatusView.lines(status, workers: workers) { out.line(line) }
       out.flush()
-      guard watch, status.state == .running else { return }
+      guard watch, status.state == .running || status.state == .paused else { return }
       try await Task.sleep(for: .seconds(2))
     }
   }
@@ -54,6 +54,10 @@ public enum StatusView {
       "  spent $\(status.spentUsd.micros.decimalString) of $\(status.budgetUsd.micros.decimalString)"
         + " (reserved $\(status.reservedUsd.micros.decimalString), remaining $\(status.remainingUsd.micros.decimalString))",
     ]
+    if let reason = status.pausedReason {
+      lines.append("  paused: \(reason)")
+      lines.append("  fix the command, then `sweep resume \(status.id)`")
+    }
     let width = status.domains.map(\.domain.count).max() ?? 6
     for domain in status.domains {
       let counts = domain.counts
@@ -70,6 +74,10 @@ public enum StatusView {
         line += "  best \(best.metric) \(format(best.value)) (\(best.trialId))"
       }
       lines.append(line)
+      if let failure = domain.commonFailure {
+        let reason = failure.reason.count > 160 ? String(failure.reason.prefix(159)) + "…" : failure.reason
+        lines.append("    most failures (\(failure.attempts) attempt\(failure.attempts == 1 ? "" : "s")): \(reason)")
+      }
     }
     if !workers.isEmpty {
       lines.append("  workers:")

@@ -87,7 +87,7 @@ import Testing
       let rows = csv.text.split(separator: "\n")
       #expect(
         rows[0]
-          == "domain,rank,wd,accuracy,cost,timestamp,sweep,trial_id,status,attempt,duration_s,worker,provider,hourly_cost_usd,started_at,finished_at,stage,origin"
+          == "domain,rank,wd,accuracy,cost,timestamp,sweep,trial_id,status,attempt,duration_s,worker,provider,hourly_cost_usd,started_at,finished_at,stage,origin,error,exit_code"
       )
       #expect(rows.count == 4)
       let best = try await api.call(.get, "/v1/sweeps/\(sweep.id)/results?best=true", token: TestCoordinator.adminToken)

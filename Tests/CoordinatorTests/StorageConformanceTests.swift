@@ -194,13 +194,15 @@ import Testing
       for _ in 0..<2 {
         let grant = try await f.grant("w1")
         #expect(grant.trials.allSatisfy { $0.domain == "b" })
-        for index in grant.trials.indices { _ = try await f.report(grant, index, worker: "w1", metrics: [:]) }
+        for index in grant.trials.indices {
+          _ = try await f.report(grant, index, worker: "w1", metrics: ["accuracy": 0.05])
+        }
       }
       #expect(try await f.noWork("w1") == .noPendingTrials)
       let status = try await f.store.sweepStatus(id: "sw")
       #expect(status.state == .completed && status.counts.succeeded == 8)
       #expect(status.domains[0].best?.value == 0.4 && status.domains[0].best?.trialId == second.trials[1].trialId)
-      #expect(status.domains[1].best == nil)
+      #expect(status.domains[1].best?.value == 0.05)
       let workers = try await f.store.listWorkers()
       #expect(workers.map(\.id) == ["w1"] && workers[0].trialsDone == 8 && workers[0].currentLeases.isEmpty)
       #expect(try await f.store.resultColumns(sweepID: "sw").metrics == ["accuracy", "loss"])
@@ -209,7 +211,7 @@ import Testing
   }
 
   @Test(arguments: Kind.allCases)
-  func exportsPageThroughEveryFinishedTrialAndBestOnlyKeepsATrialWithoutObjective(kind: Kind) async throws {
+  func exportsPageThroughEveryFinishedTrialAndBestOnlyTakesEachDomainsBest(kind: Kind) async throws {
     try await Self.on(kind) { f in
       _ = try await f.store.createSweep(id: "sw", spec: try Self.spec(), specText: "", now: f.now)
       try await f.register("w1")
@@ -217,7 +219,7 @@ import Testing
         let grant = try await f.grant("w1")
         for index in grant.trials.indices {
           let domainA = grant.trials[index].domain == "a"
-          _ = try await f.report(grant, index, worker: "w1", metrics: domainA ? ["accuracy": Double(index)] : [:])
+          _ = try await f.report(grant, index, worker: "w1", metrics: ["accuracy": domainA ? Double(index) : 0.5])
         }
       }
       var cursor: ResultCursor? = nil
@@ -230,13 +232,111 @@ import Testing
       } while cursor != nil
       #expect(rows.count == 8 && rows.map(\.domain) == ["a", "a", "a", "a", "b", "b", "b", "b"])
       #expect(rows.allSatisfy { $0.status == TrialState.succeeded.rawValue && $0.worker == "name-w1" })
+      #expect(rows.allSatisfy { $0.error == nil && $0.stderrTail == nil })
       let best = try await f.store.exportResults(ResultQuery(sweepID: "sw", bestOnly: true), after: nil, limit: 100)
       #expect(best.records.map(\.domain) == ["a", "b"])
       #expect(best.records[0].metrics.first { $0.0 == "accuracy" }?.1 == 1)
-      // Domain b's trials reported no objective: the best-only export still names one of them.
-      #expect(best.records[1].metrics.isEmpty)
       let onlyB = try await f.store.exportResults(ResultQuery(sweepID: "sw", domain: "b"), after: nil, limit: 100)
       #expect(onlyB.records.count == 4 && onlyB.next == nil)
+    }
+  }
+
+  /// A failed attempt as a broken command gives it: exit `code` after 0.3 s, python's complaint last.
+  static func quickFailure(_ f: Fixture, _ grant: LeaseGrant, code: Int = 2, seconds: Double = 0.3) -> ResultReport {
+    var body = f.reportBody(grant, 0, status: .failed)
+    body.exitCode = code
+    body.durationS = seconds
+    body.stderrTail = "Traceback…\npython: can't open file '/work/train_lora.py': [Errno 2] No such file or directory"
+    return body
+  }
+
+  @Test(arguments: Kind.allCases)
+  func aSweepWhoseAttemptsAllFailTheSameWayQuicklyPausesItselfAndResumes(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      _ = try await f.store.createSweep(
+        id: "sw", spec: try Self.spec(trials: 20, shard: 1, maxAttempts: 3, domains: "[a]"), specText: "", now: f.now)
+      try await f.register("w1")
+      for _ in 0..<5 {
+        let grant = try await f.grant("w1")
+        _ = try await f.store.report(
+          trialID: grant.trials[0].trialId, workerID: "w1", report: Self.quickFailure(f, grant), now: f.now)
+      }
+      var status = try await f.store.sweepStatus(id: "sw")
+      #expect(status.state == .paused)
+      #expect(
+        status.pausedReason
+          == "every attempt so far failed: exit 2, \"python: can't open file '/work/train_lora.py': [Errno 2] No such file or directory\" (5 in a row, each within 10s)"
+      )
+      #expect(try await f.noWork("w1") == .sweepPaused)
+      status = try await f.store.resumeSweep(id: "sw")
+      #expect(status.state == .running && status.pausedReason == nil)
+      // Counting starts again: four more do not pause it; then a success turns the guard off.
+      for _ in 0..<4 {
+        let grant = try await f.grant("w1")
+        _ = try await f.store.report(
+          trialID: grant.trials[0].trialId, workerID: "w1", report: Self.quickFailure(f, grant), now: f.now)
+      }
+      #expect(try await f.store.sweepStatus(id: "sw").state == .running)
+      let good = try await f.grant("w1")
+      _ = try await f.report(good, 0, worker: "w1", metrics: ["accuracy": 0.9])
+      for _ in 0..<6 {
+        let grant = try await f.grant("w1")
+        _ = try await f.store.report(
+          trialID: grant.trials[0].trialId, workerID: "w1", report: Self.quickFailure(f, grant), now: f.now)
+      }
+      #expect(try await f.store.sweepStatus(id: "sw").state == .running)
+      await #expect(throws: StoreError.self) { _ = try await f.store.resumeSweep(id: "nope") }
+    }
+  }
+
+  @Test(arguments: Kind.allCases)
+  func failuresThatDifferOrTakeTimeDoNotPauseASweep(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      _ = try await f.store.createSweep(
+        id: "sw", spec: try Self.spec(trials: 20, shard: 1, maxAttempts: 3, domains: "[a]"), specText: "", now: f.now)
+      try await f.register("w1")
+      // exit codes 1,2,1,2,1,…: a flaky script, not a broken command; then slow failures.
+      for index in 0..<6 {
+        let grant = try await f.grant("w1")
+        _ = try await f.store.report(
+          trialID: grant.trials[0].trialId, workerID: "w1", report: Self.quickFailure(f, grant, code: 1 + index % 2),
+          now: f.now)
+      }
+      for _ in 0..<5 {
+        let grant = try await f.grant("w1")
+        _ = try await f.store.report(
+          trialID: grant.trials[0].trialId, workerID: "w1", report: Self.quickFailure(f, grant, seconds: 60), now: f.now
+        )
+      }
+      #expect(try await f.store.sweepStatus(id: "sw").state == .running)
+    }
+  }
+
+  @Test(arguments: Kind.allCases)
+  func aRunThatExitsZeroWithoutTheObjectiveFailsWithItsReasonInResultsAndStatus(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      _ = try await f.store.createSweep(
+        id: "sw", spec: try Self.spec(trials: 1, shard: 1, maxAttempts: 1, domains: "[a]"), specText: "", now: f.now)
+      try await f.register("w1")
+      let grant = try await f.grant("w1")
+      var body = f.reportBody(grant, 0, status: .succeeded, metrics: ["loss": 0.25, "x": 8, "cost": 1])
+      body.exitCode = 0
+      body.stderrTail = "epoch 1 done"
+      let ack = try await f.store.report(trialID: grant.trials[0].trialId, workerID: "w1", report: body, now: f.now)
+      #expect(ack.outcome == .recorded && ack.trialState == TrialState.failed.rawValue)
+      let rows = try await f.store.exportResults(ResultQuery(sweepID: "sw"), after: nil, limit: 10).records
+      #expect(rows.count == 1)
+      #expect(rows.first?.status == TrialState.failed.rawValue && rows.first?.exitCode == 0)
+      #expect(
+        rows.first?.error
+          == "failed (exit 0): objective 'accuracy' never reported (last metrics: loss=0.25, metric.cost=1, metric.x=8)"
+      )
+      #expect(rows.first?.stderrTail == "epoch 1 done")
+      // Metrics named like a result column or a parameter are kept under metric.
+      #expect(rows.first?.metrics.map(\.0) == ["loss", "metric.cost", "metric.x"])
+      let status = try await f.store.sweepStatus(id: "sw")
+      #expect(status.domains[0].commonFailure?.attempts == 1)
+      #expect(status.domains[0].commonFailure?.reason.contains("never reported") == true)
     }
   }
 

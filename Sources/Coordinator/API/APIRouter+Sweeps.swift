@@ -58,6 +58,11 @@ extension APIRouter {
       await env.dispatcher.wake()
       return try JSONResponse.make(status)
     }
+    routes.admin.post("/v1/sweeps/{id}/resume") { request, context in
+      let status = try await env.store.resumeSweep(id: try parameter(context, "id"))
+      await env.dispatcher.wake()
+      return try JSONResponse.make(status)
+    }
     routes.admin.get("/v1/sweeps/{id}/results") { request, context in
       let id = try parameter(context, "id")
       let query = request.uri.queryParameters

@@ -69,6 +69,7 @@ public enum OpenAPIDocument {
                 stop_grace_s: {type: number}
                 trial_timeout_s: {type: [number, "null"]}
                 objective_metric: {type: string}
+                workdir: {type: [string, "null"], description: "The spec's workdir, relative to the worker's --workdir."}
                 trials:
                   type: array
                   items:
@@ -79,7 +80,7 @@ public enum OpenAPIDocument {
                       attempt: {type: integer}
                       params: {type: object}
                       argv: {type: array, items: {type: string}}
-            no_work: {enum: [no_pending_trials, budget_exhausted, sweep_cancelled, slots_full, paused]}
+            no_work: {enum: [no_pending_trials, budget_exhausted, sweep_cancelled, slots_full, paused, sweep_paused]}
             message: {type: string}
             retry_after_s: {type: number}
         HeartbeatRequest:
@@ -131,6 +132,7 @@ public enum OpenAPIDocument {
             exit_code: {type: integer}
             stderr_tail: {type: string}
             duration_s: {type: number, minimum: 0}
+            error: {type: string, description: "Why it failed when exit code and output do not say (e.g. objective never reported)."}
         ResultAck:
           type: object
           properties:
@@ -169,13 +171,23 @@ public enum OpenAPIDocument {
           properties:
             id: {type: string}
             name: {type: string}
-            state: {enum: [running, completed, cancelled]}
+            state: {enum: [running, paused, completed, cancelled]}
+            paused_reason: {type: [string, "null"], description: "Why the sweep paused itself (pause_on_failures)."}
             budget_usd: {$ref: "#/components/schemas/Money"}
             spent_usd: {$ref: "#/components/schemas/Money"}
             reserved_usd: {$ref: "#/components/schemas/Money"}
             remaining_usd: {$ref: "#/components/schemas/Money"}
             counts: {type: object}
-            domains: {type: array, items: {type: object}}
+            domains:
+              type: array
+              items:
+                type: object
+                properties:
+                  domain: {type: string}
+                  common_failure:
+                    type: object
+                    description: The reason most failed attempts of the domain share.
+                    properties: {reason: {type: string}, attempts: {type: integer}}
     security:
       - bearer: []
     paths:
@@ -296,6 +308,14 @@ public enum OpenAPIDocument {
           responses:
             "200": {description: Cancelled}
             "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/resume:
+        post:
+          summary: Resume a sweep that paused itself because its attempts all failed the same way (admin).
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: Running again}
+            "404": {description: Unknown sweep}
+            "409": {description: "The sweep is completed or cancelled, not paused"}
       /v1/sweeps/{id}/results:
         get:
           summary: Results as JSON lines or CSV, one per finished trial (admin).

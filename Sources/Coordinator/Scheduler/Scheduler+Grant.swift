@@ -66,13 +66,14 @@ extension Scheduler {
               params: Dictionary(trial.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
               argv: trial.argv))
         }
-        return .granted(
-          LeaseGrant(
-            leaseId: lease.id, sweepId: sweep.id, sweepName: sweep.name, fencingToken: fencing + 1,
-            expiresAt: expiresAt.iso8601, ttlS: policy.ttl.secondsDouble, allowanceS: allowance?.secondsDouble,
-            stopGraceS: policy.stopGrace.secondsDouble,
-            trialTimeoutS: sweep.trialTimeout.map { Double($0.wholeMilliseconds) / 1000 },
-            objectiveMetric: sweep.objectiveMetric, trials: leased))
+        var grant = LeaseGrant(
+          leaseId: lease.id, sweepId: sweep.id, sweepName: sweep.name, fencingToken: fencing + 1,
+          expiresAt: expiresAt.iso8601, ttlS: policy.ttl.secondsDouble, allowanceS: allowance?.secondsDouble,
+          stopGraceS: policy.stopGrace.secondsDouble,
+          trialTimeoutS: sweep.trialTimeout.map { Double($0.wholeMilliseconds) / 1000 },
+          objectiveMetric: sweep.objectiveMetric, trials: leased)
+        grant.workdir = sweep.workdir
+        return .granted(grant)
       }
     }
     if sawBudgetRefusal {
@@ -80,8 +81,15 @@ extension Scheduler {
         .budgetExhausted,
         "trials are waiting, but the remaining budget cannot pay for them at this worker's rate; free workers carry on")
     }
-    if try s.latestSweepState() == .cancelled {
+    switch try s.latestSweepState() {
+    case .cancelled:
       return .noWork(.sweepCancelled, "the latest sweep was cancelled and no other sweep has pending trials")
+    case .paused:
+      return .noWork(
+        .sweepPaused,
+        "the latest sweep paused itself because its attempts all failed the same way; `sweep status` says why, `sweep resume` continues"
+      )
+    default: break
     }
     return .noWork(.noPendingTrials, "every trial is finished or leased")
   }

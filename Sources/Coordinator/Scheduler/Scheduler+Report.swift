@@ -6,14 +6,15 @@ extension Scheduler {
   /// attempt is charged up to now; the answer is stored so the same report twice gets the same
   /// answer. Every refusal is decided before anything changes, so a refused report leaves no trace.
   static func report<S: SchedulerStorage>(
-    _ s: inout S, trialID: String, workerID: String, report: ResultReport, now: Timestamp
+    _ s: inout S, trialID: String, workerID: String, report given: ResultReport, now: Timestamp
   ) throws -> ResultAck {
-    let sweepID = report.sweepId
+    let sweepID = given.sweepId
     guard let found = try s.trialForReport(sweepID: sweepID, trialID: trialID) else {
       throw StoreError.notFound(code: "trial_not_found", message: "no trial '\(trialID)' in sweep '\(sweepID)'")
     }
     let trial = found.trial
-    if let stored = try s.storedAck(trial, report.attempt) { return stored }
+    if let stored = try s.storedAck(trial, given.attempt) { return stored }
+    let report = honest(given, objective: found.objectiveMetric, parameters: found.parameterNames)
     guard let attempt = try s.attempt(trial, report.attempt) else {
       throw StoreError.conflict(
         code: "no_such_attempt", message: "trial '\(trialID)' has no attempt \(report.attempt); it was never granted")
@@ -74,14 +75,53 @@ extension Scheduler {
       costUsd: DollarAmount(try s.attemptCost(trial, report.attempt)))
     try s.insertResult(
       trial, report.attempt, report: report, completed: outcome == .completed, workerID: workerID, now: now, ack: ack)
+    if attemptOpen { try watchFailures(&s, found.sweep, report: report) }
     return ack
+  }
+
+  /// What a report says, made honest whatever sent it: a run that "succeeded" without the
+  /// objective failed; metrics named like result columns move under `metric.` (``MetricNames``).
+  /// The worker does the same; this covers any other client of the API.
+  static func honest(_ report: ResultReport, objective: String, parameters: [String]) -> ResultReport {
+    var report = report
+    report.metrics = MetricNames.resolve(report.metrics, parameters: parameters).metrics
+    if report.status == .succeeded, let missing = MetricNames.missingObjective(objective, in: report.metrics) {
+      report.status = .failed
+      report.error = missing
+    }
+    return report
+  }
+
+  /// Feeds the sweep's failure guard: a success disarms it; a quick failure like the ones before
+  /// it may pause the sweep (``FailureWatch``).
+  static func watchFailures<S: SchedulerStorage>(_ s: inout S, _ sweep: S.SweepRef, report: ResultReport) throws {
+    guard var watch = try s.failureWatch(sweep), !watch.disarmed else { return }
+    switch report.status {
+    case .succeeded:
+      watch.recordSuccess()
+      try s.setFailureWatch(sweep, watch)
+    case .failed:
+      let lastLine =
+        report.error ?? report.stderrTail?.split(whereSeparator: \.isNewline).last.map { String($0.prefix(200)) }
+      let reason = watch.recordFailure(
+        FailureWatch.Failure(
+          exitCode: report.exitCode, durationMs: milliseconds(report.durationS) ?? .max, lastLine: lastLine))
+      try s.setFailureWatch(sweep, watch)
+      if let reason, try s.sweepState(sweep) == .running { try s.setSweepPause(sweep, reason: reason) }
+    default:
+      break  // stopped from outside (timeout, interruption, cancel, allowance): says nothing of the command
+    }
   }
 
   /// The reason an attempt ended, as stored and shown: the status, the exit code, the last line of stderr.
   static func reason(_ report: ResultReport) -> String {
     var text = report.status.rawValue
     if let code = report.exitCode { text += " (exit \(code))" }
-    if let tail = report.stderrTail?.split(separator: "\n").last { text += ": " + String(tail.prefix(200)) }
+    if let error = report.error {
+      text += ": " + String(error.prefix(300))
+    } else if let tail = report.stderrTail?.split(separator: "\n").last {
+      text += ": " + String(tail.prefix(200))
+    }
     return text
   }
 }

@@ -46,9 +46,29 @@ extension Scheduler {
     guard let sweep = try s.sweep(id: id) else {
       throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(id)'")
     }
-    guard try s.sweepState(sweep) == .running else { return }
+    guard [.running, .paused].contains(try s.sweepState(sweep)) else { return }
     try s.setSweepState(sweep, .cancelled, finishedAt: now)
     try s.cancelOpenRows(sweep)
+  }
+
+  /// Resumes a sweep that paused itself: trials are handed out again and the failure guard
+  /// counts afresh. Resuming a running sweep changes nothing; a finished one cannot resume.
+  static func resumeSweep<S: SchedulerStorage>(_ s: inout S, id: String) throws {
+    guard let sweep = try s.sweep(id: id) else {
+      throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(id)'")
+    }
+    switch try s.sweepState(sweep) {
+    case .running: return
+    case .paused:
+      if var watch = try s.failureWatch(sweep) {
+        watch.resume()
+        try s.setFailureWatch(sweep, watch)
+      }
+      try s.setSweepPause(sweep, reason: nil)
+    case let state:
+      throw StoreError.conflict(
+        code: "sweep_not_paused", message: "sweep '\(id)' is \(state.rawValue); only a paused sweep resumes")
+    }
   }
 
   /// Marks a running sweep completed once no trial is pending, leased or waiting. A sweep with

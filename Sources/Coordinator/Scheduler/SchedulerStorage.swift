@@ -29,6 +29,11 @@ protocol SchedulerStorage {
   mutating func setSweepState(_ sweep: SweepRef, _ state: SweepState, finishedAt: Timestamp) throws
   /// The state of the sweep submitted last, if any.
   mutating func latestSweepState() throws -> SweepState?
+  /// The sweep's failure guard as it runs (nil: `pause_on_failures: off`).
+  mutating func failureWatch(_ sweep: SweepRef) throws -> FailureWatch?
+  mutating func setFailureWatch(_ sweep: SweepRef, _ watch: FailureWatch) throws
+  /// Pauses a running sweep with the reason (nil: resumes it, `running` again).
+  mutating func setSweepPause(_ sweep: SweepRef, reason: String?) throws
   /// Whether any trial is pending, leased or waiting.
   mutating func hasOpenTrials(_ sweep: SweepRef) throws -> Bool
   /// The spec of a sweep with strategies; `nil` for a plain sweep.
@@ -169,6 +174,8 @@ struct SweepTerms<SweepRef> {
   var trialTimeout: Duration?
   var objectiveMetric: String
   var maxAttempts: Int
+  /// The spec's `workdir`, handed to the worker with each grant.
+  var workdir: String? = nil
 }
 
 /// A pending trial about to be leased.
@@ -204,6 +211,8 @@ struct TrialForReport<SweepRef, TrialRef> {
   var row: TrialRow
   var domain: String
   var objectiveMetric: String
+  /// The sweep's parameter names: metrics may not take them (``MetricNames``).
+  var parameterNames: [String]
 }
 
 struct TrialForEarlyStopping<TrialRef> {

@@ -22,6 +22,12 @@ public struct ResultRecord: Hashable, Sendable {
   public var stage: String?
   /// Where the trial came from: `sampled`, `transferred`, `promoted` or `proposed`.
   public var origin: String
+  /// Why the exported attempt failed (status, exit code, the reason or last line); nil when it did not.
+  public var error: String? = nil
+  /// The exported attempt's exit code (128 + N when killed by signal N).
+  public var exitCode: Int? = nil
+  /// The last lines of the exported attempt's output (JSON export only).
+  public var stderrTail: String? = nil
 
   public init(
     sweepID: String, domain: String, trialID: String, params: [(String, ParameterValue)], metrics: [(String, Double)],
@@ -52,7 +58,8 @@ public struct ResultRecord: Hashable, Sendable {
 
   /// The `results.jsonl` line: `domain`, every parameter, every metric, `cost` (USD), `timestamp`,
   /// then `sweep`, `trial_id`, `status`, `attempt`, `duration_s`, `worker`, `provider`,
-  /// `hourly_cost_usd`, `started_at`, `finished_at`, `stage` and `origin`.
+  /// `hourly_cost_usd`, `started_at`, `finished_at`, `stage`, `origin`, `error`, `exit_code` and
+  /// `stderr_tail` (JSON only: it is many lines).
   public var json: JSONValue {
     var entries: [(String, JSONValue)] = [("domain", .string(domain))]
     entries += params.map { ($0.0, $0.1.json) }
@@ -72,6 +79,9 @@ public struct ResultRecord: Hashable, Sendable {
     entries.append(("finished_at", finishedAt.map { .string($0.iso8601) } ?? .null))
     entries.append(("stage", stage.map(JSONValue.string) ?? .null))
     entries.append(("origin", .string(origin)))
+    entries.append(("error", error.map(JSONValue.string) ?? .null))
+    entries.append(("exit_code", exitCode.map { .int(Int64($0)) } ?? .null))
+    entries.append(("stderr_tail", stderrTail.map(JSONValue.string) ?? .null))
     return .object(entries)
   }
 
@@ -91,7 +101,7 @@ public struct ResultRecord: Hashable, Sendable {
       cost.decimalString, finishedAt?.iso8601 ?? "", sweepID, trialID, status, String(attempt),
       durationSeconds.map { String(($0 * 1000).rounded() / 1000) } ?? "", worker ?? "", provider ?? "",
       hourlyRate.map { MicroDollars($0.microDollarsPerHour).decimalString } ?? "", startedAt?.iso8601 ?? "",
-      finishedAt?.iso8601 ?? "", stage ?? "", origin,
+      finishedAt?.iso8601 ?? "", stage ?? "", origin, error ?? "", exitCode.map(String.init) ?? "",
     ]
     return fields.map(Self.csvField).joined(separator: ",")
   }

@@ -101,6 +101,8 @@ public protocol SweepStore: Sendable {
   func specText(sweepID: String) async throws -> String
   func listSweeps() async throws -> [SweepStatus]
   func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus
+  /// Resumes a sweep that paused itself (``FailureGuard``).
+  func resumeSweep(id: String) async throws -> SweepStatus
 
   func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp) async throws
   func worker(id: String) async throws -> WorkerRecord?

@@ -6,4 +6,6 @@ public enum SweepState: String, Hashable, Sendable, Codable, CaseIterable {
   case completed
   /// An admin cancelled it; unfinished trials were cancelled.
   case cancelled
+  /// It paused itself (``FailureGuard``): no new attempts until `sweep resume`.
+  case paused
 }

@@ -65,6 +65,7 @@ extension SweepSpec {
     var placeholders = Dictionary(params.map { ($0.name, $0.value.canonical) }, uniquingKeysWith: { a, _ in a })
     placeholders["domain"] = domain
     placeholders["trial_id"] = id
+    placeholders["output_dir"] = CommandTemplate.outputDirectoryMarker
     return Trial(id: id, domain: domain, index: index, params: params, argv: command.render(placeholders))
   }
 }

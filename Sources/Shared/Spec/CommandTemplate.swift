@@ -80,6 +80,11 @@ public struct CommandTemplate: Hashable, Sendable {
     return segments
   }
 
+  /// What `{output_dir}` renders to: the attempt's output folder exists only on the worker that
+  /// runs it, so the worker replaces this marker. NUL never appears in a validated argument, so the
+  /// marker cannot be mistaken for text the user wrote.
+  public static let outputDirectoryMarker = "\u{0}output_dir\u{0}"
+
   /// Every placeholder name used, in order of first use.
   public var placeholders: [String] {
     var seen = Set<String>()

@@ -104,6 +104,11 @@ extension SpecDecoder {
       report(node, "adaptive", "applies to sampler: adaptive only; set sampler: adaptive or remove the key")
     }
 
+    var workdir: String? = nil
+    if let node = table["workdir"] { workdir = self.workdir(node) }
+    var failureGuard: FailureGuard? = .default
+    if let node = table["pause_on_failures"] { failureGuard = self.failureGuard(node) }
+
     guard let name, let domains, let space, let command else { return nil }
     var spec = SweepSpec(
       name: name, budget: budget, objective: objective, domains: domains, seed: seed, sampler: sampler,
@@ -113,7 +118,41 @@ extension SpecDecoder {
     spec.earlyStopping = earlyStopping
     spec.transfer = transfer
     spec.adaptive = adaptive
+    spec.workdir = workdir
+    spec.failureGuard = failureGuard
     return spec
+  }
+
+  /// `workdir:` a folder relative to the worker's `--workdir`, or absolute.
+  mutating func workdir(_ node: DocumentNode) -> String? {
+    guard let text = string(node, "workdir", expected: "a folder, relative to the worker's --workdir") else {
+      return nil
+    }
+    guard !text.isEmpty, !text.unicodeScalars.contains("\u{0}"), text.utf8.count <= 4096 else {
+      report(
+        node, "workdir",
+        "expected a folder such as 'training' or '/workspace/project', found \(Identifier.quoted(text))")
+      return nil
+    }
+    return text
+  }
+
+  /// `pause_on_failures: {attempts: 5, within: 10s}`, or `off`.
+  mutating func failureGuard(_ node: DocumentNode) -> FailureGuard? {
+    if case .scalar(let scalar) = node, !scalar.quoted, ["off", "false", "no"].contains(scalar.text.lowercased()) {
+      return nil
+    }
+    guard
+      let table = table(
+        node, path: "pause_on_failures", allowed: ["attempts", "within"],
+        what: "{attempts: 5, within: 10s}, or off")
+    else { return FailureGuard.default }
+    var result = FailureGuard.default
+    if let item = table["attempts"], let value = integer(item, "pause_on_failures.attempts", in: 1...10_000) {
+      result.attempts = Int(value)
+    }
+    if let item = table["within"], let value = duration(item, "pause_on_failures.within") { result.within = value }
+    return result
   }
 
   mutating func required(_ table: SpecTable, _ key: String, _ what: String) -> DocumentNode? {
@@ -286,7 +325,7 @@ extension SpecDecoder {
             Identifier.suggestion(for: name, among: Array(known).sorted()).map { "; did you mean '{\($0)}'?" } ?? ""
           report(
             item, path,
-            "placeholder {\(name)} names nothing\(hint); expected a parameter of space (\(parameters.sorted().joined(separator: ", "))) or domain, trial_id"
+            "placeholder {\(name)} names nothing\(hint); expected a parameter of space (\(parameters.sorted().joined(separator: ", "))) or domain, trial_id, output_dir"
           )
           ok = false
         }

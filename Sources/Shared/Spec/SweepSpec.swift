@@ -31,14 +31,19 @@ public struct SweepSpec: Hashable, Sendable {
   public var transfer: Transfer? = nil
   /// The settings of `sampler: adaptive`.
   public var adaptive: AdaptiveSampling? = nil
+  /// The folder trials run in, relative to the worker's `--workdir` (or absolute); nil: the workdir itself.
+  public var workdir: String? = nil
+  /// When the sweep pauses itself because every attempt so far failed the same way quickly; nil: never.
+  public var failureGuard: FailureGuard? = .default
 
   /// Placeholder names a command may use besides parameter names.
-  public static let builtinPlaceholders: Set<String> = ["domain", "trial_id"]
+  public static let builtinPlaceholders: Set<String> = ["domain", "trial_id", "output_dir"]
 
   /// Keys of the flat results record; parameters and metrics may not take these names.
   public static let reservedNames: Set<String> = [
     "domain", "trial_id", "sweep", "status", "attempt", "duration_s", "worker", "provider",
-    "hourly_cost_usd", "started_at", "finished_at", "cost", "timestamp", "stage", "params", "metrics",
+    "hourly_cost_usd", "started_at", "finished_at", "cost", "timestamp", "stage", "params", "metrics", "origin",
+    "error", "exit_code", "stderr_tail",
   ]
 
   public static let defaultShardSize = 1

@@ -54,6 +54,8 @@ public struct LeaseGrant: Hashable, Sendable, Codable {
   public var trialTimeoutS: Double?
   public var objectiveMetric: String
   public var trials: [LeasedTrial]
+  /// The spec's `workdir`: where trials run, relative to the worker's `--workdir`; nil: the workdir itself.
+  public var workdir: String? = nil
 
   public init(
     leaseId: String, sweepId: String, sweepName: String, fencingToken: Int64, expiresAt: String, ttlS: Double,
@@ -85,6 +87,8 @@ public enum NoWorkReason: String, Hashable, Sendable, Codable, CaseIterable {
   case slotsFull = "slots_full"
   /// The worker said it is paused (``LeaseRequest/paused``).
   case paused
+  /// The only sweeps with pending trials paused themselves (every attempt failed); `sweep resume` continues.
+  case sweepPaused = "sweep_paused"
 }
 
 /// `POST /v1/leases` answer: a grant, or no work with a reason.

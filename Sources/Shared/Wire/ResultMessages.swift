@@ -28,10 +28,14 @@ public struct ResultReport: Hashable, Sendable, Codable {
   public var stderrTail: String?
   /// Wall time the worker measured for the run.
   public var durationS: Double?
+  /// Why the attempt failed when the exit code and output do not say it, e.g. the objective was
+  /// never reported or the program could not start.
+  public var error: String?
 
   public init(
     sweepId: String, leaseId: String, fencingToken: Int64, attempt: Int, status: AttemptStatus,
-    metrics: [String: Double] = [:], exitCode: Int? = nil, stderrTail: String? = nil, durationS: Double? = nil
+    metrics: [String: Double] = [:], exitCode: Int? = nil, stderrTail: String? = nil, durationS: Double? = nil,
+    error: String? = nil
   ) {
     self.sweepId = sweepId
     self.leaseId = leaseId
@@ -42,10 +46,11 @@ public struct ResultReport: Hashable, Sendable, Codable {
     self.exitCode = exitCode
     self.stderrTail = stderrTail
     self.durationS = durationS
+    self.error = error
   }
 
   enum CodingKeys: String, CodingKey {
-    case sweepId, leaseId, fencingToken, attempt, status, metrics, exitCode, stderrTail, durationS
+    case sweepId, leaseId, fencingToken, attempt, status, metrics, exitCode, stderrTail, durationS, error
   }
 
   public init(from decoder: any Decoder) throws {
@@ -59,6 +64,7 @@ public struct ResultReport: Hashable, Sendable, Codable {
     exitCode = try container.decodeIfPresent(Int.self, forKey: .exitCode)
     stderrTail = try container.decodeIfPresent(String.self, forKey: .stderrTail)
     durationS = try container.decodeIfPresent(Double.self, forKey: .durationS)
+    error = try container.decodeIfPresent(String.self, forKey: .error)
   }
 }
 

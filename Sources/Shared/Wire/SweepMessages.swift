@@ -65,6 +65,8 @@ public struct DomainStatus: Hashable, Sendable, Codable {
   public var spentUsd: DollarAmount
   /// What early stopping saved in this domain, when it pruned anything.
   public var pruning: PruningSavings?
+  /// The most common reason attempts of this domain failed, when any did.
+  public var commonFailure: FailureCount? = nil
 
   public init(
     domain: String, counts: TrialCounts, best: BestTrial?, spentUsd: DollarAmount, pruning: PruningSavings? = nil
@@ -74,6 +76,17 @@ public struct DomainStatus: Hashable, Sendable, Codable {
     self.best = best
     self.spentUsd = spentUsd
     self.pruning = pruning
+  }
+}
+
+/// A failure reason (status, exit code, last line) and how many attempts ended with it.
+public struct FailureCount: Hashable, Sendable, Codable {
+  public var reason: String
+  public var attempts: Int
+
+  public init(reason: String, attempts: Int) {
+    self.reason = reason
+    self.attempts = attempts
   }
 }
 
@@ -97,7 +110,7 @@ public struct PruningSavings: Hashable, Sendable, Codable {
 public struct SweepStatus: Hashable, Sendable, Codable {
   public var id: String
   public var name: String
-  /// `running`, `completed` or `cancelled`.
+  /// `running`, `paused`, `completed` or `cancelled`.
   public var state: SweepState
   public var createdAt: String
   public var budgetUsd: DollarAmount
@@ -107,6 +120,8 @@ public struct SweepStatus: Hashable, Sendable, Codable {
   public var objective: Objective
   public var counts: TrialCounts
   public var domains: [DomainStatus]
+  /// Why the sweep paused itself, while it is `paused`.
+  public var pausedReason: String? = nil
 
   public init(
     id: String, name: String, state: SweepState, createdAt: String, budgetUsd: DollarAmount, spentUsd: DollarAmount,

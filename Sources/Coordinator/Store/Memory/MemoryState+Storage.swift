@@ -17,6 +17,7 @@ extension MemoryState: SchedulerStorage {
     }
     sweepIndex[id] = sweeps.count
     sweeps.append(MemorySweep(id: id, seq: sweeps.count + 1, spec: spec, specText: specText, createdAt: now))
+    sweeps[sweeps.count - 1].failureWatch = spec.failureGuard?.watch
     return sweeps.count - 1
   }
 
@@ -30,7 +31,7 @@ extension MemoryState: SchedulerStorage {
         ref: index, id: sweep.id, name: sweep.spec.name,
         estimate: .milliseconds(sweep.spec.estimatedTrialDuration.wholeMilliseconds),
         trialTimeout: sweep.spec.trialTimeout.map { .milliseconds($0.wholeMilliseconds) },
-        objectiveMetric: sweep.spec.objective.metric, maxAttempts: sweep.spec.maxAttempts)
+        objectiveMetric: sweep.spec.objective.metric, maxAttempts: sweep.spec.maxAttempts, workdir: sweep.spec.workdir)
     }
   }
 
@@ -42,6 +43,15 @@ extension MemoryState: SchedulerStorage {
   }
 
   func latestSweepState() -> SweepState? { sweeps.last?.state }
+
+  func failureWatch(_ sweep: Int) -> FailureWatch? { sweeps[sweep].failureWatch }
+
+  mutating func setFailureWatch(_ sweep: Int, _ watch: FailureWatch) { sweeps[sweep].failureWatch = watch }
+
+  mutating func setSweepPause(_ sweep: Int, reason: String?) {
+    sweeps[sweep].state = reason == nil ? .running : .paused
+    sweeps[sweep].pausedReason = reason
+  }
 
   func hasOpenTrials(_ sweep: Int) -> Bool { sweeps[sweep].open > 0 }
 
@@ -164,7 +174,7 @@ extension MemoryState: SchedulerStorage {
     return TrialForReport(
       sweep: sweep, trial: ref, row: trialRow(ref),
       domain: sweeps[sweep].spec.domains[sweeps[sweep].trials[index].domain],
-      objectiveMetric: sweeps[sweep].spec.objective.metric)
+      objectiveMetric: sweeps[sweep].spec.objective.metric, parameterNames: sweeps[sweep].spec.space.map(\.name))
   }
 
   mutating func setTrialState(_ ref: MemoryTrialRef, _ state: TrialState, failures: Int) {
@@ -241,7 +251,8 @@ extension MemoryState: SchedulerStorage {
     ack: ResultAck
   ) {
     sweeps[ref.sweep].trials[ref.trial].attempts[number - 1].result = MemoryResult(
-      status: report.status, completed: completed, metrics: report.metrics,
+      status: report.status, completed: completed, metrics: report.metrics, exitCode: report.exitCode,
+      stderrTail: report.stderrTail.map { String($0.suffix(8192)) },
       durationMs: Scheduler.milliseconds(report.durationS), workerID: workerID, reportedAt: now, ack: ack)
   }
 }

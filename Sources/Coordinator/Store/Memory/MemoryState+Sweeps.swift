@@ -27,25 +27,40 @@ extension MemoryState {
     for (domainIndex, domain) in spec.domains.enumerated() {
       let counts = sweep.counts[domainIndex]
       for state in TrialState.allCases { total.add(state, counts.count(state)) }
-      domains.append(
-        DomainStatus(
-          domain: domain, counts: counts,
-          best: best[domainIndex].map { index in
-            let trial = sweep.trials[index]
-            return BestTrial(
-              trialId: trial.id, metric: spec.objective.metric, value: trial.objective!,
-              params: Dictionary(trial.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
-          }, spentUsd: DollarAmount(sweep.spentByDomain[domainIndex])))
+      var status = DomainStatus(
+        domain: domain, counts: counts,
+        best: best[domainIndex].map { index in
+          let trial = sweep.trials[index]
+          return BestTrial(
+            trialId: trial.id, metric: spec.objective.metric, value: trial.objective!,
+            params: Dictionary(trial.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        }, spentUsd: DollarAmount(sweep.spentByDomain[domainIndex]))
+      status.commonFailure = commonFailure(sweep, domain: domainIndex)
+      domains.append(status)
     }
     let reserved = leases.filter { $0.sweepRef == sweepIndex[id] && $0.state == .active }.reduce(Int64(0)) {
       $0 + $1.held.value
     }
     let remaining = MicroDollars(max(0, spec.budget.value - sweep.ledger.spent.value - reserved))
-    return SweepStatus(
+    var status = SweepStatus(
       id: id, name: spec.name, state: sweep.state, createdAt: sweep.createdAt.iso8601,
       budgetUsd: DollarAmount(spec.budget), spentUsd: DollarAmount(sweep.ledger.spent),
       reservedUsd: DollarAmount(MicroDollars(reserved)), remainingUsd: DollarAmount(remaining),
       objective: spec.objective, counts: total, domains: domains)
+    status.pausedReason = sweep.pausedReason
+    return status
+  }
+
+  /// The reason most failed attempts of a domain share; ties go to the alphabetically first.
+  func commonFailure(_ sweep: MemorySweep, domain: Int) -> FailureCount? {
+    var counts: [String: Int] = [:]
+    for trial in sweep.trials where trial.domain == domain {
+      for attempt in trial.attempts where attempt.outcome == .failed || attempt.outcome == .timedOut {
+        if let reason = attempt.reason { counts[reason, default: 0] += 1 }
+      }
+    }
+    return counts.min { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+      .map { FailureCount(reason: $0.key, attempts: $0.value) }
   }
 
   /// Cost of every attempt of the sweep that ended with `outcome`.

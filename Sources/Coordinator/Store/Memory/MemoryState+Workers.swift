@@ -85,7 +85,7 @@ extension MemoryState {
     if seconds == nil, let started = attempt?.startedAt, let finished {
       seconds = Double(finished.milliseconds - started.milliseconds) / 1000
     }
-    return ResultRecord(
+    var record = ResultRecord(
       sweepID: sweep.id, domain: sweep.spec.domains[trial.domain], trialID: trial.id,
       params: trial.params.map { ($0.name, $0.value) },
       metrics: (result?.metrics ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
@@ -96,6 +96,12 @@ extension MemoryState {
       stage: sweep.spec.hasStrategies && sweep.spec.stages.indices.contains(trial.stage)
         ? sweep.spec.stages[trial.stage].name : nil,
       origin: trial.origin.rawValue)
+    record.exitCode = result?.exitCode
+    if trial.state != .succeeded {
+      record.error = attempt?.reason
+      record.stderrTail = result?.stderrTail
+    }
+    return record
   }
 
   func resultColumns(sweepID: String) throws(StoreError) -> (params: [String], metrics: [String]) {

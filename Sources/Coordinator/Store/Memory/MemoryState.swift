@@ -44,6 +44,10 @@ struct MemorySweep {
   let strategic: Bool
   var state = SweepState.running
   var finishedAt: Timestamp?
+  /// Why it paused itself, while ``state`` is `paused`.
+  var pausedReason: String?
+  /// ``SweepSpec/failureGuard`` as it runs.
+  var failureWatch: FailureWatch?
   var ledger: Ledger
   var trials: [MemoryTrial] = []
   var trialIndex: [String: Int] = [:]
@@ -162,6 +166,8 @@ struct MemoryResult {
   var status: AttemptStatus
   var completed: Bool
   var metrics: [String: Double]
+  var exitCode: Int? = nil
+  var stderrTail: String? = nil
   var durationMs: Int64?
   var workerID: String
   var reportedAt: Timestamp

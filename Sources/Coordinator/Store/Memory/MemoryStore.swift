@@ -40,6 +40,13 @@ public final class MemoryStore: SweepStore {
     }
   }
 
+  public func resumeSweep(id: String) async throws -> SweepStatus {
+    try locked { state in
+      try Scheduler.resumeSweep(&state, id: id)
+      return try state.status(id)
+    }
+  }
+
   public func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
     async throws
   {

@@ -184,6 +184,16 @@ enum SQLiteSchema {
     migrator.registerMigration("v5-worker-pause") { db in
       try db.execute(sql: "ALTER TABLE workers ADD COLUMN paused TEXT")
     }
+    // Trials run in the spec's workdir; a sweep whose attempts all fail the same way pauses itself
+    // (failure_watch: FailureWatch as JSON; NULL: off) and says why (paused_reason).
+    migrator.registerMigration("v6-trial-io") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE sweeps ADD COLUMN workdir TEXT;
+          ALTER TABLE sweeps ADD COLUMN failure_watch TEXT;
+          ALTER TABLE sweeps ADD COLUMN paused_reason TEXT;
+          """)
+    }
     return migrator
   }
 }

@@ -36,14 +36,15 @@ struct SQLiteStorage: SchedulerStorage {
     try db.execute(
       sql: """
         INSERT INTO sweeps(id, seq, name, spec_text, state, budget, objective_metric, objective_goal, max_attempts,
-          trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic, workdir, failure_watch)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         id, seq, spec.name, specText, SweepState.running.rawValue, spec.budget.value, spec.objective.metric,
         spec.objective.goal.rawValue, spec.maxAttempts, spec.trialTimeout?.wholeMilliseconds,
         spec.estimatedTrialDuration.wholeMilliseconds, StoredJSON.encodeStrings(spec.domains),
-        StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds, spec.hasStrategies,
+        StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds, spec.hasStrategies, spec.workdir,
+        try spec.failureGuard.map { try StoredJSON.encode($0.watch) },
       ])
     if spec.hasStrategies { store.strategySpecs.withLock { $0[id] = .some(spec) } }
     return id
@@ -57,14 +58,15 @@ struct SQLiteStorage: SchedulerStorage {
     try Row.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT id, name, estimate_ms, trial_timeout_ms, objective_metric, max_attempts FROM sweeps
+          SELECT id, name, estimate_ms, trial_timeout_ms, objective_metric, max_attempts, workdir FROM sweeps
           WHERE state = ? AND EXISTS (SELECT 1 FROM shards s WHERE s.sweep_id = sweeps.id AND s.state = ?)
           ORDER BY seq
           """), arguments: [SweepState.running.rawValue, ShardState.pending.rawValue]
     ).map { row in
       SweepTerms(
         ref: row[0], id: row[0], name: row[1], estimate: .milliseconds(row[2] as Int64),
-        trialTimeout: (row[3] as Int64?).map { .milliseconds($0) }, objectiveMetric: row[4], maxAttempts: row[5])
+        trialTimeout: (row[3] as Int64?).map { .milliseconds($0) }, objectiveMetric: row[4], maxAttempts: row[5],
+        workdir: row[6])
     }
   }
 
@@ -86,6 +88,24 @@ struct SQLiteStorage: SchedulerStorage {
     try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM sweeps ORDER BY seq DESC LIMIT 1")).map {
       try Self.decode(SweepState.self, $0)
     }
+  }
+
+  func failureWatch(_ sweep: String) throws -> FailureWatch? {
+    try String.fetchOne(
+      db.cachedStatement(sql: "SELECT failure_watch FROM sweeps WHERE id = ?"), arguments: [sweep]
+    ).map { try StoredJSON.decode(FailureWatch.self, $0) }
+  }
+
+  func setFailureWatch(_ sweep: String, _ watch: FailureWatch) throws {
+    try db.cachedStatement(sql: "UPDATE sweeps SET failure_watch = ? WHERE id = ?").execute(arguments: [
+      try StoredJSON.encode(watch), sweep,
+    ])
+  }
+
+  func setSweepPause(_ sweep: String, reason: String?) throws {
+    try db.cachedStatement(sql: "UPDATE sweeps SET state = ?, paused_reason = ? WHERE id = ?").execute(arguments: [
+      (reason == nil ? SweepState.running : .paused).rawValue, reason, sweep,
+    ])
   }
 
   func hasOpenTrials(_ sweep: String) throws -> Bool {

@@ -34,7 +34,8 @@ extension SQLiteStore {
         SELECT t.trial_id, t.domain, t.params, t.state, t.idx, t.objective, t.stage, t.origin,
           COALESCE(t.completed_attempt, t.attempts) AS attempt,
           (SELECT COALESCE(SUM(cost), 0) FROM attempts x WHERE x.sweep_id = t.sweep_id AND x.trial_id = t.trial_id) AS total_cost,
-          r.metrics, r.duration_ms, r.reported_at, a.started_at, a.ended_at, w.name AS worker, w.provider, w.rate
+          r.metrics, r.duration_ms, r.reported_at, a.started_at, a.ended_at, w.name AS worker, w.provider, w.rate,
+          a.reason, r.exit_code, r.stderr_tail
         FROM trials t
         LEFT JOIN attempts a ON a.sweep_id = t.sweep_id AND a.trial_id = t.trial_id
           AND a.attempt = COALESCE(t.completed_attempt, t.attempts)
@@ -79,7 +80,7 @@ extension SQLiteStore {
     let finished: Int64? = row["reported_at"] ?? row["ended_at"]
     var seconds = duration.map { Double($0) / 1000 }
     if seconds == nil, let started, let finished { seconds = Double(finished - started) / 1000 }
-    return ResultRecord(
+    var record = ResultRecord(
       sweepID: sweepID, domain: row["domain"], trialID: row["trial_id"],
       params: try StoredJSON.decodeParams(row["params"]).map { ($0.name, $0.value) },
       metrics: metrics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
@@ -91,5 +92,11 @@ extension SQLiteStore {
         (row["stage"] as Int?).flatMap { names.indices.contains($0) ? names[$0] : nil }
       },
       origin: row["origin"] ?? TrialOrigin.sampled.rawValue)
+    record.exitCode = row["exit_code"]
+    if record.status != TrialState.succeeded.rawValue {
+      record.error = row["reason"]
+      record.stderrTail = row["stderr_tail"]
+    }
+    return record
   }
 }

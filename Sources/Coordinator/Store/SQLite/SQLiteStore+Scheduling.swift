@@ -29,6 +29,15 @@ extension SQLiteStore {
     }
   }
 
+  public func resumeSweep(id: String) async throws -> SweepStatus {
+    try await pool.write { db in
+      var storage = SQLiteStorage(db: db, store: self)
+      try Scheduler.resumeSweep(&storage, id: id)
+      guard let status = try Self.status(db, sweepID: id) else { throw StoreError.corrupt("sweep \(id) vanished") }
+      return status
+    }
+  }
+
   public func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp)
     async throws
   {

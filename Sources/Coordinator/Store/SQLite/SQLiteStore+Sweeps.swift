@@ -72,7 +72,7 @@ extension SQLiteStore {
       let row = try Row.fetchOne(
         db,
         sql: """
-          SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains
+          SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains, paused_reason
           FROM sweeps WHERE id = ?
           """, arguments: [sweepID])
     else { return nil }
@@ -136,11 +136,12 @@ extension SQLiteStore {
           trialId: bestRow["trial_id"], metric: objective.metric, value: bestRow["objective"],
           params: Dictionary(params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
       }
-      domainStatuses.append(
-        DomainStatus(
-          domain: domain, counts: domainCounts, best: best,
-          spentUsd: DollarAmount(MicroDollars(spentByDomain[domain] ?? 0)),
-          pruning: domainCounts.pruned > 0 ? try pruningSavings(db, sweepID: sweepID, domain: domain) : nil))
+      var status = DomainStatus(
+        domain: domain, counts: domainCounts, best: best,
+        spentUsd: DollarAmount(MicroDollars(spentByDomain[domain] ?? 0)),
+        pruning: domainCounts.pruned > 0 ? try pruningSavings(db, sweepID: sweepID, domain: domain) : nil)
+      status.commonFailure = try commonFailure(db, sweepID: sweepID, domain: domain)
+      domainStatuses.append(status)
     }
     let reserved =
       try Int64.fetchOne(
@@ -149,10 +150,26 @@ extension SQLiteStore {
     let budget = MicroDollars(row["budget"])
     let spent = MicroDollars(row["spent"])
     let remaining = MicroDollars(max(0, budget.value - spent.value - reserved))
-    return SweepStatus(
+    var status = SweepStatus(
       id: sweepID, name: row["name"], state: try SQLiteStorage.decode(SweepState.self, row["state"]),
       createdAt: Timestamp(milliseconds: row["created_at"]).iso8601, budgetUsd: DollarAmount(budget),
       spentUsd: DollarAmount(spent), reservedUsd: DollarAmount(MicroDollars(reserved)),
       remainingUsd: DollarAmount(remaining), objective: objective, counts: total, domains: domainStatuses)
+    status.pausedReason = row["paused_reason"]
+    return status
+  }
+
+  /// The reason most failed attempts of a domain share (``DomainStatus/commonFailure``).
+  static func commonFailure(_ db: Database, sweepID: String, domain: String) throws -> FailureCount? {
+    try Row.fetchOne(
+      db,
+      sql: """
+        SELECT a.reason, COUNT(*) AS n FROM attempts a
+        JOIN trials t ON t.sweep_id = a.sweep_id AND t.trial_id = a.trial_id
+        WHERE a.sweep_id = ? AND t.domain = ? AND a.state IN (?, ?) AND a.reason IS NOT NULL
+        GROUP BY a.reason ORDER BY n DESC, a.reason LIMIT 1
+        """,
+      arguments: [sweepID, domain, AttemptOutcome.failed.rawValue, AttemptOutcome.timedOut.rawValue]
+    ).map { FailureCount(reason: $0["reason"], attempts: $0["n"]) }
   }
 }

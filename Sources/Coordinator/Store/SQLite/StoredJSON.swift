@@ -58,3 +58,18 @@ enum StoredJSON {
     return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
   }
 }
+
+extension StoredJSON {
+  /// A small Codable value kept in one column (e.g. a sweep's ``FailureWatch``).
+  static func encode<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+  }
+
+  static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    do {
+      return try JSONDecoder().decode(type, from: Data(text.utf8))
+    } catch {
+      throw StoreError.corrupt("\(type): \(text)")
+    }
+  }
+}
