@@ -151,8 +151,9 @@ import Testing
     try await running.value
     let calls = harness.callsWithoutHeartbeats
     #expect(Array(calls.prefix(2)) == ["register", "lease"])
+    // t1 exited 0 without ever reporting the objective: an honest failure (not a pause's doing)
     #expect(
-      Set(calls.dropFirst(2)) == ["report(t1: succeeded)", "release(l1: t2)", "lease(paused: thermal)"], "\(calls)")
+      Set(calls.dropFirst(2)) == ["report(t1: failed)", "release(l1: t2)", "lease(paused: thermal)"], "\(calls)")
     #expect(launcher.launched == [["inhibit"], ["train", "t1"]])
   }
 

@@ -31,7 +31,8 @@ final class LeaseSession: Sendable {
   /// The control for a trial about to start, carrying the lease's current allowance.
   func begin(_ trial: LeasedTrial) -> TrialControl {
     state.withLock { state in
-      let control = TrialControl(allowanceDeadline: state.allowanceDeadline)
+      let control = TrialControl(
+        allowanceDeadline: state.allowanceDeadline, parameters: Set(trial.params.keys))
       if state.cancelled.contains(trial.trialId) || state.stopAll { control.requestStop(.cancelled) }
       state.running = (trial, control)
       state.started.insert(trial.trialId)

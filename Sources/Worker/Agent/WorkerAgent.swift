@@ -231,7 +231,7 @@ public final class WorkerAgent: Service, Sendable {
       }
       busySlots.update { $0 += 1 }
       lastWork.set(clock.now)
-      await work(grant, spool: spool, sender: sender)
+      await work(grant, slot: slot, spool: spool, sender: sender)
       lastWork.set(clock.now)
       busySlots.update { $0 -= 1 }
       // and between the last trial of a lease and the first of the next
@@ -260,7 +260,7 @@ public final class WorkerAgent: Service, Sendable {
   }
 
   /// Works through one lease: trials in order, a heartbeat alongside, results spooled then sent.
-  private func work(_ grant: LeaseGrant, spool: Spool, sender: ResultSender) async {
+  private func work(_ grant: LeaseGrant, slot: Int, spool: Spool, sender: ResultSender) async {
     let session = LeaseSession(grant: grant, receivedAt: clock.now)
     sessions.update { $0[grant.leaseId] = session }
     defer { _ = sessions.update { $0.removeValue(forKey: grant.leaseId) } }
@@ -285,11 +285,12 @@ public final class WorkerAgent: Service, Sendable {
           if session.shouldStopStarting(at: clock.now) || shouldStop { break }
           readyAt = clock.now
         }
-        let outcome = await run(trial, of: grant, session: session, spool: spool)
+        let outcome = await run(trial, of: grant, slot: slot, session: session, spool: spool)
         let report = ResultReport(
           sweepId: grant.sweepId, leaseId: grant.leaseId, fencingToken: grant.fencingToken, attempt: trial.attempt,
           status: outcome.status, metrics: outcome.metrics, exitCode: outcome.exitCode,
-          stderrTail: outcome.stderrTail.isEmpty ? nil : outcome.stderrTail, durationS: outcome.durationS)
+          stderrTail: outcome.stderrTail.isEmpty ? nil : outcome.stderrTail, durationS: outcome.durationS,
+          error: outcome.error)
         let pending = Spool.PendingResult(trialId: trial.trialId, report: report)
         do {
           try spool.store(pending)
@@ -328,21 +329,37 @@ public final class WorkerAgent: Service, Sendable {
     }
   }
 
+  /// `ARTIFACTS/<sweep id>/<trial id>-<attempt>`: one per attempt, so parallel slots and retries
+  /// never share one.
+  static func outputDirectory(root: String, grant: LeaseGrant, trial: LeasedTrial) -> String {
+    "\(root)/\(grant.sweepId)/\(trial.trialId)-\(trial.attempt)"
+  }
+
   static func milliseconds(_ duration: Duration) -> String {
     let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     return "\(micros / 1000).\(String(1000 + micros % 1000).dropFirst())"
   }
 
   /// Runs one trial of the lease, keeping the machine awake meanwhile on a laptop.
-  private func run(_ trial: LeasedTrial, of grant: LeaseGrant, session: LeaseSession, spool: Spool) async
+  private func run(_ trial: LeasedTrial, of grant: LeaseGrant, slot: Int, session: LeaseSession, spool: Spool) async
     -> TrialOutcome
   {
     let control = session.begin(trial)
     keepAwake?.begin()
+    var slotEnvironment: [String: String] = [:]
+    if configuration.gpuSlots.indices.contains(slot) {
+      slotEnvironment["CUDA_VISIBLE_DEVICES"] = configuration.gpuSlots[slot].joined(separator: ",")
+    }
+    slotEnvironment["SWEEP_SLOT"] = String(slot)
     let runner = TrialRunner(
       trial: trial, sweepID: grant.sweepId, workerName: configuration.name,
       directory: spool.trialDirectory(trialID: trial.trialId, attempt: trial.attempt),
-      projectDirectory: configuration.projectDirectory, selfInvocation: configuration.selfInvocation,
+      projectDirectory: configuration.projectDirectory,
+      workingDirectory: grant.workdir.map { FileSystem.resolve($0, against: configuration.projectDirectory) }
+        ?? configuration.projectDirectory,
+      outputDirectory: Self.outputDirectory(root: configuration.artifactsRoot, grant: grant, trial: trial),
+      objectiveMetric: grant.objectiveMetric, slotEnvironment: slotEnvironment,
+      selfInvocation: configuration.selfInvocation,
       timeout: grant.trialTimeoutS.map { .milliseconds(Int64($0 * 1000)) },
       stopGrace: .milliseconds(Int64(grant.stopGraceS * 1000)), control: control, clock: clock,
       launcher: runtime.launcher, baseEnvironment: runtime.environment, allowedCommands: configuration.allowedCommands,

@@ -21,8 +21,17 @@ public struct WorkerConfiguration: Sendable {
   public var onExit: String?
   /// How to run this binary again, for trials whose program is `sweep-worker`.
   public var selfInvocation: [String]
-  /// The folder the worker was started in (relative program paths resolve here).
+  /// `--workdir` (default: the folder the worker was started in): trials run here, or in the
+  /// spec's `workdir` relative to it, so `python train_lora.py` finds the user's script.
   public var projectDirectory: String
+  /// `--artifacts`: each attempt's output folder is made under it and kept (default `SPOOL/artifacts`).
+  public var artifactsDirectory: String? = nil
+  /// What trials inherit of the worker's environment.
+  public var environmentPolicy = TrialEnvironmentPolicy()
+  /// `CUDA_VISIBLE_DEVICES` of each slot (`--gpus`); empty: trials see whatever the worker sees.
+  public var gpuSlots: [[String]] = []
+  /// Where attempt output folders go.
+  public var artifactsRoot: String { artifactsDirectory ?? spool + "/artifacts" }
   /// When not empty, the only programs trials may run (as written in the spec, or as resolved).
   public var allowedCommands: [String] = []
   /// PEM file of the authority that signed a self-signed coordinator's certificate (`--ca-cert`).

@@ -9,7 +9,7 @@ public struct WorkerRuntime: Sendable {
   public var launcher: any TrialLauncher
   /// Read every ``LaptopPolicy/checkInterval`` when the configuration has a laptop policy.
   public var power: any PowerSensor
-  /// The environment every trial starts from (the worker's own, without its token).
+  /// The environment every trial starts from (the worker's own, filtered by ``TrialEnvironmentPolicy``).
   public var environment: [String: String]
   /// The inhibitor command that keeps the machine awake, when there is one.
   public var keepAwakeCommand: [String]?
@@ -30,9 +30,8 @@ public struct WorkerRuntime: Sendable {
 
   /// The real machine: the monotonic clock, HTTP, posix_spawn, sysfs or pmset.
   public static func system(_ configuration: WorkerConfiguration, log: WorkerLog) -> WorkerRuntime {
-    var environment = ProcessControl.environment()
-    // A trial is the sweep's code, not the operator's: it does not get the worker's join token.
-    environment.removeValue(forKey: "SWEEP_WORKER_TOKEN")
+    // A trial is the sweep's code, not the operator's: it does not get the worker's secrets.
+    let environment = configuration.environmentPolicy.apply(to: ProcessControl.environment())
     return WorkerRuntime(
       clock: SystemWorkerClock(),
       api: CoordinatorClient(

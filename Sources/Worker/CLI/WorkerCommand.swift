@@ -83,7 +83,7 @@ struct RunWorkerCommand: AsyncParsableCommand {
   @Option(help: "local, runpod, vast, lambda, colab or other (default local).") var provider: String = "local"
   @Option(help: "What an hour of this machine costs, in dollars (default 0: free).") var hourlyCost: String = "0"
   @Option(help: "GPU model, for the record.") var gpu: String?
-  @Option(help: "Trials run in parallel (default 1).") var slots: Int = 1
+  @Option(help: "Trials run in parallel (default 1, or one per GPU group with --gpus).") var slots: Int?
   @Option(help: "Spool folder: pending results, identity, trial folders (default ./sweep-worker-spool).")
   var spool: String = "sweep-worker-spool"
   @Option(help: "Seconds to pause between trials (lets a laptop cool).") var cooldown: Double = 0
@@ -110,6 +110,31 @@ struct RunWorkerCommand: AsyncParsableCommand {
   var keepAwake = true
   @Option(help: "Log level: debug, info, warning or error (debug adds trial output and per-trial overhead).")
   var logLevel: String = "info"
+  @Option(
+    help:
+      "Folder trials run in (default: the folder the worker was started in), so `python train_lora.py` finds the script; a spec's workdir is relative to it."
+  )
+  var workdir: String?
+  @Option(help: "Folder for each attempt's output folder (SWEEP_OUTPUT_DIR, {output_dir}); default SPOOL/artifacts.")
+  var artifacts: String?
+  @Option(
+    name: .customLong("pass-env"),
+    help: "Trials inherit only this variable (repeatable; NAME or PREFIX*), plus PATH, HOME, LANG and the like.")
+  var passEnv: [String] = []
+  @Option(name: .customLong("drop-env"), help: "Trials do not inherit this variable (repeatable; NAME or PREFIX*).")
+  var dropEnv: [String] = []
+  @Option(
+    name: .customLong("secret-env"),
+    help:
+      "A secret of this machine that trials never see (repeatable; NAME or PREFIX*); the worker's own tokens are always withheld."
+  )
+  var secretEnv: [String] = []
+  @Option(
+    help:
+      "GPUs to share out among slots: a list such as 0,1,2,3, or all (from nvidia-smi -L). Each slot gets its own CUDA_VISIBLE_DEVICES."
+  )
+  var gpus: String?
+  @Option(help: "GPUs each trial gets with --gpus (default 1).") var gpusPerTrial: Int = 1
 
   func validate() throws {
     guard ["auto", "on", "off"].contains(laptop) else {
@@ -122,7 +147,13 @@ struct RunWorkerCommand: AsyncParsableCommand {
     else {
       throw ValidationError("--log-level: expected debug, info, warning or error, got '\(logLevel)'")
     }
-    guard (1...256).contains(slots) else { throw ValidationError("--slots: expected 1 to 256, got \(slots)") }
+    if let slots, !(1...256).contains(slots) { throw ValidationError("--slots: expected 1 to 256, got \(slots)") }
+    guard gpusPerTrial >= 1 else { throw ValidationError("--gpus-per-trial: expected 1 or more, got \(gpusPerTrial)") }
+    for (flag, patterns) in [("--pass-env", passEnv), ("--drop-env", dropEnv), ("--secret-env", secretEnv)] {
+      for pattern in patterns {
+        if let problem = TrialEnvironmentPolicy.invalidPattern(pattern) { throw ValidationError("\(flag): \(problem)") }
+      }
+    }
     guard cooldown >= 0, cooldown.isFinite else { throw ValidationError("--cooldown: expected seconds ≥ 0") }
     guard Provider(rawValue: provider) != nil else {
       throw ValidationError(
@@ -156,6 +187,13 @@ struct RunWorkerCommand: AsyncParsableCommand {
     } catch {
       throw WorkerFailure(exitCode: WorkerExitCode.badInput, message: "--hourly-cost: \(error.message)")
     }
+    let gpuSlots = try gpuAssignment()
+    let slots = self.slots ?? max(1, gpuSlots.count)
+    let workingFolder = FileSystem.absolute(workdir ?? ".")
+    guard FileSystem.isDirectory(workingFolder) else {
+      throw WorkerFailure(
+        exitCode: WorkerExitCode.badInput, message: "--workdir: \(workingFolder) is not a folder on this machine")
+    }
     var host = [CChar](repeating: 0, count: 256)
     gethostname(&host, host.count - 1)
     let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -165,9 +203,12 @@ struct RunWorkerCommand: AsyncParsableCommand {
       hourlyCost: rate, gpu: gpu, slots: slots, spool: FileSystem.absolute(spool),
       cooldown: .milliseconds(Int64(cooldown * 1000)), maxIdle: maxIdle.flatMap(DurationText.parse),
       exitWhenDone: exitWhenDone, onExit: onExit, selfInvocation: WorkerCommand.selfInvocation,
-      projectDirectory: FileSystem.absolute("."))
+      projectDirectory: workingFolder)
     var configured = configuration
     configured.allowedCommands = allowCommand
+    configured.artifactsDirectory = artifacts.map(FileSystem.absolute)
+    configured.environmentPolicy = TrialEnvironmentPolicy(pass: passEnv, drop: dropEnv, secrets: secretEnv)
+    configured.gpuSlots = gpuSlots
     configured.logLevel = Logger.Level(rawValue: logLevel) ?? .info
     configured.laptop = laptopPolicy(provider: configured.provider)
     if let caCert {
@@ -177,6 +218,11 @@ struct RunWorkerCommand: AsyncParsableCommand {
       configured.caCertificate = FileSystem.absolute(caCert)
     }
     let agent = WorkerAgent(configuration: configured)
+    if !gpuSlots.isEmpty {
+      agent.log.info(
+        "GPUs per slot: \(gpuSlots.enumerated().map { "slot \($0.offset): \($0.element.joined(separator: ","))" }.joined(separator: "; "))"
+      )
+    }
     if let policy = configured.laptop {
       agent.log.info(
         "laptop awareness on: on battery \(policy.onBattery.rawValue), thermal pause \(policy.thermalPause ? "on" : "off"), keep awake \(policy.keepAwake ? "on" : "off")"
@@ -198,6 +244,34 @@ struct RunWorkerCommand: AsyncParsableCommand {
     let stop = agent.stop ?? .drained
     if case .fatal(let error) = stop {
       throw WorkerFailure(exitCode: stop.exitCode, message: error.description)
+    }
+  }
+}
+
+extension RunWorkerCommand {
+  /// Each slot's devices for `--gpus`; empty without it. Bad input names the flag.
+  func gpuAssignment() throws -> [[String]] {
+    guard let gpus else { return [] }
+    let devices: [String]
+    do {
+      if gpus == "all" {
+        guard let smi = ProcessControl.findInPath("nvidia-smi") else {
+          throw WorkerFailure(
+            exitCode: WorkerExitCode.badInput,
+            message: "--gpus all: nvidia-smi is not on PATH, so the GPUs cannot be listed; name them, e.g. --gpus 0,1")
+        }
+        devices = GPUAssignment.devices(nvidiaSMIList: ProcessControl.output(of: [smi, "-L"]) ?? "")
+        guard !devices.isEmpty else {
+          throw WorkerFailure(
+            exitCode: WorkerExitCode.badInput, message: "--gpus all: nvidia-smi -L lists no GPUs on this machine")
+        }
+      } else {
+        devices = try GPUAssignment.devices(list: gpus)
+      }
+      return try GPUAssignment.slots(
+        devices: devices, perTrial: gpusPerTrial, slots: slots ?? max(1, devices.count / gpusPerTrial))
+    } catch let error as GPUAssignmentError {
+      throw WorkerFailure(exitCode: WorkerExitCode.badInput, message: "--gpus: \(error.message)")
     }
   }
 }

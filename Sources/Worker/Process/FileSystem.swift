@@ -100,3 +100,16 @@ enum FileSystem {
     return String(decoding: bytes, as: UTF8.self) + "/" + path
   }
 }
+
+extension FileSystem {
+  /// Whether `path` is an existing directory.
+  static func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  /// `base/path` unless `path` is absolute.
+  static func resolve(_ path: String, against base: String) -> String {
+    path.hasPrefix("/") ? path : (base.hasSuffix("/") ? base + path : base + "/" + path)
+  }
+}

@@ -1,3 +1,5 @@
+import Shared
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -18,17 +20,23 @@ public enum MetricsLine {
 }
 
 /// What a trial has reported so far: the last value of each metric is its final value; `epoch`
-/// and `step` mark progress.
+/// and `step` mark progress. A metric whose name is a result column (or one of the trial's
+/// parameters) is kept under `metric.NAME` (``MetricNames``).
 public struct MetricsState: Sendable, Equatable {
   public private(set) var latest: [String: Double] = [:]
   public private(set) var epoch: Double?
   public private(set) var step: Double?
   /// Bumped on every report, so a heartbeat can tell whether anything new arrived.
   public private(set) var revision = 0
+  /// Names reported that collide with result columns, moved under `metric.`.
+  public private(set) var renamed: Set<String> = []
+  private let parameters: Set<String>
 
-  public init() {}
+  public init(parameters: Set<String> = []) { self.parameters = parameters }
 
-  public mutating func record(_ metrics: [String: Double]) {
+  public mutating func record(_ reported: [String: Double]) {
+    let (metrics, renamed) = MetricNames.resolve(reported, parameters: parameters)
+    self.renamed.formUnion(renamed)
     for (name, value) in metrics {
       switch name {
       case "epoch": epoch = value

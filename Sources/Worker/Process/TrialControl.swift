@@ -14,8 +14,8 @@ final class TrialControl: Sendable {
   }
   private let state: Mutex<State>
 
-  init(allowanceDeadline: Duration?) {
-    state = Mutex(State(allowanceDeadline: allowanceDeadline))
+  init(allowanceDeadline: Duration?, parameters: Set<String> = []) {
+    state = Mutex(State(allowanceDeadline: allowanceDeadline, metrics: MetricsState(parameters: parameters)))
   }
 
   /// Asks the trial to stop; the first reason wins.

@@ -12,11 +12,15 @@ public struct TrialOutcome: Sendable, Equatable {
   /// When the program was running and when it had ended, on the agent's clock (nil if it never started).
   public var startedAt: Duration?
   public var endedAt: Duration?
+  /// Why it failed when exit code and output do not say (objective never reported, cannot start).
+  public var error: String? = nil
 }
 
-/// Runs one leased trial: its own folder under the spool, the documented environment, its own
-/// process group; reads metrics from stdout and `SWEEP_METRICS_FILE`; enforces the timeout and the
-/// paid-time allowance on the agent's clock; stops it (SIGTERM, grace, SIGKILL) when asked.
+/// Runs one leased trial in the worker's working folder (`--workdir`, then the spec's `workdir`),
+/// with its own output folder (kept), a scratch folder under the spool (metrics file, control
+/// file), the documented environment and its own process group; reads metrics from stdout and
+/// `SWEEP_METRICS_FILE`; enforces the timeout and the paid-time allowance on the agent's clock;
+/// stops it when asked: the control file says why, then SIGTERM, the grace, SIGKILL.
 ///
 /// Event-driven: it sleeps until the program exits, the control changes (a stop, a new
 /// allowance) or the nearest deadline (timeout, allowance, kill after the grace) passes.
@@ -24,8 +28,18 @@ struct TrialRunner {
   var trial: LeasedTrial
   var sweepID: String
   var workerName: String
+  /// Scratch: the metrics and control files; removed after the trial.
   var directory: String
+  /// The worker's `--workdir`: relative program paths and the spec's `workdir` resolve here.
   var projectDirectory: String
+  /// Where the program runs (absolute).
+  var workingDirectory: String
+  /// This attempt's own output folder (absolute), kept after the trial.
+  var outputDirectory: String
+  /// The sweep's objective: a run that exits 0 without it failed.
+  var objectiveMetric: String?
+  /// Added to the trial's environment (e.g. this slot's `CUDA_VISIBLE_DEVICES`).
+  var slotEnvironment: [String: String] = [:]
   var selfInvocation: [String]
   var timeout: Duration?
   var stopGrace: Duration
@@ -41,7 +55,8 @@ struct TrialRunner {
   func run() async -> TrialOutcome {
     let started = clock.now
     let metricsFile = directory + "/metrics.jsonl"
-    var environment = baseEnvironment
+    let controlFile = directory + "/control.json"
+    var environment = baseEnvironment.merging(slotEnvironment) { _, slot in slot }
     environment["SWEEP_TRIAL_ID"] = trial.trialId
     environment["SWEEP_SWEEP_ID"] = sweepID
     environment["SWEEP_DOMAIN"] = trial.domain
@@ -49,6 +64,9 @@ struct TrialRunner {
     environment["SWEEP_ATTEMPT"] = String(trial.attempt)
     environment["SWEEP_METRICS_FILE"] = metricsFile
     environment["SWEEP_PROJECT_DIR"] = projectDirectory
+    environment["SWEEP_OUTPUT_DIR"] = outputDirectory
+    environment["SWEEP_CONTROL_FILE"] = controlFile
+    environment["SWEEP_OBJECTIVE"] = objectiveMetric
     for (name, value) in trial.params { environment["SWEEP_PARAM_" + name.uppercased()] = value.canonical }
     let tail = Mutex(OutputTail())
     let control = self.control
@@ -56,9 +74,17 @@ struct TrialRunner {
     let failed = { (message: String) in
       TrialOutcome(
         status: .failed, metrics: [:], exitCode: nil, stderrTail: message,
-        durationS: (clock.now - started).secondsDouble)
+        durationS: (clock.now - started).secondsDouble, error: message)
     }
     if let refusal = refusal() { return failed(refusal) }
+    guard FileSystem.isDirectory(workingDirectory) else {
+      return failed(
+        "the working folder \(workingDirectory) does not exist on this worker (--workdir\(trial.argv.isEmpty ? "" : ", and the spec's workdir")); start the worker in the folder that holds the training script"
+      )
+    }
+    guard FileSystem.makeDirectory(outputDirectory) else {
+      return failed("cannot create the output folder \(outputDirectory) (--artifacts)")
+    }
     let (events, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     control.observe { wake.yield() }
     defer { control.observe {} }
@@ -68,7 +94,7 @@ struct TrialRunner {
       control.attachMetricsFile(metricsFile)
       process = try launcher.launch(
         LaunchRequest(
-          argv: resolvedArgv(), environment: environment, directory: directory,
+          argv: resolvedArgv(), environment: environment, directory: workingDirectory,
           onStdout: { line in
             if let metrics = MetricsLine.parse(line) {
               control.record(metrics)
@@ -82,7 +108,7 @@ struct TrialRunner {
             onLog(line)
           }))
     } catch {
-      return failed(error.message)
+      return failed("cannot start \(trial.argv.first ?? "the program") in \(workingDirectory): \(error.message)")
     }
     let runningAt = clock.now
     let exit = LockedValue<Termination?>(nil)
@@ -108,6 +134,9 @@ struct TrialRunner {
             ?? control.allowanceDeadline.flatMap { now >= $0 ? .allowanceExhausted : nil }
           if let reason = stoppedFor {
             onLog("stopping trial \(trial.trialId): \(reason.rawValue)")
+            // said first in the control file, so a script that checks it (lorasweep.should_stop)
+            // can save a checkpoint and exit cleanly within the grace
+            try? FileSystem.writeDurably(Array("{\"stop\":\"\(reason.rawValue)\"}\n".utf8), to: controlFile)
             process.signalGroup(SIGTERM)
             killAt = now + stopGrace
           }
@@ -135,12 +164,28 @@ struct TrialRunner {
     // anything a stopped program left behind in its group
     if stoppedFor != nil { process.signalGroup(SIGKILL) }
     let metrics = control.readMetricsFile(final: true)
-    let status: AttemptStatus
+    if !metrics.renamed.isEmpty {
+      let names = metrics.renamed.sorted()
+      tail.withLock {
+        $0.append(
+          "note: metric(s) \(names.joined(separator: ", ")) were stored as \(names.map { MetricNames.prefix + $0 }.joined(separator: ", ")): those names are result columns"
+        )
+      }
+    }
+    var status: AttemptStatus
     let exitCode: Int?
+    var error: String?
     switch termination {
     case .exited(let code):
       exitCode = Int(code)
       status = stoppedFor ?? (code == 0 ? .succeeded : .failed)
+      if status == .succeeded, let objectiveMetric,
+        let missing = MetricNames.missingObjective(objectiveMetric, in: metrics.latest)
+      {
+        status = .failed
+        error = missing
+        tail.withLock { $0.append(missing) }
+      }
     case .signalled(let signal):
       exitCode = 128 + Int(signal)
       status = stoppedFor ?? .failed
@@ -148,7 +193,7 @@ struct TrialRunner {
     }
     return TrialOutcome(
       status: status, metrics: metrics.latest, exitCode: exitCode, stderrTail: tail.withLock { $0.text },
-      durationS: (endedAt - started).secondsDouble, startedAt: runningAt, endedAt: endedAt)
+      durationS: (endedAt - started).secondsDouble, startedAt: runningAt, endedAt: endedAt, error: error)
   }
 
   /// Why this worker will not run the trial's program, if `--allow-command` does not list it.
@@ -161,13 +206,17 @@ struct TrialRunner {
   }
 
   /// `sweep-worker` as the program means this very binary; a relative program path with a '/'
-  /// is taken from the directory the worker was started in.
+  /// is taken from the working folder; `{output_dir}` becomes this attempt's output folder.
   func resolvedArgv() -> [String] {
-    guard let program = trial.argv.first else { return [] }
-    if program == "sweep-worker" { return selfInvocation + trial.argv.dropFirst() }
-    if program.contains("/") && !program.hasPrefix("/") {
-      return [projectDirectory + "/" + program] + trial.argv.dropFirst()
+    let argv = trial.argv.map {
+      $0.contains(CommandTemplate.outputDirectoryMarker)
+        ? $0.replacing(CommandTemplate.outputDirectoryMarker, with: outputDirectory) : $0
     }
-    return trial.argv
+    guard let program = argv.first else { return [] }
+    if program == "sweep-worker" { return selfInvocation + argv.dropFirst() }
+    if program.contains("/") && !program.hasPrefix("/") {
+      return [workingDirectory + "/" + program] + argv.dropFirst()
+    }
+    return argv
   }
 }

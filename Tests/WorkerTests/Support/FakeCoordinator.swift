@@ -35,6 +35,8 @@ final class FakeCoordinator: CoordinatorAPI {
     var waiters: [(condition: @Sendable ([Call]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     /// Spooled result keys seen at the moment each report arrived (durable before sent).
     var spooledAtReport: [String] = []
+    /// Every report body that arrived, in order.
+    var reports: [ResultReport] = []
   }
   private let state = Mutex(State())
   /// Read when a report arrives, to check the result was spooled before it was sent.
@@ -47,6 +49,7 @@ final class FakeCoordinator: CoordinatorAPI {
 
   var calls: [Call] { state.withLock { $0.calls } }
   var spooledAtReport: [String] { state.withLock { $0.spooledAtReport } }
+  var reports: [ResultReport] { state.withLock { $0.reports } }
 
   func setOnline(_ online: Bool) { state.withLock { $0.online = online } }
   func queue(_ response: LeaseResponse) { state.withLock { $0.leases.append(response) } }
@@ -103,7 +106,10 @@ final class FakeCoordinator: CoordinatorAPI {
 
   func report(trialID: String, _ report: ResultReport) async throws(ClientError) -> ResultAck {
     let spooled = spool()
-    state.withLock { $0.spooledAtReport.append(spooled) }
+    state.withLock {
+      $0.spooledAtReport.append(spooled)
+      $0.reports.append(report)
+    }
     try record(.report(trial: trialID, status: report.status))
     return ResultAck(
       trialId: trialID, attempt: report.attempt, outcome: .completed, trialState: "succeeded",

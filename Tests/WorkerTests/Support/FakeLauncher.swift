@@ -19,6 +19,8 @@ final class FakeLauncher: TrialLauncher {
     var launched: [LaunchRequest] = []
     var processes: [FakeTrial] = []
     var signals: [(argv: [String], signal: Int32)] = []
+    /// What the trial's control file said when each signal arrived (nil: no file).
+    var controlAtSignal: [String?] = []
     var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
   }
   private let state = Mutex(State())
@@ -30,7 +32,10 @@ final class FakeLauncher: TrialLauncher {
   }
 
   var launched: [[String]] { state.withLock { $0.launched.map(\.argv) } }
+  /// The full requests: folder and environment too.
+  var requests: [LaunchRequest] { state.withLock { $0.launched } }
   var signals: [(argv: [String], signal: Int32)] { state.withLock { $0.signals } }
+  var controlAtSignal: [String?] { state.withLock { $0.controlAtSignal } }
 
   /// Returns once `count` programs were launched.
   func launches(atLeast count: Int) async {
@@ -60,8 +65,13 @@ final class FakeLauncher: TrialLauncher {
       state.waiters.removeAll { $0.count <= count }
       return (script, ready)
     }
+    let controlFile = request.environment["SWEEP_CONTROL_FILE"]
     let process = FakeTrial(argv: request.argv) { [self] argv, signal in
-      state.withLock { $0.signals.append((argv, signal)) }
+      let control = controlFile.flatMap { FileSystem.read($0) }.map { String(decoding: $0, as: UTF8.self) }
+      state.withLock {
+        $0.signals.append((argv, signal))
+        $0.controlAtSignal.append(control)
+      }
     }
     state.withLock { $0.processes.append(process) }
     switch script {
