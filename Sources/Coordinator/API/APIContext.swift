@@ -13,6 +13,8 @@ public struct APIEnvironment: Sendable {
   public var authenticator: Authenticator
   public var dispatcher: LeaseDispatcher
   public var metrics: CoordinatorMetrics
+  /// Uploaded output folders, next to the database.
+  public var artifacts: ArtifactFiles
 
   /// Reads the whole body, refusing more than the limit with 413.
   func body(_ request: Request) async throws -> ByteBuffer {

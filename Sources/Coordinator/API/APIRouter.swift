@@ -28,6 +28,7 @@ public enum APIRouter {
     addWorkerRoutes(routes, env)
     addLeaseRoutes(routes, env)
     addSweepRoutes(routes, env)
+    addArtifactRoutes(routes, env)
     return router
   }
 

@@ -73,6 +73,7 @@ extension Scheduler {
           trialTimeoutS: sweep.trialTimeout.map { Double($0.wholeMilliseconds) / 1000 },
           objectiveMetric: sweep.objectiveMetric, trials: leased)
         grant.workdir = sweep.workdir
+        grant.artifacts = sweep.artifacts
         return .granted(grant)
       }
     }

@@ -34,6 +34,14 @@ protocol SchedulerStorage {
   mutating func setFailureWatch(_ sweep: SweepRef, _ watch: FailureWatch) throws
   /// Pauses a running sweep with the reason (nil: resumes it, `running` again).
   mutating func setSweepPause(_ sweep: SweepRef, reason: String?) throws
+
+  // MARK: Artifacts
+  mutating func artifactPolicy(_ sweep: SweepRef) throws -> (policy: ArtifactPolicy, goal: Objective.Goal)
+  mutating func insertArtifact(_ trial: TrialRef, attempt: Int, sha256: String, bytes: Int64, now: Timestamp) throws
+  /// The archives on record in the trial's domain and stage, with their trials' objectives.
+  mutating func artifactCandidates(_ trial: TrialRef) throws -> [StoredArtifact]
+  mutating func deleteArtifact(_ sweep: SweepRef, trialID: String, attempt: Int) throws
+  mutating func artifactReferenced(sha256: String) throws -> Bool
   /// Whether any trial is pending, leased or waiting.
   mutating func hasOpenTrials(_ sweep: SweepRef) throws -> Bool
   /// The spec of a sweep with strategies; `nil` for a plain sweep.
@@ -176,6 +184,7 @@ struct SweepTerms<SweepRef> {
   var maxAttempts: Int
   /// The spec's `workdir`, handed to the worker with each grant.
   var workdir: String? = nil
+  var artifacts: ArtifactPolicy = .default
 }
 
 /// A pending trial about to be leased.
@@ -228,6 +237,7 @@ struct TrialForEarlyStopping<TrialRef> {
 struct AttemptRow {
   var leaseID: String
   var outcome: AttemptOutcome
+  var workerID: String
 }
 
 struct RunningAttempt<TrialRef> {

@@ -24,6 +24,8 @@ public struct CoordinatorServer: Sendable {
     /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
     public var tlsCertificatePath: String? = nil
     public var tlsKeyPath: String? = nil
+    /// Where uploaded output folders are kept (default: next to the database, `DB-artifacts`).
+    public var artifactsPath: String? = nil
 
     public init() {}
 
@@ -55,7 +57,8 @@ public struct CoordinatorServer: Sendable {
     let environment = APIEnvironment(
       store: store, clock: clock, policy: configuration.policy, maxBodyBytes: configuration.maxBodyBytes,
       authenticator: Authenticator(store: store, adminHash: tokens.adminHash, joinHash: tokens.joinHash),
-      dispatcher: dispatcher, metrics: metrics)
+      dispatcher: dispatcher, metrics: metrics,
+      artifacts: try ArtifactFiles(root: configuration.artifactsPath ?? configuration.databasePath + "-artifacts"))
     return CoordinatorServer(
       configuration: configuration, store: store, clock: clock, metrics: metrics, dispatcher: dispatcher,
       environment: environment, tokens: tokens)

@@ -104,6 +104,14 @@ public protocol SweepStore: Sendable {
   /// Resumes a sweep that paused itself (``FailureGuard``).
   func resumeSweep(id: String) async throws -> SweepStatus
 
+  /// The stored output folders of a sweep, best first per domain.
+  func artifacts(sweepID: String, domain: String?) async throws -> [ArtifactInfo]
+  /// Whether `workerID` may upload this attempt's output, and within which limits.
+  func artifactTerms(sweepID: String, trialID: String, attempt: Int, workerID: String) async throws -> ArtifactTerms
+  /// Records an uploaded archive and prunes by the sweep's policy.
+  func recordArtifact(sweepID: String, trialID: String, attempt: Int, sha256: String, bytes: Int64, now: Timestamp)
+    async throws -> ArtifactRecorded
+
   func registerWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp) async throws
   func worker(id: String) async throws -> WorkerRecord?
   /// Marks the worker deregistered and releases its active leases.

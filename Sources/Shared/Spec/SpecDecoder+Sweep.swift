@@ -108,6 +108,8 @@ extension SpecDecoder {
     if let node = table["workdir"] { workdir = self.workdir(node) }
     var failureGuard: FailureGuard? = .default
     if let node = table["pause_on_failures"] { failureGuard = self.failureGuard(node) }
+    var artifacts = ArtifactPolicy.default
+    if let node = table["artifacts"] { artifacts = self.artifactPolicy(node) }
 
     guard let name, let domains, let space, let command else { return nil }
     var spec = SweepSpec(
@@ -120,7 +122,45 @@ extension SpecDecoder {
     spec.adaptive = adaptive
     spec.workdir = workdir
     spec.failureGuard = failureGuard
+    spec.artifacts = artifacts
     return spec
+  }
+
+  /// `artifacts: {keep: best, top_k: 3, max_mb: 200}`, or `artifacts: none` / `all`.
+  mutating func artifactPolicy(_ node: DocumentNode) -> ArtifactPolicy {
+    var policy = ArtifactPolicy.default
+    let modes = ArtifactPolicy.Keep.allCases.map(\.rawValue)
+    if case .scalar(let scalar) = node, !scalar.isNull {
+      guard let keep = ArtifactPolicy.Keep(rawValue: scalar.text) else {
+        report(
+          node, "artifacts",
+          "expected \(modes.joined(separator: ", ")) or {keep, top_k, max_mb}, found \(Identifier.quoted(scalar.text))")
+        return policy
+      }
+      policy.keep = keep
+      return policy
+    }
+    guard
+      let table = table(
+        node, path: "artifacts", allowed: ["keep", "top_k", "max_mb"], what: "{keep: best, top_k: 3, max_mb: 200}")
+    else { return policy }
+    if let item = table["keep"], let text = string(item, "artifacts.keep") {
+      if let keep = ArtifactPolicy.Keep(rawValue: text) {
+        policy.keep = keep
+      } else {
+        report(item, "artifacts.keep", "expected \(modes.joined(separator: ", ")), found \(Identifier.quoted(text))")
+      }
+    }
+    if let item = table["top_k"], let value = integer(item, "artifacts.top_k", in: 1...10_000) {
+      policy.topK = Int(value)
+      if policy.keep != .best, table["keep"] != nil {
+        report(item, "artifacts.top_k", "applies to keep: best only")
+      }
+    }
+    if let item = table["max_mb"], let value = integer(item, "artifacts.max_mb", in: 1...1_000_000) {
+      policy.maxBytes = value << 20
+    }
+    return policy
   }
 
   /// `workdir:` a folder relative to the worker's `--workdir`, or absolute.

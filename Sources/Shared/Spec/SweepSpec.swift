@@ -35,6 +35,8 @@ public struct SweepSpec: Hashable, Sendable {
   public var workdir: String? = nil
   /// When the sweep pauses itself because every attempt so far failed the same way quickly; nil: never.
   public var failureGuard: FailureGuard? = .default
+  /// Which output folders come home to the coordinator (`artifacts:`).
+  public var artifacts: ArtifactPolicy = .default
 
   /// Placeholder names a command may use besides parameter names.
   public static let builtinPlaceholders: Set<String> = ["domain", "trial_id", "output_dir"]

@@ -56,6 +56,9 @@ public struct LeaseGrant: Hashable, Sendable, Codable {
   public var trials: [LeasedTrial]
   /// The spec's `workdir`: where trials run, relative to the worker's `--workdir`; nil: the workdir itself.
   public var workdir: String? = nil
+  /// What the coordinator takes of each attempt's output folder; nil: it takes none (an older
+  /// coordinator), so the worker uploads nothing.
+  public var artifacts: ArtifactPolicy? = nil
 
   public init(
     leaseId: String, sweepId: String, sweepName: String, fencingToken: Int64, expiresAt: String, ttlS: Double,

@@ -42,6 +42,8 @@ public final class WorkerAgent: Service, Sendable {
   /// Why the worker takes no new work now, and the latch that opens when it resumes.
   let pause = LockedValue<(reason: PauseReason, resumed: Latch)?>(nil)
   private let keepAwake: KeepAwake?
+  /// Set once `run()` has made it.
+  private let uploader = LockedValue<ArtifactUploader?>(nil)
 
   public convenience init(configuration: WorkerConfiguration) {
     let log = WorkerLog(name: configuration.name, level: configuration.logLevel)
@@ -84,9 +86,12 @@ public final class WorkerAgent: Service, Sendable {
       finish(.fatal(fatal))
       for session in sessions.value.values { session.interrupt(.interrupted) }
     }
+    let uploader = ArtifactUploader(queue: UploadQueue(spoolRoot: spool.root), api: api, clock: clock, log: log)
+    self.uploader.set(uploader)
     await withGracefulShutdownHandler {
       await withTaskGroup(of: Void.self) { group in
         group.addTask { await sender.run() }
+        group.addTask { await uploader.run() }
         if let policy = configuration.laptop {
           // the first reading decides before any work is taken
           var tracker = PauseTracker(policy: policy)
@@ -102,6 +107,11 @@ public final class WorkerAgent: Service, Sendable {
         let delivered = await sender.flush(until: clock.now + configuration.drainTimeout)
         if !delivered {
           log.warning("some results are still in the spool at \(spool.root); they will be sent on the next start")
+        }
+        // output folders too, within a bound: on a paid box this is paid time (docs/worker.md)
+        if !(await uploader.flush(until: clock.now + configuration.uploadDrainTimeout)) {
+          log.warning(
+            "some output folders are still waiting in \(spool.root)/uploads; they will be uploaded on the next start")
         }
         group.cancelAll()
       }
@@ -302,6 +312,10 @@ public final class WorkerAgent: Service, Sendable {
         spooled.append((pending.key, readyAt, outcome))
         await sender.notify()
         FileSystem.removeTree(spool.trialDirectory(trialID: trial.trialId, attempt: trial.attempt))
+        // after the result is on its way: packing a large output folder never delays it
+        if outcome.status == .succeeded, let policy = grant.artifacts, policy.keep != .none {
+          await queueUpload(of: trial, grant: grant, policy: policy, spool: spool)
+        }
         readyAt = clock.now
       }
       let unstarted = session.unstarted
@@ -326,6 +340,38 @@ public final class WorkerAgent: Service, Sendable {
       log.debug(
         "trial \(entry.key) overhead: start \(Self.milliseconds(started - entry.readyAt)) ms, finish \(Self.milliseconds(delivery.answered - ended)) ms, sent after \(Self.milliseconds(delivery.sent - ended)) ms"
       )
+    }
+  }
+
+  /// Packs an attempt's output folder into the upload queue, unless it is empty or over the
+  /// sweep's `artifacts.max_mb` (said in the log, naming the trial, the size and the limit).
+  private func queueUpload(of trial: LeasedTrial, grant: LeaseGrant, policy: ArtifactPolicy, spool: Spool) async {
+    let folder = Self.outputDirectory(root: configuration.artifactsRoot, grant: grant, trial: trial)
+    let size = ArtifactArchive.contentBytes(of: folder)
+    guard !FileSystem.list(folder).isEmpty else { return }
+    guard size <= policy.maxBytes else {
+      log.error(
+        "the output of trial \(trial.trialId) is \(size >> 20) MB (\(size) bytes), over the sweep's artifacts.max_mb of \(policy.maxBytes >> 20) MB: not uploaded; it stays in \(folder)"
+      )
+      return
+    }
+    let queue = UploadQueue(spoolRoot: spool.root)
+    let archive = queue.stagingPath(trialID: trial.trialId, attempt: trial.attempt)
+    do {
+      let packed = try ArtifactArchive.pack(folder: folder, into: archive)
+      if !packed.skipped.isEmpty {
+        log.warning(
+          "left out of the output of \(trial.trialId) (links or unreadable): \(packed.skipped.prefix(5).joined(separator: ", "))"
+        )
+      }
+      try queue.add(
+        UploadQueue.Entry(
+          sweepId: grant.sweepId, trialId: trial.trialId, attempt: trial.attempt, sha256: packed.sha256,
+          bytes: packed.bytes, folder: folder))
+      await uploader.value?.notify()
+    } catch {
+      FileSystem.remove(archive)
+      log.error("cannot pack the output of \(trial.trialId) for upload (\(error)); it stays in \(folder)")
     }
   }
 

@@ -49,6 +49,9 @@ public struct WorkerConfiguration: Sendable {
   public var logLevel: Logger.Level = .info
   /// How long a SIGTERM drain may take before the worker gives up waiting for acknowledgements.
   public var drainTimeout: Duration = .seconds(10)
+  /// How long an exit waits for output folders still being uploaded (they stay in the spool
+  /// after that, for the next start); on a paid box this is paid time.
+  public var uploadDrainTimeout: Duration = .seconds(120)
 
   public init(
     coordinator: String, joinToken: String, name: String, provider: Provider, hourlyCost: MicroDollars, gpu: String?,

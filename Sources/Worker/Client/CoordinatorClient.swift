@@ -94,13 +94,27 @@ public final class CoordinatorClient: Sendable {
     _ = try await call(.DELETE, "/v1/workers/\(workerID)", body: Optional<Int>.none, as: [String: String].self)
   }
 
+  /// Uploads an attempt's output archive, streamed from the file with its sha256 in a header.
+  /// Retry: the uploader retries retryable errors with backoff and a digest mismatch up to 3 times.
+  public func uploadArtifact(_ entry: UploadQueue.Entry, archive: String) async throws(ClientError)
+    -> ArtifactUploadAck
+  {
+    var request = HTTPClientRequest(
+      url: baseURL + "/v1/trials/\(entry.trialId)/attempts/\(entry.attempt)/artifact?sweep_id=\(entry.sweepId)")
+    request.method = .PUT
+    request.headers.add(name: "Content-Type", value: "application/x-tar")
+    request.headers.add(name: "X-Artifact-SHA256", value: entry.sha256)
+    request.body = .stream(FileChunks(path: archive), length: .known(entry.bytes))
+    // a 200 MB archive over a slow uplink: minutes, not the 30 s of a JSON call
+    return try await send(request, token: nil, as: ArtifactUploadAck.self, timeout: .seconds(3600))
+  }
+
   private func call<Body: Encodable, Reply: Decodable>(
     _ method: HTTPMethod, _ path: String, body: Body?, token: String? = nil, as: Reply.Type,
     timeout: Duration = .seconds(30)
   ) async throws(ClientError) -> Reply {
     var request = HTTPClientRequest(url: baseURL + path)
     request.method = method
-    request.headers.add(name: "Authorization", value: "Bearer \(token ?? credential.value)")
     if let body {
       request.headers.add(name: "Content-Type", value: "application/json")
       do {
@@ -109,6 +123,16 @@ public final class CoordinatorClient: Sendable {
         throw .rejected(status: 0, code: "encode", message: "cannot encode the request: \(error)")
       }
     }
+    return try await send(request, token: token, as: Reply.self, timeout: timeout)
+  }
+
+  private func send<Reply: Decodable>(
+    _ request: HTTPClientRequest, token: String?, as: Reply.Type, timeout: Duration
+  ) async throws(ClientError) -> Reply {
+    var request = request
+    let method = request.method
+    let path = request.url.dropFirst(baseURL.count)
+    request.headers.add(name: "Authorization", value: "Bearer \(token ?? credential.value)")
     let status: Int
     let bytes: ByteBuffer
     do {

@@ -15,6 +15,8 @@ public protocol CoordinatorAPI: Sendable {
   func reportBatch(_ results: [BatchedResult]) async throws(ClientError) -> ResultBatchResponse
   func release(leaseID: String, _ request: ReleaseRequest) async throws(ClientError) -> ReleaseResponse
   func deregister(workerID: String) async throws(ClientError)
+  /// Uploads an attempt's output archive (the file at `archive`), streamed.
+  func uploadArtifact(_ entry: UploadQueue.Entry, archive: String) async throws(ClientError) -> ArtifactUploadAck
   /// Closes connections; the last call.
   func shutdown() async
 }

@@ -14,6 +14,7 @@ final class FakeCoordinator: CoordinatorAPI {
     case report(trial: String, status: AttemptStatus)
     case release(lease: String, trials: [String])
     case deregister
+    case upload(trial: String)
 
     var description: String {
       switch self {
@@ -23,6 +24,7 @@ final class FakeCoordinator: CoordinatorAPI {
       case .report(let trial, let status): "report(\(trial): \(status.rawValue))"
       case .release(let lease, let trials): "release(\(lease): \(trials.joined(separator: ",")))"
       case .deregister: "deregister"
+      case .upload(let trial): "upload(\(trial))"
       }
     }
   }
@@ -37,6 +39,10 @@ final class FakeCoordinator: CoordinatorAPI {
     var spooledAtReport: [String] = []
     /// Every report body that arrived, in order.
     var reports: [ResultReport] = []
+    /// Answers to the next uploads, in order, before they succeed.
+    var uploadFailures: [ClientError] = []
+    /// Archives received: the entry and the bytes of the file.
+    var uploads: [(entry: UploadQueue.Entry, bytes: [UInt8])] = []
   }
   private let state = Mutex(State())
   /// Read when a report arrives, to check the result was spooled before it was sent.
@@ -50,6 +56,20 @@ final class FakeCoordinator: CoordinatorAPI {
   var calls: [Call] { state.withLock { $0.calls } }
   var spooledAtReport: [String] { state.withLock { $0.spooledAtReport } }
   var reports: [ResultReport] { state.withLock { $0.reports } }
+  var uploads: [(entry: UploadQueue.Entry, bytes: [UInt8])] { state.withLock { $0.uploads } }
+  func failUploads(_ errors: [ClientError]) { state.withLock { $0.uploadFailures = errors } }
+
+  func uploadArtifact(_ entry: UploadQueue.Entry, archive: String) async throws(ClientError) -> ArtifactUploadAck {
+    try record(.upload(trial: entry.trialId))
+    let bytes = FileSystem.read(archive) ?? []
+    let failure: ClientError? = state.withLock { state in
+      if !state.uploadFailures.isEmpty { return state.uploadFailures.removeFirst() }
+      state.uploads.append((entry, bytes))
+      return nil
+    }
+    if let failure { throw failure }
+    return ArtifactUploadAck(trialId: entry.trialId, attempt: entry.attempt, sha256: entry.sha256, kept: true)
+  }
 
   func setOnline(_ online: Bool) { state.withLock { $0.online = online } }
   func queue(_ response: LeaseResponse) { state.withLock { $0.leases.append(response) } }

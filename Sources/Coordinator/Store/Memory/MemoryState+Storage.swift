@@ -31,7 +31,8 @@ extension MemoryState: SchedulerStorage {
         ref: index, id: sweep.id, name: sweep.spec.name,
         estimate: .milliseconds(sweep.spec.estimatedTrialDuration.wholeMilliseconds),
         trialTimeout: sweep.spec.trialTimeout.map { .milliseconds($0.wholeMilliseconds) },
-        objectiveMetric: sweep.spec.objective.metric, maxAttempts: sweep.spec.maxAttempts, workdir: sweep.spec.workdir)
+        objectiveMetric: sweep.spec.objective.metric, maxAttempts: sweep.spec.maxAttempts, workdir: sweep.spec.workdir,
+        artifacts: sweep.spec.artifacts)
     }
   }
 
@@ -223,7 +224,9 @@ extension MemoryState: SchedulerStorage {
   func attempt(_ ref: MemoryTrialRef, _ number: Int) -> AttemptRow? {
     let attempts = sweeps[ref.sweep].trials[ref.trial].attempts
     guard number >= 1, number <= attempts.count else { return nil }
-    return AttemptRow(leaseID: attempts[number - 1].leaseID, outcome: attempts[number - 1].outcome)
+    return AttemptRow(
+      leaseID: attempts[number - 1].leaseID, outcome: attempts[number - 1].outcome,
+      workerID: attempts[number - 1].workerID)
   }
 
   mutating func endAttempt(

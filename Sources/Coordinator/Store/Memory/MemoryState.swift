@@ -7,6 +7,8 @@ import Shared
 struct MemoryState {
   var tokens: [String: [UInt8]] = [:]
   var sweeps: [MemorySweep] = []
+  /// Uploaded output folders, in upload order.
+  var artifactRows: [MemoryArtifact] = []
   var sweepIndex: [String: Int] = [:]
   /// Workers and leases live in arrays, found by id through an index, and are changed in place:
   /// a dictionary of structs copied every worker (its record, labels, durations) on each change.
@@ -264,4 +266,13 @@ extension TrialCounts {
     case .pruned: pruned += n
     }
   }
+}
+
+/// An uploaded output folder on record.
+struct MemoryArtifact {
+  let sweep: Int
+  let trial: Int
+  let attempt: Int
+  var sha256: String
+  var bytes: Int64
 }

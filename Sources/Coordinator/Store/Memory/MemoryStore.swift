@@ -40,6 +40,27 @@ public final class MemoryStore: SweepStore {
     }
   }
 
+  public func artifacts(sweepID: String, domain: String?) async throws -> [ArtifactInfo] {
+    try locked { try $0.artifactList(sweepID: sweepID, domain: domain) }
+  }
+
+  public func artifactTerms(sweepID: String, trialID: String, attempt: Int, workerID: String) async throws
+    -> ArtifactTerms
+  {
+    try locked {
+      try Scheduler.artifactTerms(&$0, sweepID: sweepID, trialID: trialID, attempt: attempt, workerID: workerID)
+    }
+  }
+
+  public func recordArtifact(
+    sweepID: String, trialID: String, attempt: Int, sha256: String, bytes: Int64, now: Timestamp
+  ) async throws -> ArtifactRecorded {
+    try locked {
+      try Scheduler.recordArtifact(
+        &$0, sweepID: sweepID, trialID: trialID, attempt: attempt, sha256: sha256, bytes: bytes, now: now)
+    }
+  }
+
   public func resumeSweep(id: String) async throws -> SweepStatus {
     try locked { state in
       try Scheduler.resumeSweep(&state, id: id)

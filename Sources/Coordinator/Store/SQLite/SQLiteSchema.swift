@@ -185,13 +185,25 @@ enum SQLiteSchema {
       try db.execute(sql: "ALTER TABLE workers ADD COLUMN paused TEXT")
     }
     // Trials run in the spec's workdir; a sweep whose attempts all fail the same way pauses itself
-    // (failure_watch: FailureWatch as JSON; NULL: off) and says why (paused_reason).
+    // (failure_watch: FailureWatch as JSON; NULL: off) and says why (paused_reason); output folders
+    // come home as content-addressed archives (artifacts), kept per artifact_policy.
     migrator.registerMigration("v6-trial-io") { db in
       try db.execute(
         sql: """
           ALTER TABLE sweeps ADD COLUMN workdir TEXT;
           ALTER TABLE sweeps ADD COLUMN failure_watch TEXT;
           ALTER TABLE sweeps ADD COLUMN paused_reason TEXT;
+          ALTER TABLE sweeps ADD COLUMN artifact_policy TEXT;
+          CREATE TABLE artifacts (
+            sweep_id TEXT NOT NULL,
+            trial_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            uploaded_at INTEGER NOT NULL,
+            PRIMARY KEY (sweep_id, trial_id, attempt)
+          );
+          CREATE INDEX artifacts_by_digest ON artifacts(sha256);
           """)
     }
     return migrator

@@ -168,9 +168,11 @@ extension SQLiteStorage {
   func attempt(_ trial: TrialKey, _ number: Int) throws -> AttemptRow? {
     try Row.fetchOne(
       db.cachedStatement(
-        sql: "SELECT lease_id, state FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
+        sql: "SELECT lease_id, state, worker_id FROM attempts WHERE sweep_id = ? AND trial_id = ? AND attempt = ?"),
       arguments: [trial.sweepID, trial.trialID, number]
-    ).map { row in AttemptRow(leaseID: row[0], outcome: try Self.decode(AttemptOutcome.self, row[1])) }
+    ).map { row in
+      AttemptRow(leaseID: row[0], outcome: try Self.decode(AttemptOutcome.self, row[1]), workerID: row[2])
+    }
   }
 
   func endAttempt(

@@ -36,15 +36,16 @@ struct SQLiteStorage: SchedulerStorage {
     try db.execute(
       sql: """
         INSERT INTO sweeps(id, seq, name, spec_text, state, budget, objective_metric, objective_goal, max_attempts,
-          trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic, workdir, failure_watch)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic, workdir, failure_watch,
+          artifact_policy)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         id, seq, spec.name, specText, SweepState.running.rawValue, spec.budget.value, spec.objective.metric,
         spec.objective.goal.rawValue, spec.maxAttempts, spec.trialTimeout?.wholeMilliseconds,
         spec.estimatedTrialDuration.wholeMilliseconds, StoredJSON.encodeStrings(spec.domains),
         StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds, spec.hasStrategies, spec.workdir,
-        try spec.failureGuard.map { try StoredJSON.encode($0.watch) },
+        try spec.failureGuard.map { try StoredJSON.encode($0.watch) }, try StoredJSON.encode(spec.artifacts),
       ])
     if spec.hasStrategies { store.strategySpecs.withLock { $0[id] = .some(spec) } }
     return id
@@ -58,7 +59,8 @@ struct SQLiteStorage: SchedulerStorage {
     try Row.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT id, name, estimate_ms, trial_timeout_ms, objective_metric, max_attempts, workdir FROM sweeps
+          SELECT id, name, estimate_ms, trial_timeout_ms, objective_metric, max_attempts, workdir, artifact_policy
+          FROM sweeps
           WHERE state = ? AND EXISTS (SELECT 1 FROM shards s WHERE s.sweep_id = sweeps.id AND s.state = ?)
           ORDER BY seq
           """), arguments: [SweepState.running.rawValue, ShardState.pending.rawValue]
@@ -66,7 +68,8 @@ struct SQLiteStorage: SchedulerStorage {
       SweepTerms(
         ref: row[0], id: row[0], name: row[1], estimate: .milliseconds(row[2] as Int64),
         trialTimeout: (row[3] as Int64?).map { .milliseconds($0) }, objectiveMetric: row[4], maxAttempts: row[5],
-        workdir: row[6])
+        workdir: row[6],
+        artifacts: try (row[7] as String?).map { try StoredJSON.decode(ArtifactPolicy.self, $0) } ?? .default)
     }
   }
 
