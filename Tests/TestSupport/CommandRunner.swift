@@ -32,10 +32,23 @@ public struct CommandRunner {
   }
 
   public static func run(_ product: String, _ arguments: [String], stdin: String? = nil) throws -> Result {
+    try run(
+      executable: productsDirectory.appendingPathComponent(product).path, arguments, directory: repositoryRoot.path,
+      stdin: stdin)
+  }
+
+  /// Runs any program to its end: `environment` is added to this process's own.
+  public static func run(
+    executable: String, _ arguments: [String], directory: String, environment: [String: String] = [:],
+    stdin: String? = nil
+  ) throws -> Result {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(product)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let out = Pipe()
     let err = Pipe()
     let input = Pipe()

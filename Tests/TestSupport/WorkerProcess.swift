@@ -5,10 +5,15 @@ public final class WorkerProcess: @unchecked Sendable {
   public let process = Process()
   public let logPath: String
 
-  public init(arguments: [String], log: String) throws {
+  /// `environment`: added to this process's own; `directory`: where it starts (its default `--workdir`).
+  public init(arguments: [String], log: String, environment: [String: String] = [:], directory: String? = nil) throws {
     logPath = log
     process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep-worker")
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     // Appends: a restarted worker keeps the log of its earlier lives (their acknowledgements count).
     if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
     let handle = FileHandle(forWritingAtPath: log)
@@ -23,6 +28,14 @@ public final class WorkerProcess: @unchecked Sendable {
   public var pid: Int32 { process.processIdentifier }
 
   public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+  /// Waits up to `seconds` for the process to exit without holding a thread (async tests share
+  /// a small pool); returns its status, or nil if it still runs.
+  public func exit(within seconds: Double) async -> Int32? {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(200)) }
+    return process.isRunning ? nil : process.terminationStatus
+  }
 
   /// Waits up to `seconds` for the process to exit; returns its status, or nil if it still runs.
   public func wait(_ seconds: Double) -> Int32? {
