@@ -148,6 +148,27 @@ import Testing
   }
 }
 
+extension ArtifactTests {
+  @Test func anUploadBeforeItsResultIsToldToWaitAndAFailedAttemptsOutputIsNotKept() async throws {
+    let coordinator = try await TestCoordinator()
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      let sweep = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 1, maxAttempts: 1))
+      let worker = try await api.register(name: "laptop")
+      let lease = try #require(try await api.lease(worker.credential).lease)
+      let bytes = try Self.archive([("adapter.bin", "weights")])
+      let early = try await Self.upload(
+        client, credential: worker.credential, sweep: sweep.id, trial: lease.trials[0], bytes: bytes)
+      #expect(early.status == .conflict && early.errorCode == "result_pending", "\(early.text)")
+      _ = try await api.report(worker.credential, lease: lease, trial: lease.trials[0], status: .failed, metrics: [:])
+      let late = try await Self.upload(
+        client, credential: worker.credential, sweep: sweep.id, trial: lease.trials[0], bytes: bytes)
+      #expect(late.status == .conflict && late.errorCode == "not_the_result", "\(late.text)")
+    }
+  }
+}
+
 @Suite struct TarFormatTests {
   @Test func headersRoundTripIncludingLongNames() throws {
     let long = String(repeating: "folder/", count: 20) + "adapter_model.safetensors"

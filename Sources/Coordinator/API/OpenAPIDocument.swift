@@ -166,6 +166,28 @@ public enum OpenAPIDocument {
                   status: {type: integer, description: "200, or the status the single-result route would answer"}
                   ack: {$ref: "#/components/schemas/ResultAck"}
                   error: {type: object, properties: {code: {type: string}, message: {type: string}}}
+        ArtifactUploadAck:
+          type: object
+          properties:
+            trial_id: {type: string}
+            attempt: {type: integer}
+            sha256: {type: string}
+            kept: {type: boolean}
+        ArtifactList:
+          type: object
+          properties:
+            artifacts:
+              type: array
+              items:
+                type: object
+                properties:
+                  trial_id: {type: string}
+                  domain: {type: string}
+                  attempt: {type: integer}
+                  sha256: {type: string}
+                  bytes: {type: integer}
+                  objective: {type: [number, "null"]}
+                  stage: {type: integer}
         SweepStatus:
           type: object
           properties:
@@ -316,6 +338,49 @@ public enum OpenAPIDocument {
             "200": {description: Running again}
             "404": {description: Unknown sweep}
             "409": {description: "The sweep is completed or cancelled, not paused"}
+      /v1/trials/{id}/attempts/{attempt}/artifact:
+        put:
+          summary: Upload an attempt's output folder as a tar archive, after its result (worker).
+          description: >-
+            Streamed; checked against X-Artifact-SHA256, the sweep's artifacts.max_mb and every entry
+            name (relative, no '..'); stored content-addressed next to the database and kept if the
+            trial is among the best top_k of its domain and stage.
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: attempt, in: path, required: true, schema: {type: integer, minimum: 1}}
+            - {name: sweep_id, in: query, required: true, schema: {type: string}}
+            - {name: X-Artifact-SHA256, in: header, required: true, schema: {type: string, pattern: "^[0-9a-f]{64}$"}}
+          requestBody:
+            required: true
+            content: {application/x-tar: {schema: {type: string, format: binary}}}
+          responses:
+            "200": {description: Stored (kept says whether the policy keeps it), content: {application/json: {schema: {$ref: "#/components/schemas/ArtifactUploadAck"}}}}
+            "400": {description: "Missing sweep_id or digest"}
+            "401": {description: "No or wrong token"}
+            "403": {description: "Another worker ran this attempt"}
+            "404": {description: "Unknown sweep or trial"}
+            "409": {description: "result_pending (send the result first; retry) or not_the_result (a failed attempt)"}
+            "413": {description: "Over the sweep's artifacts.max_mb"}
+            "422": {description: "digest_mismatch (damaged on the way; retry) or unsafe_archive"}
+      /v1/sweeps/{id}/artifacts:
+        get:
+          summary: The stored output folders of a sweep, best first per domain (admin).
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: domain, in: query, schema: {type: string}}
+            - {name: best, in: query, schema: {type: integer, minimum: 1}}
+          responses:
+            "200": {description: The list, content: {application/json: {schema: {$ref: "#/components/schemas/ArtifactList"}}}}
+            "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/artifacts/{trial}:
+        get:
+          summary: One trial's output folder as a tar archive (admin).
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: trial, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: The archive (X-Artifact-SHA256 gives its digest), content: {application/x-tar: {}}}
+            "404": {description: Unknown sweep, or no stored output for the trial}
       /v1/sweeps/{id}/results:
         get:
           summary: Results as JSON lines or CSV, one per finished trial (admin).

@@ -28,6 +28,11 @@ extension Scheduler {
       throw StoreError.forbidden(
         code: "not_your_attempt", message: "attempt \(attempt) of trial '\(trialID)' was run by another worker")
     }
+    if row.outcome == .running {
+      throw StoreError.conflict(
+        code: "result_pending",
+        message: "attempt \(attempt) of trial '\(trialID)' has no result yet; send its output after its result")
+    }
     guard found.row.completedAttempt == attempt else {
       throw StoreError.conflict(
         code: "not_the_result",

@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
   var portFile: String?
   @Option(help: "PEM certificate chain: serve HTTPS (SWEEP_TLS_CERT; needs --tls-key).") var tlsCert: String?
   @Option(help: "PEM private key of --tls-cert (SWEEP_TLS_KEY).") var tlsKey: String?
+  @Option(help: "Folder for uploaded output folders (default: next to the database, DB-artifacts; SWEEP_ARTIFACTS).")
+  var artifacts: String?
 
   func run() async throws {
     var configuration = CoordinatorServer.Configuration()
@@ -42,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     configuration.workerToken = EnvironmentOption.string(workerToken, "SWEEP_WORKER_TOKEN")
     configuration.tlsCertificatePath = EnvironmentOption.string(tlsCert, "SWEEP_TLS_CERT")
     configuration.tlsKeyPath = EnvironmentOption.string(tlsKey, "SWEEP_TLS_KEY")
+    configuration.artifactsPath = EnvironmentOption.string(artifacts, "SWEEP_ARTIFACTS")
     if (configuration.tlsCertificatePath == nil) != (configuration.tlsKeyPath == nil) {
       throw CLIError(.badInput, "--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
     }

@@ -86,7 +86,9 @@ public final class WorkerAgent: Service, Sendable {
       finish(.fatal(fatal))
       for session in sessions.value.values { session.interrupt(.interrupted) }
     }
-    let uploader = ArtifactUploader(queue: UploadQueue(spoolRoot: spool.root), api: api, clock: clock, log: log)
+    let uploader = ArtifactUploader(queue: UploadQueue(spoolRoot: spool.root), api: api, clock: clock, log: log) {
+      trialID, attempt in spool.isWaiting(any: ["\(trialID)#\(attempt)"])
+    }
     self.uploader.set(uploader)
     await withGracefulShutdownHandler {
       await withTaskGroup(of: Void.self) { group in

@@ -3,23 +3,33 @@ import Shared
 /// Uploads waiting archives (``UploadQueue``) one at a time, apart from results: a slow upload of
 /// a 50 MB adapter never holds up a result's acknowledgement.
 ///
-/// Retry policy: retryable failures (network, 5xx, 429) are retried with ``Backoff`` until the
-/// upload succeeds or the worker stops (the archive stays in the spool for the next start); a
-/// digest mismatch (damaged on the way) is retried up to 3 times; other rejections (too large,
-/// unsafe, not the trial's result, unknown trial) are final: the entry is dropped with a log
-/// line and the output folder stays on this worker.
+/// An archive goes only after its attempt's result was acknowledged (the coordinator keeps the
+/// output of a trial's result, so it must know the result first); until then it waits.
+///
+/// Retry policy: retryable failures (network, 5xx, 429, and `result_pending`: the result has not
+/// reached the coordinator yet) are retried with ``Backoff`` until the upload succeeds or the
+/// worker stops (the archive stays in the spool for the next start); a digest mismatch (damaged
+/// on the way) is retried up to 3 times; other rejections (too large, unsafe, not the trial's
+/// result, unknown trial) are final: the entry is dropped with a log line and the output folder
+/// stays on this worker.
 actor ArtifactUploader {
   let queue: UploadQueue
   let api: any CoordinatorAPI
   let clock: any WorkerClock
   let log: WorkerLog
+  /// Whether the attempt's result still waits in the spool (trial id, attempt).
+  let resultPending: @Sendable (String, Int) -> Bool
   private var wakeUp: CheckedContinuation<Void, Never>?
   private var dirty = true
   private var mismatches: [String: Int] = [:]
   private var idleWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
   private var nextWaiter = 0
 
-  init(queue: UploadQueue, api: any CoordinatorAPI, clock: any WorkerClock, log: WorkerLog) {
+  init(
+    queue: UploadQueue, api: any CoordinatorAPI, clock: any WorkerClock, log: WorkerLog,
+    resultPending: @escaping @Sendable (String, Int) -> Bool = { _, _ in false }
+  ) {
+    self.resultPending = resultPending
     self.queue = queue
     self.api = api
     self.clock = clock
@@ -64,9 +74,14 @@ actor ArtifactUploader {
     }
   }
 
-  private enum Step { case done, retry(String), stop }
+  private enum Step {
+    case done
+    case retry(String)
+    case stop
+  }
 
   private func upload(_ entry: UploadQueue.Entry) async -> Step {
+    if resultPending(entry.trialId, entry.attempt) { return .retry("its result is not acknowledged yet") }
     do throws(ClientError) {
       let ack = try await api.uploadArtifact(entry, archive: queue.archivePath(entry.key))
       log.info(
@@ -76,7 +91,7 @@ actor ArtifactUploader {
       return .done
     } catch {
       switch error {
-      case .retryable(let message):
+      case .retryable(let message), .rejected(_, "result_pending", let message):
         return .retry(message)
       case .rejected(_, "digest_mismatch", let message):
         mismatches[entry.key, default: 0] += 1
@@ -86,7 +101,8 @@ actor ArtifactUploader {
         return .done
       case .rejected(let status, let code, let message):
         log.error(
-          "the coordinator refused the output of \(entry.trialId) (\(status) \(code)): \(message); it stays in \(entry.folder)")
+          "the coordinator refused the output of \(entry.trialId) (\(status) \(code)): \(message); it stays in \(entry.folder)"
+        )
         queue.remove(entry)
         return .done
       case .unrecoverable:
