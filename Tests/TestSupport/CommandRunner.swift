@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs one of the package's built executables as a real subprocess.
 public struct CommandRunner {
-  public struct Result {
+  public struct Result: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
@@ -79,4 +79,24 @@ public struct CommandRunner {
 /// Carries bytes out of a reader thread; written once before the semaphore signals.
 public final class DataBox: @unchecked Sendable {
   public var data = Data()
+}
+
+extension CommandRunner {
+  /// Runs blocking work (a child process to its end, a pip install) on a Dispatch thread, so an
+  /// async test does not hold one of the few cooperative threads that in-process tests need.
+  public static func offPool<T>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    let box = try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<UncheckedBox<T>, any Error>) in
+      DispatchQueue.global().async {
+        continuation.resume(with: Swift.Result(catching: { UncheckedBox(value: try work()) }))
+      }
+    }
+    return box.value
+  }
+}
+
+/// Carries a value that is not Sendable (parsed JSON) out of ``CommandRunner/offPool(_:)``: it is
+/// made on one thread and only read after the hand-over.
+public struct UncheckedBox<T>: @unchecked Sendable {
+  public let value: T
 }

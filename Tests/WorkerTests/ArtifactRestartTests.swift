@@ -23,19 +23,21 @@ struct ArtifactRestartTests {
     echo '{"accuracy": 0.75}'
     """.write(toFile: script, atomically: true, encoding: .utf8)
     chmod(script, 0o755)
-    var serve = try ServeProcess()
-    defer { serve.cleanUp() }
-    let id = try fixture.submit(
-      """
-      name: restart
-      domains: [a]
-      sampler: lhs
-      trials_per_domain: 1
-      estimate: {minutes_per_trial: 0.05}
-      space: {x: {uniform: [0, 1]}}
-      command: ["\(script)", "{x}"]
-      """, to: serve)
-    let worker = try fixture.worker(serve, name: "gpu-1", extra: ["--laptop", "off"])
+    let first = try ServeProcess()
+    defer { first.cleanUp() }
+    let id = try await CommandRunner.offPool {
+      try fixture.submit(
+        """
+        name: restart
+        domains: [a]
+        sampler: lhs
+        trials_per_domain: 1
+        estimate: {minutes_per_trial: 0.05}
+        space: {x: {uniform: [0, 1]}}
+        command: ["\(script)", "{x}"]
+        """, to: first)
+    }
+    let worker = try fixture.worker(first, name: "gpu-1", extra: ["--laptop", "off"])
     defer { worker.kill9() }
     let deadline = Date().addingTimeInterval(30)
     while !FileManager.default.fileExists(atPath: started) && Date() < deadline {
@@ -43,27 +45,31 @@ struct ArtifactRestartTests {
     }
     #expect(FileManager.default.fileExists(atPath: started), "\(worker.log)")
     // the coordinator dies; the trial ends meanwhile: its result and its upload wait in the spool
-    _ = serve.stop(signal: SIGKILL)
+    _ = first.stop(signal: SIGKILL)
     FileManager.default.createFile(atPath: gate, contents: nil)
     let failed = Date().addingTimeInterval(30)
     while !worker.log.contains("cannot upload the output of") && Date() < failed {
       try await Task.sleep(for: .milliseconds(100))
     }
     #expect(worker.log.contains("cannot upload the output of"), "\(worker.log)")
-    serve = try ServeProcess(directory: serve.directory, port: serve.port)
+    let serve = try ServeProcess(directory: first.directory, port: first.port)
+    defer { serve.cleanUp() }
     let admin = ["--coordinator", serve.url, "--token", serve.adminToken]
     let arrived = Date().addingTimeInterval(60)
     var listed = ""
     while Date() < arrived {
-      listed = try CommandRunner.run("sweep", ["artifacts", id, "--list"] + admin).stdout
+      listed = try await CommandRunner.offPool { try CommandRunner.run("sweep", ["artifacts", id, "--list"] + admin) }
+        .stdout
       if !listed.isEmpty { break }
       try await Task.sleep(for: .milliseconds(200))
     }
     #expect(listed.contains("0.7500"), "\(listed)\n\(worker.log)")
     let downloads = fixture.directory.appendingPathComponent("adapters").path
-    let fetched = try CommandRunner.run("sweep", ["artifacts", id, "-o", downloads] + admin)
+    let fetched = try await CommandRunner.offPool {
+      try CommandRunner.run("sweep", ["artifacts", id, "-o", downloads] + admin)
+    }
     #expect(fetched.status == 0, "\(fetched.stderr)")
-    let rows = try fixture.results(id, serve)
+    let rows = try await CommandRunner.offPool { try fixture.results(id, serve) }
     let trial = try #require(rows.first?["trial_id"] as? String)
     let weights = try Data(contentsOf: URL(fileURLWithPath: "\(downloads)/a/\(trial)/adapter/weights.bin"))
     #expect(weights.count == 2_097_152 && weights.allSatisfy { $0 == UInt8(ascii: "w") })

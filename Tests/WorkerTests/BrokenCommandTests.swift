@@ -15,19 +15,21 @@ struct BrokenCommandTests {
     let serve = try ServeProcess()
     defer { serve.cleanUp() }
     let admin = ["--coordinator", serve.url, "--token", serve.adminToken]
-    let id = try fixture.submit(
-      """
-      name: broken
-      domains: [a]
-      sampler: lhs
-      trials_per_domain: 8
-      max_attempts: 3
-      estimate: {minutes_per_trial: 0.05}
-      space:
-        rank: {values: [4, 8]}
-        x: {uniform: [0, 1]}
-      command: [python3, train_lora.py, --rank, "{rank}", --x, "{x}"]
-      """, to: serve)
+    let id = try await CommandRunner.offPool {
+      try fixture.submit(
+        """
+        name: broken
+        domains: [a]
+        sampler: lhs
+        trials_per_domain: 8
+        max_attempts: 3
+        estimate: {minutes_per_trial: 0.05}
+        space:
+          rank: {values: [4, 8]}
+          x: {uniform: [0, 1]}
+        command: [python3, train_lora.py, --rank, "{rank}", --x, "{x}"]
+        """, to: serve)
+    }
     let worker = try WorkerProcess(
       arguments: [
         "--coordinator", serve.url, "--token", serve.workerToken, "--name", "laptop", "--laptop", "off", "--spool",
@@ -37,7 +39,7 @@ struct BrokenCommandTests {
     var status: [String: Any] = [:]
     let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
-      status = try fixture.status(id, serve)
+      status = try await CommandRunner.offPool { try fixture.status(id, serve) }
       if status["state"] as? String == "paused" { break }
       try await Task.sleep(for: .milliseconds(200))
     }
@@ -47,12 +49,14 @@ struct BrokenCommandTests {
     #expect(reason.contains("can't open file") && reason.contains("train_lora.py"), "\(reason)")
     #expect(reason.contains("5 in a row"), "\(reason)")
     // it stopped there: 5 attempts, not 8 trials × 3
-    let failedAttempts = try fixture.results(id, serve).count
+    let failedAttempts = try await CommandRunner.offPool { try fixture.results(id, serve) }.count
     #expect(failedAttempts <= 5, "\(failedAttempts)")
-    let text = try CommandRunner.run("sweep", ["status", id] + admin).stdout
+    let text = try await CommandRunner.offPool { try CommandRunner.run("sweep", ["status", id] + admin) }.stdout
     #expect(text.contains("paused: every attempt so far failed") && text.contains("sweep resume \(id)"), "\(text)")
     #expect(text.contains("most failures ("), "\(text)")
-    let table = try CommandRunner.run("sweep", ["results", id, "--format", "table"] + admin).stdout
+    let table = try await CommandRunner.offPool {
+      try CommandRunner.run("sweep", ["results", id, "--format", "table"] + admin)
+    }.stdout
     #expect(table.contains("exit_code") && table.contains("can't open file"), "\(table)")
 
     // the fix: the script now exists; resume, and every trial with attempts left completes (the
@@ -62,16 +66,16 @@ struct BrokenCommandTests {
     rank = int(sys.argv[sys.argv.index("--rank") + 1])
     print(json.dumps({"accuracy": 0.5 + rank / 100}))
     """.write(toFile: project + "/train_lora.py", atomically: true, encoding: .utf8)
-    let resumed = try CommandRunner.run("sweep", ["resume", id] + admin)
+    let resumed = try await CommandRunner.offPool { try CommandRunner.run("sweep", ["resume", id] + admin) }
     #expect(resumed.status == 0 && resumed.stdout.contains("running"), "\(resumed.stderr)")
     let finishBy = Date().addingTimeInterval(90)
     var counts: [String: Int] = [:]
     while Date() < finishBy {
-      counts = try fixture.counts(id, serve)
+      counts = try await CommandRunner.offPool { try fixture.counts(id, serve) }
       if (counts["succeeded"] ?? 0) + (counts["failed"] ?? 0) == 8 { break }
       try await Task.sleep(for: .milliseconds(200))
     }
     #expect(counts["succeeded"] == 7 && counts["failed"] == 1, "\(counts)\n\(worker.log.suffix(2000))")
-    #expect(try fixture.status(id, serve)["state"] as? String == "completed")
+    #expect(try await CommandRunner.offPool { try fixture.status(id, serve) }["state"] as? String == "completed")
   }
 }

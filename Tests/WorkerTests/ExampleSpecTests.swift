@@ -12,18 +12,20 @@ struct ExampleSpecTests {
     "twelve-domains-grid.yaml", "peft/sweep.yaml",
   ]
 
-  @Test func everyExampleValidates() throws {
+  @Test func everyExampleValidates() async throws {
     let listed = try FileManager.default.subpathsOfDirectory(atPath: CommandRunner.example(""))
       .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.filter { $0 != "fleet.yaml" }.sorted()
     #expect(listed == Self.sweepSpecs.sorted(), "a new example needs a place in this test")
     for name in Self.sweepSpecs {
-      let result = try CommandRunner.run("sweep", ["validate", CommandRunner.example(name)])
+      let result = try await CommandRunner.offPool {
+        try CommandRunner.run("sweep", ["validate", CommandRunner.example(name)])
+      }
       #expect(result.status == 0, "\(name): \(result.stderr)")
     }
   }
 
   @Test func theFirstTrialOfEveryExampleSucceedsThroughARealWorker() async throws {
-    var environment = try PythonEnvironment.environment()
+    var environment = try await CommandRunner.offPool { try PythonEnvironment.environment() }
     let fixture = try WorkerFixture()
     defer { fixture.cleanUp() }
     environment["LORASWEEP_EXAMPLE_CACHE"] = fixture.directory.appendingPathComponent("peft-cache").path
@@ -39,22 +41,24 @@ struct ExampleSpecTests {
     defer { worker.kill9() }
     let admin = ["--coordinator", serve.url, "--token", serve.adminToken]
     for name in Self.sweepSpecs {
-      let submitted = try CommandRunner.run("sweep", ["submit", CommandRunner.example(name)] + admin)
+      let submitted = try await CommandRunner.offPool {
+        try CommandRunner.run("sweep", ["submit", CommandRunner.example(name)] + admin)
+      }
       #expect(submitted.status == 0, "\(name): \(submitted.stderr)")
       let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
       var counts: [String: Int] = [:]
       let deadline = Date().addingTimeInterval(180)
       while Date() < deadline {
-        counts = try fixture.counts(id, serve)
+        counts = try await CommandRunner.offPool { try fixture.counts(id, serve) }
         if (counts["succeeded"] ?? 0) >= 1 || (counts["failed"] ?? 0) >= 1 { break }
         try await Task.sleep(for: .milliseconds(250))
       }
       #expect(
         counts["succeeded"] ?? 0 >= 1 && counts["failed"] ?? 0 == 0, "\(name): \(counts)\n\(worker.log.suffix(3000))")
-      let rows = try fixture.results(id, serve)
+      let rows = try await CommandRunner.offPool { try fixture.results(id, serve) }
       #expect(rows.contains { $0["status"] as? String == "succeeded" && $0["accuracy"] is Double }, "\(name): \(rows)")
       // this example has shown it runs; the next one gets the worker
-      let cancelled = try CommandRunner.run("sweep", ["cancel", id] + admin)
+      let cancelled = try await CommandRunner.offPool { try CommandRunner.run("sweep", ["cancel", id] + admin) }
       #expect(cancelled.status == 0, "\(cancelled.stderr)")
     }
     #expect(worker.isRunning, "\(worker.log.suffix(3000))")

@@ -35,14 +35,14 @@ struct PEFTSweepTests {
     """
 
   @Test func aRealPEFTSweepOnAFreeAndAPaidWorkerBringsHomeAdaptersThatReproduceTheirAccuracy() async throws {
-    var environment = try PythonEnvironment.environment()
+    var environment = try await CommandRunner.offPool { try PythonEnvironment.environment() }
     let fixture = try WorkerFixture()
     defer { fixture.cleanUp() }
     let cache = fixture.directory.appendingPathComponent("peft-cache").path
     environment["LORASWEEP_EXAMPLE_CACHE"] = cache
     let serve = try ServeProcess()
     defer { serve.cleanUp() }
-    let id = try fixture.submit(Self.spec, to: serve)
+    let id = try await CommandRunner.offPool { try fixture.submit(Self.spec, to: serve) }
     var workers: [WorkerProcess] = []
     for (name, rate) in [("laptop", "0"), ("gpu-1", "0.50")] {
       workers.append(
@@ -59,9 +59,9 @@ struct PEFTSweepTests {
       #expect(status == 0, "\(worker.log.suffix(4000))")
       if status == nil { worker.kill9() }
     }
-    let counts = try fixture.counts(id, serve)
+    let counts = try await CommandRunner.offPool { try fixture.counts(id, serve) }
     #expect(counts["succeeded"] == 6, "\(counts)\n\(workers.map { $0.log.suffix(3000) }.joined(separator: "\n"))")
-    let rows = try fixture.results(id, serve)
+    let rows = try await CommandRunner.offPool { try fixture.results(id, serve) }
     #expect(Set(rows.compactMap { $0["worker"] as? String }) == ["laptop", "gpu-1"], "both workers took trials")
     // accuracy responds to rank: in each domain, rank 16 beats rank 1
     for domain in ["financial", "legal"] {
@@ -71,13 +71,17 @@ struct PEFTSweepTests {
           return (rank, accuracy)
         }, uniquingKeysWith: { a, _ in a })
       #expect(byRank.count == 3, "\(domain): \(byRank)")
-      print("peft sweep: \(domain) accuracy by rank \(byRank.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })")
+      print(
+        "peft sweep: \(domain) accuracy by rank \(byRank.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })")
       #expect((byRank[16] ?? 0) > (byRank[1] ?? 1), "\(domain): accuracy by rank \(byRank)")
     }
     // the best adapter of each domain comes home and gives the same accuracy when loaded back
     let downloads = fixture.directory.appendingPathComponent("adapters").path
-    let fetched = try CommandRunner.run(
-      "sweep", ["artifacts", id, "--best", "1", "-o", downloads, "--coordinator", serve.url, "--token", serve.adminToken])
+    let fetched = try await CommandRunner.offPool {
+      try CommandRunner.run(
+        "sweep",
+        ["artifacts", id, "--best", "1", "-o", downloads, "--coordinator", serve.url, "--token", serve.adminToken])
+    }
     #expect(fetched.status == 0, "\(fetched.stderr)")
     for domain in ["financial", "legal"] {
       let best = try #require(
@@ -87,8 +91,11 @@ struct PEFTSweepTests {
       let trialID = try #require(best["trial_id"] as? String)
       let adapter = "\(downloads)/\(domain)/\(trialID)/adapter"
       #expect(FileManager.default.fileExists(atPath: adapter + "/adapter_model.safetensors"), "\(fetched.stdout)")
-      let check = try Self.python(
-        ["train_lora.py", "--check", adapter, "--domain", domain, "--cache", cache], environment: environment)
+      let fixed = environment
+      let check = try await CommandRunner.offPool {
+        try Self.python(
+          ["train_lora.py", "--check", adapter, "--domain", domain, "--cache", cache], environment: fixed)
+      }
       #expect(check.status == 0, "\(check.stderr.suffix(2000))")
       let reproduced = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Double]
       let reported = try #require(best["accuracy"] as? Double)

@@ -81,13 +81,17 @@ extension ParameterValue {
 }
 
 extension Trial {
-  /// `{"domain", "trial_id", "params": {...}, "argv": [...]}` — the `sweep sample` line.
+  /// `{"domain", "trial_id", "params": {...}, "argv": [...]}` — the `sweep sample` line. The
+  /// output folder exists only on a worker, so `{output_dir}` is shown as written.
   public var json: JSONValue {
     .object([
       ("domain", .string(domain)),
       ("trial_id", .string(id)),
       ("params", .object(params.map { ($0.name, $0.value.json) })),
-      ("argv", .array(argv.map(JSONValue.string))),
+      (
+        "argv",
+        .array(argv.map { .string($0.replacing(CommandTemplate.outputDirectoryMarker, with: "{output_dir}")) })
+      ),
     ])
   }
 }
