@@ -13,14 +13,13 @@ import Shared
 ///
 /// Event-driven: it sleeps until ``notify()``; whoever waits for results to leave the spool
 /// (``waitUntilDelivered(_:until:)``, ``flush(until:)``) is resumed by the acknowledgement itself.
-actor ResultSender {
+actor ResultSender: WakeableLoop {
   let spool: Spool
   let api: any CoordinatorAPI
   let clock: any WorkerClock
   let log: WorkerLog
   let onFatal: @Sendable (ClientError) -> Void
-  private var wakeUp: CheckedContinuation<Void, Never>?
-  private var dirty = true
+  var wake = WakeFlag()
   private(set) var fatal: ClientError?
   /// When each result's request left and when it was answered, on ``clock`` (the agent's
   /// overhead figures).
@@ -45,26 +44,12 @@ actor ResultSender {
     self.onFatal = onFatal
   }
 
-  /// Something new is in the spool.
-  func notify() {
-    dirty = true
-    wakeUp?.resume()
-    wakeUp = nil
-  }
-
   /// Runs until cancelled.
   func run() async {
     var backoff = Backoff()
     while !Task.isCancelled {
-      if !dirty {
-        await withTaskCancellationHandler {
-          await withCheckedContinuation { continuation in wakeUp = continuation }
-        } onCancel: {
-          Task { await self.notify() }
-        }
-        continue
-      }
-      dirty = false
+      await sleepUntilNotified()  // something new in the spool, or a retry
+      if Task.isCancelled { return }
       for batch in Self.batches(spool.pending()) {
         if Task.isCancelled { return }
         let delivery = await send(batch)
@@ -75,7 +60,7 @@ actor ResultSender {
         case .retry(let message):
           let delay = backoff.next()
           log.warning("cannot deliver results yet (\(message)); retrying in \(delay)")
-          dirty = true
+          wake.notify()
           try? await clock.sleep(for: delay)
         case .fatal(let error):
           fatal = error

@@ -12,15 +12,14 @@ import Shared
 /// on the way) is retried up to 3 times; other rejections (too large, unsafe, not the trial's
 /// result, unknown trial) are final: the entry is dropped with a log line and the output folder
 /// stays on this worker.
-actor ArtifactUploader {
+actor ArtifactUploader: WakeableLoop {
   let queue: UploadQueue
   let api: any CoordinatorAPI
   let clock: any WorkerClock
   let log: WorkerLog
   /// Whether the attempt's result still waits in the spool (trial id, attempt).
   let resultPending: @Sendable (String, Int) -> Bool
-  private var wakeUp: CheckedContinuation<Void, Never>?
-  private var dirty = true
+  var wake = WakeFlag()
   private var mismatches: [String: Int] = [:]
   private var idleWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
   private var nextWaiter = 0
@@ -36,26 +35,13 @@ actor ArtifactUploader {
     self.log = log
   }
 
-  func notify() {
-    dirty = true
-    wakeUp?.resume()
-    wakeUp = nil
-  }
-
   /// Runs until cancelled.
   func run() async {
     var backoff = Backoff()
     while !Task.isCancelled {
-      if !dirty {
-        resumeIdleWaiters()
-        await withTaskCancellationHandler {
-          await withCheckedContinuation { continuation in wakeUp = continuation }
-        } onCancel: {
-          Task { await self.notify() }
-        }
-        continue
-      }
-      dirty = false
+      if !wake.isPending { resumeIdleWaiters() }  // nothing left to try: a flush may return
+      await sleepUntilNotified()
+      if Task.isCancelled { return }
       for entry in queue.pending() {
         if Task.isCancelled { return }
         switch await upload(entry) {
@@ -64,12 +50,12 @@ actor ArtifactUploader {
         case .retry(let message):
           let delay = backoff.next()
           log.warning("cannot upload the output of \(entry.trialId) yet (\(message)); retrying in \(delay)")
-          dirty = true
+          wake.notify()
           try? await clock.sleep(for: delay)
         case .stop:
           return
         }
-        if dirty { break }
+        if wake.isPending { break }
       }
     }
   }
