@@ -75,7 +75,7 @@ extension Scheduler {
       costUsd: DollarAmount(try s.attemptCost(trial, report.attempt)))
     try s.insertResult(
       trial, report.attempt, report: report, completed: outcome == .completed, workerID: workerID, now: now, ack: ack)
-    if attemptOpen { try watchFailures(&s, found.sweep, report: report) }
+    if attemptOpen { try watchFailures(&s, found.sweep, trialID: trialID, report: report) }
     return ack
   }
 
@@ -94,7 +94,9 @@ extension Scheduler {
 
   /// Feeds the sweep's failure guard: a success disarms it; a quick failure like the ones before
   /// it may pause the sweep (``FailureWatch``).
-  static func watchFailures<S: SchedulerStorage>(_ s: inout S, _ sweep: S.SweepRef, report: ResultReport) throws {
+  static func watchFailures<S: SchedulerStorage>(
+    _ s: inout S, _ sweep: S.SweepRef, trialID: String, report: ResultReport
+  ) throws {
     guard var watch = try s.failureWatch(sweep), !watch.disarmed else { return }
     switch report.status {
     case .succeeded:
@@ -105,7 +107,8 @@ extension Scheduler {
         report.error ?? report.stderrTail?.split(whereSeparator: \.isNewline).last.map { String($0.prefix(200)) }
       let reason = watch.recordFailure(
         FailureWatch.Failure(
-          exitCode: report.exitCode, durationMs: milliseconds(report.durationS) ?? .max, lastLine: lastLine))
+          exitCode: report.exitCode, durationMs: milliseconds(report.durationS) ?? .max, lastLine: lastLine,
+          trialID: trialID))
       try s.setFailureWatch(sweep, watch)
       if let reason, try s.sweepState(sweep) == .running { try s.setSweepPause(sweep, reason: reason) }
     default:

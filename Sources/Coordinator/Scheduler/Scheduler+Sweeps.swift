@@ -52,7 +52,9 @@ extension Scheduler {
   }
 
   /// Resumes a sweep that paused itself: trials are handed out again and the failure guard
-  /// counts afresh. Resuming a running sweep changes nothing; a finished one cannot resume.
+  /// counts afresh. The trials whose failures tripped the guard get their attempts back (a
+  /// trial that ran out of attempts on a missing script is `pending` again). Resuming a running
+  /// sweep changes nothing; a finished one cannot resume.
   static func resumeSweep<S: SchedulerStorage>(_ s: inout S, id: String) throws {
     guard let sweep = try s.sweep(id: id) else {
       throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(id)'")
@@ -61,13 +63,29 @@ extension Scheduler {
     case .running: return
     case .paused:
       if var watch = try s.failureWatch(sweep) {
-        watch.resume()
+        for trialID in watch.resume() { try giveAttemptsBack(&s, sweepID: id, trialID: trialID) }
         try s.setFailureWatch(sweep, watch)
       }
       try s.setSweepPause(sweep, reason: nil)
     case let state:
       throw StoreError.conflict(
         code: "sweep_not_paused", message: "sweep '\(id)' is \(state.rawValue); only a paused sweep resumes")
+    }
+  }
+
+  /// A trial that failed for the command's sake: its failures no longer count; a failed one is
+  /// pending again, and its shard is queued unless a lease still holds it (whose end queues it).
+  static func giveAttemptsBack<S: SchedulerStorage>(_ s: inout S, sweepID: String, trialID: String) throws {
+    guard let found = try s.trialForReport(sweepID: sweepID, trialID: trialID) else { return }
+    switch found.row.state {
+    case .failed:
+      try s.setTrialState(found.trial, .pending, failures: 0)
+      let shard = try s.trialShard(found.trial)
+      if shard.state != .leased { try s.setShardState(shard.ref, .pending) }
+    case .pending, .leased:
+      try s.setTrialState(found.trial, found.row.state, failures: 0)
+    default:
+      break
     }
   }
 

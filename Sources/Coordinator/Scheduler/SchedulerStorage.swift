@@ -34,6 +34,8 @@ protocol SchedulerStorage {
   mutating func setFailureWatch(_ sweep: SweepRef, _ watch: FailureWatch) throws
   /// Pauses a running sweep with the reason (nil: resumes it, `running` again).
   mutating func setSweepPause(_ sweep: SweepRef, reason: String?) throws
+  /// The shard a trial belongs to, and its state.
+  mutating func trialShard(_ trial: TrialRef) throws -> (ref: ShardRef, state: ShardState)
 
   // MARK: Artifacts
   mutating func artifactPolicy(_ sweep: SweepRef) throws -> (policy: ArtifactPolicy, goal: Objective.Goal)

@@ -38,11 +38,14 @@ public struct FailureWatch: Hashable, Sendable, Codable {
     public var durationMs: Int64
     /// The last line of the attempt's output or its stated error, if any.
     public var lastLine: String?
+    /// The trial it belonged to: `sweep resume` gives such trials their attempts back.
+    public var trialID: String?
 
-    public init(exitCode: Int?, durationMs: Int64, lastLine: String?) {
+    public init(exitCode: Int?, durationMs: Int64, lastLine: String?, trialID: String? = nil) {
       self.exitCode = exitCode
       self.durationMs = durationMs
       self.lastLine = lastLine
+      self.trialID = trialID
     }
   }
 
@@ -65,6 +68,12 @@ public struct FailureWatch: Hashable, Sendable, Codable {
     recent = []
   }
 
-  /// `sweep resume`: counting starts again.
-  public mutating func resume() { recent = [] }
+  /// `sweep resume`: counting starts again. Returns the trials whose failures tripped the guard:
+  /// they failed for the command's sake, not their configuration's, and get their attempts back.
+  public mutating func resume() -> [String] {
+    var seen = Set<String>()
+    let trials = recent.compactMap(\.trialID).filter { seen.insert($0).inserted }
+    recent = []
+    return trials
+  }
 }

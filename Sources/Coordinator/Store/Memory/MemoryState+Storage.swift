@@ -141,6 +141,11 @@ extension MemoryState: SchedulerStorage {
     sweeps[ref.sweep].shards[ref.shard].trials.contains { sweeps[ref.sweep].trials[$0].state == .pending }
   }
 
+  func trialShard(_ ref: MemoryTrialRef) -> (ref: MemoryShardRef, state: ShardState) {
+    let shard = sweeps[ref.sweep].trials[ref.trial].shard
+    return (MemoryShardRef(sweep: ref.sweep, shard: shard), sweeps[ref.sweep].shards[shard].state)
+  }
+
   mutating func setShardState(_ ref: MemoryShardRef, _ state: ShardState) {
     if state == .pending {
       sweeps[ref.sweep].queue(ref.shard)

@@ -57,6 +57,19 @@ extension SQLiteStorage {
           """), arguments: [shard.sweepID, shard.domain, shard.ordinal, TrialState.pending.rawValue]) ?? false
   }
 
+  func trialShard(_ trial: TrialKey) throws -> (ref: ShardKey, state: ShardState) {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(
+          sql: """
+            SELECT t.domain, t.shard_ordinal, s.state FROM trials t
+            JOIN shards s ON s.sweep_id = t.sweep_id AND s.domain = t.domain AND s.ordinal = t.shard_ordinal
+            WHERE t.sweep_id = ? AND t.trial_id = ?
+            """), arguments: [trial.sweepID, trial.trialID])
+    else { throw StoreError.corrupt("trial \(trial.trialID) has no shard") }
+    return (ShardKey(sweepID: trial.sweepID, domain: row[0], ordinal: row[1]), try Self.decode(ShardState.self, row[2]))
+  }
+
   func setShardState(_ shard: ShardKey, _ state: ShardState) throws {
     try db.cachedStatement(sql: "UPDATE shards SET state = ? WHERE sweep_id = ? AND domain = ? AND ordinal = ?")
       .execute(arguments: [state.rawValue, shard.sweepID, shard.domain, shard.ordinal])
