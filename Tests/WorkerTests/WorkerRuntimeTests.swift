@@ -8,7 +8,9 @@ import Testing
 /// The real worker agent driven in-process: a manual clock, a scripted coordinator and scripted
 /// programs, a real spool. Each test awaits events (a call, a launch, the agent asleep), never
 /// wall-clock time.
-@Suite(.timeLimit(.minutes(1))) struct WorkerRuntimeTests {
+// 5 minutes, not 1: the synchronous real-process suites (the chaos profile) can hold the
+// cooperative threads for about two minutes on 2 cores before this suite gets one.
+@Suite(.timeLimit(.minutes(5))) struct WorkerRuntimeTests {
   @Test func aLeaseRunsSpoolsSendsAndIsAcknowledgedInThatOrder() async throws {
     let harness = AgentHarness(leases: [.grant("l1", trials: 2)])
     defer { harness.cleanUp() }
