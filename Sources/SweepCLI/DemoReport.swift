@@ -41,7 +41,7 @@ enum DemoReport {
       )
     }
     lines.append(
-      "  total spent $\(status.spentUsd.micros.decimalString) ≤ budget $\(status.budgetUsd.micros.decimalString): \(status.spentUsd.micros <= status.budgetUsd.micros ? "yes" : "NO")"
+      "  total spent $\(status.spentUsd.micros.decimalString) ≤ budget $\(status.budgetUsd.micros.decimalString): \(status.spentUsd.micros <= status.budgetUsd.micros ? "yes" : "NO")\(status.utilizationText.map { " (\($0) of it used)" } ?? "")"
     )
     return lines
   }

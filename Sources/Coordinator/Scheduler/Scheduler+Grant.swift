@@ -3,7 +3,9 @@ import Shared
 extension Scheduler {
   /// A worker asks for work: the first pending shard of the oldest running sweep that its slots
   /// and, for a paid worker, the sweep's remaining budget allow. A paid lease reserves its
-  /// allowance (plus stop grace and report margin) at the worker's slot rate in the ledger.
+  /// allowance (plus stop grace and report margin) at the worker's slot rate in the ledger; when
+  /// the budget cannot pay all of that, the lease is fitted to what is left if one expected
+  /// trial fits (``LeasePolicy/fittedGrant(trials:expectedTrial:slotRate:available:)``).
   static func grantLease<S: SchedulerStorage>(_ s: inout S, workerID: String, now: Timestamp, policy: LeasePolicy)
     throws -> GrantOutcome
   {
@@ -33,10 +35,20 @@ extension Scheduler {
         var paidUntil: Timestamp? = nil
         var reservation: Reservation? = nil
         var allowance: Duration? = nil
+        var stopGrace = policy.stopGrace
+        var fittedTail: Duration? = nil
         if !slotRate.isFree {
-          let terms = policy.paidGrant(trials: trials.count, expectedTrial: expected, slotRate: slotRate)
           guard
-            let hold = try s.changeLedger(sweep.ref, { ledger throws(LedgerError) in try ledger.reserve(terms.cost) })
+            let (terms, hold) = try s.changeLedger(
+              sweep.ref,
+              { ledger throws(LedgerError) -> (PaidTerms, Reservation)? in
+                guard
+                  let terms = policy.fittedGrant(
+                    trials: trials.count, expectedTrial: expected, slotRate: slotRate, available: ledger.available),
+                  let hold = try ledger.reserve(terms.cost)
+                else { return nil }
+                return (terms, hold)
+              })
           else {
             sawBudgetRefusal = true
             break
@@ -44,13 +56,15 @@ extension Scheduler {
           reservation = hold
           paidUntil = now + terms.reservedTime
           allowance = terms.allowance
+          stopGrace = terms.stopGrace
+          fittedTail = terms.fitted ? terms.tail : nil
         }
         let expiresAt = policy.expiry(now: now, paidUntil: paidUntil)
         let lease = try s.insertLease(
           NewLease(
             sweep: sweep.ref, sweepID: sweep.id, shard: shard, worker: worker.ref, workerID: workerID,
             fencing: fencing + 1, grantedAt: now, expiresAt: expiresAt, paidUntil: paidUntil, slotRate: slotRate,
-            expected: expected, reservation: reservation))
+            expected: expected, reservation: reservation, tail: fittedTail))
         try s.leaseShard(shard, fencing: fencing + 1)
         var leased: [LeasedTrial] = []
         for trial in trials {
@@ -69,7 +83,7 @@ extension Scheduler {
         var grant = LeaseGrant(
           leaseId: lease.id, sweepId: sweep.id, sweepName: sweep.name, fencingToken: fencing + 1,
           expiresAt: expiresAt.iso8601, ttlS: policy.ttl.secondsDouble, allowanceS: allowance?.secondsDouble,
-          stopGraceS: policy.stopGrace.secondsDouble,
+          stopGraceS: stopGrace.secondsDouble,
           trialTimeoutS: sweep.trialTimeout.map { Double($0.wholeMilliseconds) / 1000 },
           objectiveMetric: sweep.objectiveMetric, trials: leased)
         grant.workdir = sweep.workdir
@@ -80,7 +94,7 @@ extension Scheduler {
     if sawBudgetRefusal {
       return .noWork(
         .budgetExhausted,
-        "trials are waiting, but the remaining budget cannot pay for them at this worker's rate; free workers carry on")
+        "trials are waiting, but the remaining budget cannot pay for one more at this worker's rate; free workers carry on")
     }
     switch try s.latestSweepState() {
     case .cancelled:

@@ -38,17 +38,23 @@ extension Scheduler {
     var held = lease.held
     var allowance: Duration? = nil
     if lease.isPaid, let until = paidUntil, let reservation = lease.reservation {
-      let (left, chunk) = policy.renewal(paidUntil: until, now: now, expectedTrial: lease.expected)
+      let (left, chunk) = policy.renewal(paidUntil: until, now: now, expectedTrial: lease.expected, tail: lease.tail)
       var remaining = left
       if sweepState == .running, let chunk {
-        let cost = lease.slotRate.cost(of: chunk)
-        let grown = try s.changeLedger(lease.sweepRef) { ledger throws(LedgerError) in
-          try ledger.extend(reservation, by: cost)
+        // A whole chunk, or what is left of the budget: any paid time helps the trial finish.
+        let rate = lease.slotRate
+        let grown = try s.changeLedger(lease.sweepRef) { ledger throws(LedgerError) -> (Reservation, Duration)? in
+          if let grown = try ledger.extend(reservation, by: rate.cost(of: chunk)) { return (grown, chunk) }
+          guard let rest = rate.duration(affordableWith: ledger.available), rest.wholeMilliseconds > 0 else {
+            return nil
+          }
+          let time = Duration.milliseconds(rest.wholeMilliseconds)
+          return try ledger.extend(reservation, by: rate.cost(of: time)).map { ($0, time) }
         }
-        if let grown {
+        if let (grown, time) = grown {
           held = grown.amount
-          paidUntil = until + chunk
-          remaining = policy.allowance(paidUntil: until + chunk, now: now)
+          paidUntil = until + time
+          remaining = policy.allowance(paidUntil: until + time, now: now, tail: lease.tail)
         }
       }
       allowance = remaining

@@ -115,7 +115,12 @@ protocol SchedulerStorage {
   mutating func runningAttempts(_ lease: Lease.Ref) throws -> [RunningAttempt<TrialRef>]
   /// Trials this lease still runs that another attempt has completed.
   mutating func completedTrialsStillRunning(_ lease: Lease.Ref) throws -> [(trialID: String, completedAttempt: Int)]
+  /// Renews a lease after a heartbeat (which also ends any excuse, see ``StoredLease/excused``).
   mutating func renewLease(_ lease: Lease.Ref, expiresAt: Timestamp, paidUntil: Timestamp?, held: MicroDollars) throws
+  /// Every active lease (rare: after the coordinator's own absence).
+  mutating func activeLeases() throws -> [Lease.Ref]
+  /// Gives a lease a new expiry after the coordinator's own absence, excused until it is heard from.
+  mutating func excuseLease(_ lease: Lease.Ref, expiresAt: Timestamp) throws
   mutating func setLeaseCharge(_ lease: Lease.Ref, charged: MicroDollars, held: MicroDollars) throws
   mutating func closeLease(_ lease: Lease.Ref, _ end: LeaseEnd, at time: Timestamp) throws
   /// The latest epoch, step and metrics a heartbeat gave for one of the lease's attempts.
@@ -262,6 +267,8 @@ struct NewLease<SweepRef, ShardRef, WorkerRef> {
   var slotRate: HourlyRate
   var expected: Duration
   var reservation: Reservation?
+  /// Set when the lease was fitted to the last of the budget (see ``StoredLease/tail``).
+  var tail: Duration? = nil
 }
 
 /// What a grant needs of a worker.

@@ -12,6 +12,12 @@ protocol StoredLease {
   var reservationID: UInt64? { get }
   var held: MicroDollars { get }
   var charged: MicroDollars { get }
+  /// The paid time kept after the allowance when the lease was fitted to the last of the budget;
+  /// `nil`: the policy's stop grace and report margin.
+  var tail: Duration? { get }
+  /// Re-armed after the coordinator's own absence and not heard from since: its expiry does
+  /// not count against its trials (the worker may have given up because of the coordinator).
+  var excused: Bool { get }
 }
 
 extension StoredLease {
@@ -32,11 +38,12 @@ extension StoredLease {
   /// budget's limit, and the worker stopped the trial itself).
   func expiryTerms(now: Timestamp) -> (end: Timestamp, reason: String, countsAsFailure: Bool) {
     let paidTimeRanOut = paidUntil.map { expiresAt >= $0 } == true
-    return (
-      min(now, expiresAt),
+    let reason =
       paidTimeRanOut
-        ? "lease expired: its paid time ran out without a result" : "lease expired: no heartbeat within the TTL",
-      !paidTimeRanOut
-    )
+      ? "lease expired: its paid time ran out without a result"
+      : excused
+        ? "lease expired: no heartbeat after the coordinator's own absence (not counted against the trial)"
+        : "lease expired: no heartbeat within the TTL"
+    return (min(now, expiresAt), reason, !paidTimeRanOut && !excused)
   }
 }

@@ -65,13 +65,47 @@ public struct LeasePolicy: Hashable, Sendable {
     return (allowance, reserved, slotRate.cost(of: reserved))
   }
 
-  /// The allowance a reservation of `reserved` paid time leaves, `remaining` of which is still ahead.
-  public func allowance(paidUntil: Timestamp, now: Timestamp) -> Duration {
-    .milliseconds(allowanceMs(paidUntil: paidUntil, now: now))
+  /// The paid time a lease keeps after its allowance: the stop grace and the report margin.
+  public var tail: Duration { stopGrace + reportMargin }
+
+  /// What a paid lease of `trials` trials gets when `available` is what the budget has left:
+  /// the full terms (``paidGrant(trials:expectedTrial:slotRate:)``) when they fit; otherwise terms
+  /// shrunk to exactly what is left — the stop grace and report margin cut in proportion to at
+  /// most a tenth of it, the rest allowance — as long as one expected trial fits in that
+  /// allowance; `nil` when not even that fits. So the last leases of a budget use it up instead
+  /// of leaving a full chunk's worth unspent.
+  public func fittedGrant(trials: Int, expectedTrial: Duration, slotRate: HourlyRate, available: MicroDollars)
+    -> PaidTerms?
+  {
+    let full = paidGrant(trials: trials, expectedTrial: expectedTrial, slotRate: slotRate)
+    if full.cost <= available {
+      return PaidTerms(
+        allowance: full.allowance, stopGrace: stopGrace, tail: tail, cost: full.cost, fitted: false)
+    }
+    guard let affordable = slotRate.duration(affordableWith: available) else { return nil }
+    // Whole milliseconds, rounded down: the cost of the time reserved never exceeds `available`.
+    let affordableMs = affordable.wholeMilliseconds
+    let fullTailMs = stopGraceMs + reportMarginMs
+    // A tenth: an attempt that finishes in its allowance never uses the tail, so a short one
+    // leaves at most about a ninth of an expected trial of the budget unused.
+    let tailMs = min(fullTailMs, affordableMs / 10)
+    let allowanceMs = affordableMs - tailMs
+    guard allowanceMs > 0, allowanceMs >= expectedTrial.wholeMilliseconds else { return nil }
+    let graceMs = fullTailMs > 0 ? tailMs * stopGraceMs / fullTailMs : 0
+    let reserved = Duration.milliseconds(affordableMs)
+    return PaidTerms(
+      allowance: .milliseconds(allowanceMs), stopGrace: .milliseconds(graceMs), tail: .milliseconds(tailMs),
+      cost: slotRate.cost(of: reserved), fitted: true)
   }
 
-  func allowanceMs(paidUntil: Timestamp, now: Timestamp) -> Int64 {
-    max(0, paidUntil.milliseconds &- now.milliseconds &- stopGraceMs &- reportMarginMs)
+  /// The allowance a lease reserved until `paidUntil` has left at `now`: what is ahead, less its
+  /// tail (the policy's, ``tail``, unless the lease was fitted to the budget with a shorter one).
+  public func allowance(paidUntil: Timestamp, now: Timestamp, tail: Duration? = nil) -> Duration {
+    .milliseconds(allowanceMs(paidUntil: paidUntil, now: now, tailMs: tail?.wholeMilliseconds))
+  }
+
+  func allowanceMs(paidUntil: Timestamp, now: Timestamp, tailMs: Int64? = nil) -> Int64 {
+    max(0, paidUntil.milliseconds &- now.milliseconds &- (tailMs ?? (stopGraceMs &+ reportMarginMs)))
   }
 
   /// Whether a paid lease should ask the ledger for more time now: when less than half a chunk
@@ -83,10 +117,10 @@ public struct LeasePolicy: Hashable, Sendable {
   /// What a heartbeat of a paid lease does to its allowance, in one pass: the allowance left at
   /// `now`, and the chunk to ask the ledger for when ``shouldExtend(remainingAllowance:expectedTrial:)``
   /// says so (else `nil`).
-  public func renewal(paidUntil: Timestamp, now: Timestamp, expectedTrial: Duration)
+  public func renewal(paidUntil: Timestamp, now: Timestamp, expectedTrial: Duration, tail: Duration? = nil)
     -> (remaining: Duration, chunk: Duration?)
   {
-    let remaining = allowanceMs(paidUntil: paidUntil, now: now)
+    let remaining = allowanceMs(paidUntil: paidUntil, now: now, tailMs: tail?.wholeMilliseconds)
     let chunk = chunkMs(expectedTrial.wholeMilliseconds)
     // As shouldExtend: remaining < max(chunk / 2, 2 × TTL / 3), compared exactly (× 6, no rounding).
     let extend = remaining * 6 < max(chunk * 3, ttlMs * 4)
@@ -109,4 +143,20 @@ public struct LeasePolicy: Hashable, Sendable {
     let total = recent.reduce(Int64(0)) { $0 + $1.wholeMilliseconds }
     return .milliseconds(max(1, total / Int64(recent.count)))
   }
+}
+
+/// The paid terms of a lease: what it may use (allowance), what it keeps after that for the
+/// stop and the final report (tail), and what the ledger holds for all of it.
+public struct PaidTerms: Hashable, Sendable {
+  public var allowance: Duration
+  /// SIGTERM to SIGKILL when the allowance runs out (part of ``tail``).
+  public var stopGrace: Duration
+  /// Paid time reserved after the allowance: stop grace and report margin.
+  public var tail: Duration
+  /// What the reserved time (allowance + tail) costs at the slot's rate.
+  public var cost: MicroDollars
+  /// Whether the terms were shrunk to what was left of the budget.
+  public var fitted: Bool
+
+  public var reservedTime: Duration { allowance + tail }
 }

@@ -164,3 +164,19 @@ public struct SweepCreated: Hashable, Sendable, Codable {
     self.duplicatesRemoved = duplicatesRemoved
   }
 }
+
+extension SweepStatus {
+  /// How much of the budget was turned into spending, in tenths of a percent (rounded down);
+  /// `nil` for a zero budget. Near 100% when paid work remained after the money ran out.
+  public var utilizationPerMille: Int64? {
+    let budget = budgetUsd.micros.value
+    guard budget > 0 else { return nil }
+    let (product, overflow) = max(0, spentUsd.micros.value).multipliedReportingOverflow(by: 1000)
+    return overflow ? 1000 * (spentUsd.micros.value / budget) : product / budget
+  }
+
+  /// ``utilizationPerMille`` as text, e.g. `93.4%`.
+  public var utilizationText: String? {
+    utilizationPerMille.map { "\($0 / 10).\($0 % 10)%" }
+  }
+}

@@ -37,6 +37,8 @@ public final class WorkerAgent: Service, Sendable {
   let stopped = Latch()
   private let sessions = LockedValue<[String: LeaseSession]>([:])
   let lastWork: LockedValue<Duration>
+  /// The last "no work" reason logged, so that each change is said once.
+  private let lastNoWork = LockedValue<NoWorkReason?>(nil)
   private let busySlots = LockedValue(0)
   private let draining = LockedValue(false)
   /// Why the worker takes no new work now, and the latch that opens when it resumes.
@@ -236,11 +238,13 @@ public final class WorkerAgent: Service, Sendable {
         continue
       }
       guard let grant = response.lease else {
+        noteNoWork(response)
         if checkIdle(response, spool: spool) { return }
         let pause = response.noWork == .slotsFull ? 0.5 : min(response.retryAfterS ?? 5, 5)
         await clock.sleep(until: clock.now + .milliseconds(Int64(pause * 1000)), unless: stopped)
         continue
       }
+      lastNoWork.set(nil)
       busySlots.update { $0 += 1 }
       lastWork.set(clock.now)
       await work(grant, slot: slot, spool: spool, sender: sender)
@@ -251,6 +255,16 @@ public final class WorkerAgent: Service, Sendable {
         await clock.sleep(until: clock.now + configuration.cooldown, unless: stopped)
       }
     }
+  }
+
+  /// Says why there is no work, once per change of reason (not on every long-poll).
+  private func noteNoWork(_ response: LeaseResponse) {
+    guard let reason = response.noWork, reason != .slotsFull else { return }
+    let changed = lastNoWork.update { last in
+      defer { last = reason }
+      return last != reason
+    }
+    if changed { log.info("no work: \(reason.rawValue) (\(response.message ?? ""))") }
   }
 
   /// Handles "no work": `--exit-when-done` and `--max-idle`. Returns whether the worker stops.

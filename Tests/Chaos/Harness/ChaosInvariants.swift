@@ -196,7 +196,7 @@ struct ChaosInvariants {
     let rows = try Row.fetchAll(
       db,
       sql: """
-        SELECT a.trial_id, a.attempt, l.paid_until, w.name FROM attempts a
+        SELECT a.trial_id, a.attempt, l.paid_until, l.tail_ms, w.name FROM attempts a
         JOIN leases l ON l.id = a.lease_id JOIN workers w ON w.id = a.worker_id
         WHERE l.slot_rate > 0 AND l.paid_until IS NOT NULL
         """)
@@ -206,14 +206,17 @@ struct ChaosInvariants {
       let name: String = row["name"]
       guard let index = Int(name.split(separator: "-").last ?? ""), index < disturbed.count else { continue }
       if disturbed[index].contains(where: { $0.overlaps(start...end) }) { continue }
-      let allowanceEnd =
-        Double(row["paid_until"] as Int64) / 1000 - configuration.stopGrace - configuration.reportMargin
+      // A lease fitted to the last of the budget keeps a shorter tail, with its grace in proportion.
+      let fullTail = configuration.stopGrace + configuration.reportMargin
+      let tail = (row["tail_ms"] as Int64?).map { Double($0) / 1000 } ?? fullTail
+      let stopGrace = fullTail > 0 ? configuration.stopGrace * tail / fullTail : 0
+      let allowanceEnd = Double(row["paid_until"] as Int64) / 1000 - tail
       let overrun = end - allowanceEnd
       figures.measuredPaidAttempts += 1
       figures.maxOverrun = max(figures.maxOverrun ?? overrun, overrun)
-      if overrun > configuration.stopGrace + 0.5 {
+      if overrun > stopGrace + 0.5 {
         fail(
-          "paid attempt \(row["attempt"] as Int) of \(row["trial_id"] as String) ran \(String(format: "%.2f", overrun)) s past its allowance (stop grace \(configuration.stopGrace) s)"
+          "paid attempt \(row["attempt"] as Int) of \(row["trial_id"] as String) ran \(String(format: "%.2f", overrun)) s past its allowance (stop grace \(String(format: "%.2f", stopGrace)) s)"
         )
       }
     }

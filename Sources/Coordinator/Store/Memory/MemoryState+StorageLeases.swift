@@ -10,7 +10,7 @@ extension MemoryState {
         ref: position, sweepRef: new.sweep, shardRef: new.shard, workerID: new.workerID, workerRef: new.worker,
         fencing: new.fencing, grantedAt: new.grantedAt,
         slotRate: new.slotRate, expected: new.expected, reservationID: new.reservation?.id, expiresAt: new.expiresAt,
-        paidUntil: new.paidUntil, held: new.reservation?.amount ?? .zero))
+        paidUntil: new.paidUntil, held: new.reservation?.amount ?? .zero, tail: new.tail))
     leaseAttempts.append([])
     expiries.push(LeaseDue(expiresAt: new.expiresAt, lease: position))
     presence[new.worker].activeLeases += 1
@@ -85,6 +85,15 @@ extension MemoryState {
     leases[lease].expiresAt = expiresAt
     leases[lease].paidUntil = paidUntil
     leases[lease].held = held
+    leases[lease].excused = false
+  }
+
+  func activeLeases() -> [Int] { leases.indices.filter { leases[$0].state == .active } }
+
+  mutating func excuseLease(_ lease: Int, expiresAt: Timestamp) {
+    leases[lease].expiresAt = expiresAt
+    leases[lease].excused = true
+    // Only ever later than before: its entry in `expiries` comes up first and is queued again.
   }
 
   mutating func setLeaseCharge(_ lease: Int, charged: MicroDollars, held: MicroDollars) {

@@ -8,14 +8,14 @@ extension SQLiteStorage {
     try db.cachedStatement(
       sql: """
         INSERT INTO leases(id, sweep_id, domain, shard_ordinal, worker_id, fencing, state, granted_at, expires_at,
-          paid_until, slot_rate, expected_ms, reservation_id, held)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          paid_until, slot_rate, expected_ms, reservation_id, held, tail_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(arguments: [
       id, lease.sweepID, lease.shard.domain, lease.shard.ordinal, lease.workerID, lease.fencing,
       LeaseState.active.rawValue, lease.grantedAt.milliseconds, lease.expiresAt.milliseconds,
       lease.paidUntil?.milliseconds, lease.slotRate.microDollarsPerHour, lease.expected.wholeMilliseconds,
-      lease.reservation.map { Int64($0.id) }, lease.reservation?.amount.value ?? 0,
+      lease.reservation.map { Int64($0.id) }, lease.reservation?.amount.value ?? 0, lease.tail?.wholeMilliseconds,
     ])
     return (id, id)
   }
@@ -59,8 +59,20 @@ extension SQLiteStorage {
   }
 
   func renewLease(_ lease: String, expiresAt: Timestamp, paidUntil: Timestamp?, held: MicroDollars) throws {
-    try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, paid_until = ?, held = ? WHERE id = ?").execute(
-      arguments: [expiresAt.milliseconds, paidUntil?.milliseconds, held.value, lease])
+    try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, paid_until = ?, held = ?, excused = 0 WHERE id = ?")
+      .execute(arguments: [expiresAt.milliseconds, paidUntil?.milliseconds, held.value, lease])
+  }
+
+  func activeLeases() throws -> [String] {
+    try String.fetchAll(
+      db.cachedStatement(sql: "SELECT id FROM leases WHERE state = ? ORDER BY expires_at"),
+      arguments: [LeaseState.active.rawValue])
+  }
+
+  func excuseLease(_ lease: String, expiresAt: Timestamp) throws {
+    try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, excused = 1 WHERE id = ?").execute(arguments: [
+      expiresAt.milliseconds, lease,
+    ])
   }
 
   func setLeaseCharge(_ lease: String, charged: MicroDollars, held: MicroDollars) throws {
