@@ -166,12 +166,15 @@ enum FleetFile {
 }
 
 extension SimulationReport {
+  /// Spent ÷ budget in tenths of a percent; `nil` for a zero budget.
+  var utilizationPerMille: Int64? { budget.value > 0 ? spent.value * 1000 / budget.value : nil }
+
   var humanLines: [String] {
     [
       "fleet \(fleet): \(workers) workers, \(trials) trials",
       "  makespan      \(FleetFile.human(makespan)) (ideal \(FleetFile.human(ideal)): total work ÷ fleet speed)",
       "  finished      \(succeeded) succeeded, \(failed) failed, \(unfinished) unfinished",
-      "  budget        $\(spent.decimalString) spent of $\(budget.decimalString); overspend $\(overspend.decimalString)",
+      "  budget        $\(spent.decimalString) spent of $\(budget.decimalString)\(utilizationPerMille.map { " (\($0 / 10).\($0 % 10)% used)" } ?? ""); overspend $\(overspend.decimalString)",
       "  preemptions   \(preemptions), $\(lostToPreemption.decimalString) paid for attempts they cut short",
       "  idle paid     \(String(format: "%.2f", idlePaidHours)) machine-hours",
       "  scheduler     \(decisions) decisions, \(String(format: "%.3f", schedulerTimePerDecision.secondsDouble * 1000)) ms each (wall \(String(format: "%.1f", wallTime.secondsDouble)) s, \(store.rawValue) store)",
@@ -184,7 +187,9 @@ extension SimulationReport {
       ("succeeded", .int(Int64(succeeded))), ("failed", .int(Int64(failed))), ("unfinished", .int(Int64(unfinished))),
       ("makespan_s", .double(makespan.secondsDouble)), ("ideal_s", .double(ideal.secondsDouble)),
       ("budget_usd", .string(budget.decimalString)), ("spent_usd", .string(spent.decimalString)),
-      ("overspend_usd", .string(overspend.decimalString)), ("preemptions", .int(Int64(preemptions))),
+      ("overspend_usd", .string(overspend.decimalString)),
+      ("utilization", utilizationPerMille.map { .double(Double($0) / 1000) } ?? .null),
+      ("preemptions", .int(Int64(preemptions))),
       ("lost_to_preemption_usd", .string(lostToPreemption.decimalString)), ("idle_paid_hours", .double(idlePaidHours)),
       ("decisions", .int(Int64(decisions))),
       ("scheduler_ms_per_decision", .double(schedulerTimePerDecision.secondsDouble * 1000)),

@@ -67,10 +67,11 @@ import Testing
     #expect(memory.preemptions == sqlite.preemptions)
     #expect(memory.idlePaidHours == sqlite.idlePaidHours)
     #expect(memory.overspend == .zero)
-    // The scenarios are not trivial: a small budget binds the paid machines; with a large one
-    // the spot machines run long enough to be preempted, and money is lost to it.
+    // The scenarios are not trivial: a small budget binds the paid machines, which use at least
+    // 90% of it (the last leases shrink to what is left); with a large one the spot machines run
+    // long enough to be preempted, and money is lost to it.
     if budget == "2.50" {
-      #expect(memory.spent > MicroDollars(2_000_000), "\(memory)")
+      #expect(memory.spent >= MicroDollars(2_250_000), "\(memory)")
     } else {
       #expect(memory.preemptions > 0 && memory.lostToPreemption > .zero, "\(memory)")
     }

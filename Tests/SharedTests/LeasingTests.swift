@@ -177,3 +177,61 @@ import Testing
     #expect(extended > 2_000 && extended < 18_000, "\(extended)")
   }
 }
+
+/// The last leases of a budget: shrunk to what is left, never costing more than that, always
+/// with room for one expected trial.
+@Suite struct FittedGrantTests {
+  let policy = LeasePolicy(ttl: .seconds(60), safetyFactor: 1.5, stopGrace: .seconds(10), reportMargin: .seconds(5))
+  let rate = HourlyRate(perHour: MicroDollars(36_000_000))  // 10 µ$ per millisecond
+
+  @Test func aGrantThatFitsIsTheFullGrant() throws {
+    let terms = try #require(
+      policy.fittedGrant(trials: 1, expectedTrial: .seconds(20), slotRate: rate, available: MicroDollars(1_000_000)))
+    #expect(!terms.fitted)
+    #expect(terms.allowance == .seconds(30) && terms.tail == .seconds(15) && terms.stopGrace == .seconds(10))
+    #expect(terms.cost == MicroDollars(450_000))
+  }
+
+  @Test func whatIsLeftIsSplitNineTenthsAllowanceAndATenthTail() throws {
+    // 5 s left: a 25 s lease does not fit; 4.5 s allowance and 0.5 s tail (grace 2/3 of it) do.
+    let terms = try #require(
+      policy.fittedGrant(trials: 1, expectedTrial: .seconds(1), slotRate: rate, available: MicroDollars(50_000)))
+    #expect(terms.fitted)
+    #expect(terms.allowance == .milliseconds(4_500) && terms.tail == .milliseconds(500))
+    #expect(terms.stopGrace == .milliseconds(333))
+    #expect(terms.cost == MicroDollars(50_000))
+    #expect(
+      policy.allowance(paidUntil: Timestamp(milliseconds: 5_000), now: .init(milliseconds: 0), tail: terms.tail)
+        == terms.allowance)
+  }
+
+  @Test func nothingIsGrantedWhenNotEvenOneExpectedTrialFits() {
+    #expect(
+      policy.fittedGrant(trials: 1, expectedTrial: .seconds(5), slotRate: rate, available: MicroDollars(50_000)) == nil)
+    #expect(policy.fittedGrant(trials: 1, expectedTrial: .seconds(1), slotRate: rate, available: .zero) == nil)
+  }
+
+  @Test func aFittedGrantNeverCostsMoreThanIsLeftAndAlwaysHoldsOneExpectedTrial() {
+    var random = Xoshiro256StarStar(seed: 7)
+    func draw(_ range: ClosedRange<Int64>) -> Int64 { range.lowerBound + Int64(random.next() % UInt64(range.count)) }
+    var fitted = 0
+    for _ in 0..<20_000 {
+      let policy = LeasePolicy(
+        ttl: .seconds(60), stopGrace: .milliseconds(draw(0...20_000)), reportMargin: .milliseconds(draw(0...10_000)))
+      let rate = HourlyRate(microDollarsPerHour: draw(1...5_000_000))
+      let available = MicroDollars(draw(0...20_000))
+      let expected = Duration.milliseconds(draw(1...600_000))
+      let trials = Int(draw(1...4))
+      guard
+        let terms = policy.fittedGrant(trials: trials, expectedTrial: expected, slotRate: rate, available: available)
+      else { continue }
+      #expect(terms.cost <= available)
+      #expect(terms.allowance >= expected)
+      #expect(terms.allowance <= policy.initialAllowance(trials: trials, expectedTrial: expected))
+      #expect(terms.stopGrace <= terms.tail && terms.tail <= policy.tail)
+      #expect(terms.cost == rate.cost(of: terms.reservedTime))
+      if terms.fitted { fitted += 1 }
+    }
+    #expect(fitted > 500, "\(fitted)")
+  }
+}

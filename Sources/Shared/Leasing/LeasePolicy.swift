@@ -71,7 +71,7 @@ public struct LeasePolicy: Hashable, Sendable {
   /// What a paid lease of `trials` trials gets when `available` is what the budget has left:
   /// the full terms (``paidGrant(trials:expectedTrial:slotRate:)``) when they fit; otherwise terms
   /// shrunk to exactly what is left — the stop grace and report margin cut in proportion to at
-  /// most a tenth of it, the rest allowance — as long as one expected trial fits in that
+  /// most a tenth of it (or what the full allowance leaves), the rest allowance — as long as one expected trial fits in that
   /// allowance; `nil` when not even that fits. So the last leases of a budget use it up instead
   /// of leaving a full chunk's worth unspent.
   public func fittedGrant(trials: Int, expectedTrial: Duration, slotRate: HourlyRate, available: MicroDollars)
@@ -87,9 +87,10 @@ public struct LeasePolicy: Hashable, Sendable {
     let affordableMs = affordable.wholeMilliseconds
     let fullTailMs = stopGraceMs + reportMarginMs
     // A tenth: an attempt that finishes in its allowance never uses the tail, so a short one
-    // leaves at most about a ninth of an expected trial of the budget unused.
-    let tailMs = min(fullTailMs, affordableMs / 10)
-    let allowanceMs = affordableMs - tailMs
+    // leaves at most about a ninth of an expected trial of the budget unused. Never more
+    // allowance than the full terms would give: what is left over lengthens the tail instead.
+    let allowanceMs = min(full.allowance.wholeMilliseconds, affordableMs - min(fullTailMs, affordableMs / 10))
+    let tailMs = affordableMs - allowanceMs
     guard allowanceMs > 0, allowanceMs >= expectedTrial.wholeMilliseconds else { return nil }
     let graceMs = fullTailMs > 0 ? tailMs * stopGraceMs / fullTailMs : 0
     let reserved = Duration.milliseconds(affordableMs)
