@@ -64,6 +64,9 @@ public final class ServeProcess: @unchecked Sendable {
     (try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? ""
   }
 
+  /// Sends a signal without waiting (SIGSTOP and SIGCONT: a laptop closing and opening its lid).
+  public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
   /// Sends a signal and waits for the process to end; returns its exit status.
   @discardableResult
   public func stop(signal: Int32 = SIGTERM) -> Int32 {

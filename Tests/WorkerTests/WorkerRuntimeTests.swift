@@ -102,6 +102,34 @@ import Testing
     #expect(harness.callsWithoutHeartbeats == ["register"] + Array(repeating: "lease", count: 13) + ["deregister"])
   }
 
+  @Test func aWorkerThatCannotReachTheCoordinatorStillStopsAfterMaxIdleAndRunsOnExit() async throws {
+    let harness = AgentHarness(leases: [])
+    defer { harness.cleanUp() }
+    let marker = harness.root + "/instance-stopped"
+    let agent = harness.agent {
+      $0.maxIdle = .seconds(60)
+      $0.onExit = "touch '\(marker)'"
+    }
+    harness.api.setOnline(false)  // the coordinator's laptop is asleep from the start
+    let running = Task { try await agent.run() }
+    // Retries back off on the clock, never past the idle limit; no answer ever comes.
+    let released = Task {
+      await agent.stopped.wait()
+      harness.clock.releaseObservers()  // the agent sleeps no more once it stops
+    }
+    while !agent.stopped.isOpen {
+      await harness.clock.sleepers(atLeast: 1)
+      harness.clock.advance(by: .seconds(5))
+    }
+    await released.value
+    try await running.value
+    #expect(agent.stop == .idle)
+    #expect(harness.log.contains("the coordinator cannot be reached"), "\(harness.log)")
+    #expect(FileManager.default.fileExists(atPath: marker), "\(harness.log)")
+    // the retries were clamped to the limit: it exits on it, not a backoff later
+    #expect(harness.log.contains("no work for 60.0 seconds"), "\(harness.log)")
+  }
+
   @Test func aLaptopOnBatteryTakesNoWorkSaysWhyAndResumesOnAC() async throws {
     let battery = PowerReading(hasBattery: true, onBattery: true, thermal: .nominal)
     let harness = AgentHarness(leases: [.grant("l1", trials: 1)], power: battery)

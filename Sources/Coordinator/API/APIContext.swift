@@ -15,6 +15,8 @@ public struct APIEnvironment: Sendable {
   public var metrics: CoordinatorMetrics
   /// Uploaded output folders, next to the database.
   public var artifacts: ArtifactFiles
+  /// Notices the coordinator's own absences before any request is handled (nil: off).
+  public var absence: AbsenceMonitor? = nil
 
   /// Reads the whole body, refusing more than the limit with 413.
   func body(_ request: Request) async throws -> ByteBuffer {

@@ -21,6 +21,9 @@ extension APIRouter {
       let outcome = try await env.dispatcher.request(worker: worker, wait: .milliseconds(Int64(wait * 1000)))
       switch outcome {
       case .granted(let grant):
+        if let until = env.absence?.excuseForGrant(at: env.clock.now) {
+          try await env.store.excuseLease(id: grant.leaseId, until: until)
+        }
         return try JSONResponse.make(LeaseResponse(lease: grant))
       case .noWork(let reason, let message):
         let retry = reason == .budgetExhausted ? 30.0 : 5.0

@@ -10,6 +10,7 @@ public enum APIRouter {
   public static func make(_ env: APIEnvironment) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.middlewares.add(JSONErrorMiddleware())
+    if let absence = env.absence { router.middlewares.add(AbsenceMiddleware(monitor: absence)) }
     router.get("/healthz") { _, _ in
       JSONResponse.text("{\"status\":\"ok\"}", contentType: "application/json")
     }
@@ -45,5 +46,18 @@ public enum APIRouter {
       throw APIError(.badRequest, "missing_parameter", "the path needs {\(name)}")
     }
     return value
+  }
+}
+
+/// Lets the ``AbsenceMonitor`` look at the time before any request is handled: a heartbeat that
+/// arrives first after the coordinator slept must find its lease re-armed, not expired.
+struct AbsenceMiddleware<Context: RequestContext>: RouterMiddleware {
+  let monitor: AbsenceMonitor
+
+  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    -> Response
+  {
+    await monitor.check()
+    return try await next(request, context)
   }
 }

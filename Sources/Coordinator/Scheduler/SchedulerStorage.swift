@@ -115,12 +115,13 @@ protocol SchedulerStorage {
   mutating func runningAttempts(_ lease: Lease.Ref) throws -> [RunningAttempt<TrialRef>]
   /// Trials this lease still runs that another attempt has completed.
   mutating func completedTrialsStillRunning(_ lease: Lease.Ref) throws -> [(trialID: String, completedAttempt: Int)]
-  /// Renews a lease after a heartbeat (which also ends any excuse, see ``StoredLease/excused``).
+  /// Renews a lease after a heartbeat.
   mutating func renewLease(_ lease: Lease.Ref, expiresAt: Timestamp, paidUntil: Timestamp?, held: MicroDollars) throws
   /// Every active lease (rare: after the coordinator's own absence).
   mutating func activeLeases() throws -> [Lease.Ref]
-  /// Gives a lease a new expiry after the coordinator's own absence, excused until it is heard from.
-  mutating func excuseLease(_ lease: Lease.Ref, expiresAt: Timestamp) throws
+  /// Gives a lease a new expiry after the coordinator's own absence, and excuses its expiry
+  /// until `until` (see ``StoredLease/excusedUntil``).
+  mutating func excuseLease(_ lease: Lease.Ref, expiresAt: Timestamp, until: Timestamp) throws
   mutating func setLeaseCharge(_ lease: Lease.Ref, charged: MicroDollars, held: MicroDollars) throws
   mutating func closeLease(_ lease: Lease.Ref, _ end: LeaseEnd, at time: Timestamp) throws
   /// The latest epoch, step and metrics a heartbeat gave for one of the lease's attempts.

@@ -26,8 +26,18 @@ public struct CoordinatorServer: Sendable {
     public var tlsKeyPath: String? = nil
     /// Where uploaded output folders are kept (default: next to the database, `DB-artifacts`).
     public var artifactsPath: String? = nil
+    /// Notice the coordinator's own absences (asleep, stopped) and excuse the leases they let
+    /// expire (``AbsenceMonitor``). Off in tests that move a manual clock by hours on purpose.
+    public var detectAbsence = true
 
     public init() {}
+
+    /// How often the reaper looks for expired leases.
+    public var reaperInterval: Duration { reapInterval ?? min(.seconds(5), leaseTTL / 4) }
+
+    /// A gap in the coordinator's own activity longer than this is an absence: three reaper
+    /// passes missed, and at least a heartbeat interval (shorter gaps expire no lease).
+    public var absenceThreshold: Duration { max(reaperInterval * 3, leaseTTL / 3) }
 
     /// The lease policy these settings give.
     public var policy: LeasePolicy {
@@ -54,11 +64,17 @@ public struct CoordinatorServer: Sendable {
       workerToken: configuration.workerToken, now: clock.now)
     let metrics = CoordinatorMetrics()
     let dispatcher = LeaseDispatcher(store: store, clock: clock, policy: configuration.policy, metrics: metrics)
+    let absence =
+      configuration.detectAbsence
+      ? AbsenceMonitor(
+        store: store, clock: clock, policy: configuration.policy, threshold: configuration.absenceThreshold,
+        logger: Logger(label: "sweep.coordinator")) : nil
     let environment = APIEnvironment(
       store: store, clock: clock, policy: configuration.policy, maxBodyBytes: configuration.maxBodyBytes,
       authenticator: Authenticator(store: store, adminHash: tokens.adminHash, joinHash: tokens.joinHash),
       dispatcher: dispatcher, metrics: metrics,
-      artifacts: try ArtifactFiles(root: configuration.artifactsPath ?? configuration.databasePath + "-artifacts"))
+      artifacts: try ArtifactFiles(root: configuration.artifactsPath ?? configuration.databasePath + "-artifacts"),
+      absence: absence)
     return CoordinatorServer(
       configuration: configuration, store: store, clock: clock, metrics: metrics, dispatcher: dispatcher,
       environment: environment, tokens: tokens)
@@ -67,8 +83,8 @@ public struct CoordinatorServer: Sendable {
   /// The reaper service for this server.
   public func reaper(logger: Logger) -> LeaseReaper {
     LeaseReaper(
-      store: store, clock: clock, dispatcher: dispatcher, metrics: metrics,
-      interval: configuration.reapInterval ?? min(.seconds(5), configuration.leaseTTL / 4), logger: logger)
+      store: store, clock: clock, dispatcher: dispatcher, metrics: metrics, interval: configuration.reaperInterval,
+      logger: logger, absence: environment.absence)
   }
 
   /// The HTTP(S) application with its background services.

@@ -11,11 +11,15 @@ public struct LeaseReaper: Service {
   let metrics: CoordinatorMetrics
   let interval: Duration
   let logger: Logger
+  /// Asked first on every pass, so that leases the coordinator's own absence let lapse are
+  /// re-armed before they could be expired.
+  let absence: AbsenceMonitor?
 
   public init(
     store: any SweepStore, clock: any WallClock, dispatcher: LeaseDispatcher, metrics: CoordinatorMetrics,
-    interval: Duration, logger: Logger
+    interval: Duration, logger: Logger, absence: AbsenceMonitor? = nil
   ) {
+    self.absence = absence
     self.store = store
     self.clock = clock
     self.dispatcher = dispatcher
@@ -36,6 +40,7 @@ public struct LeaseReaper: Service {
   /// One pass: expire what is due and wake waiting workers for the re-queued trials.
   @discardableResult
   public func runOnce() async -> ReapSummary {
+    await absence?.check()
     do {
       let summary = try await store.reap(now: clock.now)
       if summary.expiredLeases > 0 {

@@ -15,9 +15,10 @@ protocol StoredLease {
   /// The paid time kept after the allowance when the lease was fitted to the last of the budget;
   /// `nil`: the policy's stop grace and report margin.
   var tail: Duration? { get }
-  /// Re-armed after the coordinator's own absence and not heard from since: its expiry does
-  /// not count against its trials (the worker may have given up because of the coordinator).
-  var excused: Bool { get }
+  /// Set when the lease was re-armed after the coordinator's own absence: an expiry up to then
+  /// does not count against its trials (its worker may have given up because of the coordinator;
+  /// a heartbeat it sent before giving up may still be answered after the wake).
+  var excusedUntil: Timestamp? { get }
 }
 
 extension StoredLease {
@@ -38,6 +39,7 @@ extension StoredLease {
   /// budget's limit, and the worker stopped the trial itself).
   func expiryTerms(now: Timestamp) -> (end: Timestamp, reason: String, countsAsFailure: Bool) {
     let paidTimeRanOut = paidUntil.map { expiresAt >= $0 } == true
+    let excused = excusedUntil.map { expiresAt <= $0 } == true
     let reason =
       paidTimeRanOut
       ? "lease expired: its paid time ran out without a result"

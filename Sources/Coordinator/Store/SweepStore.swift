@@ -136,6 +136,11 @@ public protocol SweepStore: Sendable {
     -> ReleaseResponse
   /// Expires every lease whose time is up, re-queueing or failing its trials.
   func reap(now: Timestamp) async throws -> ReapSummary
+  /// After the coordinator's own absence (suspended from `absentSince` to `now`): re-arms every
+  /// active lease that was alive when it went away, excused until heard from. Returns how many.
+  func excuseLeases(absentSince: Timestamp, now: Timestamp, policy: LeasePolicy) async throws -> Int
+  /// Excuses one lease's expiry until `until` (granted right after an absence).
+  func excuseLease(id: String, until: Timestamp) async throws
 
   /// One page of result records (one per finished trial), in domain then trial order, starting
   /// after `cursor`. Pages are separate reads, so an export of a million rows holds one page at a time.

@@ -80,6 +80,8 @@ public final class WorkerAgent: Service, Sendable {
     case .success(let value): workerID = value
     case .failure(let error):
       finish(.fatal(error))
+      // never registered because the coordinator never answered: still stop the box
+      if stopReason.value == .idle { runOnExit() }
       await api.shutdown()
       return
     }
@@ -185,9 +187,10 @@ public final class WorkerAgent: Service, Sendable {
         )
         return .success(response.workerId)
       case .failure(.retryable(let message)):
+        if exitIfIdle(because: "the coordinator cannot be reached: \(message)") { break }
         let delay = backoff.next()
         log.warning("cannot register yet (\(message)); retrying in \(delay)")
-        await clock.sleep(until: clock.now + delay, unless: stopped)
+        await clock.sleep(until: retryTime(after: delay), unless: stopped)
       case .failure(let error):
         log.error(error.description)
         return .failure(error)
@@ -231,9 +234,10 @@ public final class WorkerAgent: Service, Sendable {
           log.error(error.description)
           finish(.fatal(error))
         default:
+          if exitIfIdle(because: "the coordinator cannot be reached: \(error.description)") { return }
           let delay = backoff.next()
           log.warning("lease request failed (\(error.description)); retrying in \(delay)")
-          await clock.sleep(until: clock.now + delay, unless: stopped)
+          await clock.sleep(until: retryTime(after: delay), unless: stopped)
         }
         continue
       }
@@ -269,7 +273,6 @@ public final class WorkerAgent: Service, Sendable {
 
   /// Handles "no work": `--exit-when-done` and `--max-idle`. Returns whether the worker stops.
   private func checkIdle(_ response: LeaseResponse, spool: Spool) -> Bool {
-    let idleFor = clock.now - lastWork.value
     if configuration.exitWhenDone, response.noWork == .noPendingTrials || response.noWork == .sweepCancelled,
       busySlots.value == 0
     {
@@ -277,12 +280,28 @@ public final class WorkerAgent: Service, Sendable {
       finish(.done)
       return true
     }
-    if let maxIdle = configuration.maxIdle, idleFor >= maxIdle, busySlots.value == 0 {
-      log.info("no work for \(idleFor) (\(response.noWork?.rawValue ?? "no work")): exiting (--max-idle)")
-      finish(.idle)
-      return true
-    }
-    return false
+    return exitIfIdle(because: response.noWork?.rawValue ?? "no work")
+  }
+
+  /// `--max-idle`: exits when nothing has run here for that long, whether the coordinator said
+  /// there is no work or did not answer at all — a rented box bills either way, and a coordinator
+  /// on a sleeping laptop must not keep it alive. (A request to a coordinator that accepts the
+  /// connection but never answers ends at its timeout: a lease request's `wait` + 10 s.)
+  /// Returns whether the worker stops.
+  private func exitIfIdle(because reason: String) -> Bool {
+    guard let maxIdle = configuration.maxIdle, busySlots.value == 0 else { return false }
+    let idleFor = clock.now - lastWork.value
+    guard idleFor >= maxIdle else { return false }
+    log.info("no work for \(idleFor) (\(reason)): exiting (--max-idle)")
+    finish(.idle)
+    return true
+  }
+
+  /// When to retry after a failed call: after `delay`, or at the idle limit if that comes first.
+  private func retryTime(after delay: Duration) -> Duration {
+    let retry = clock.now + delay
+    guard let maxIdle = configuration.maxIdle else { return retry }
+    return max(clock.now, min(retry, lastWork.value + maxIdle))
   }
 
   /// Works through one lease: trials in order, a heartbeat alongside, results spooled then sent.
@@ -476,14 +495,22 @@ public final class WorkerAgent: Service, Sendable {
   private func wrapUp(spool: Spool, workerID: String) async {
     let reason = stopReason.value ?? .drained
     if reason == .idle || reason == .done, spool.isEmpty {
-      if (try? await api.deregister(workerID: workerID)) != nil { spool.forgetIdentity() }
+      // bounded: a coordinator that stopped answering must not keep a rented box alive
+      let deregistered = await race(
+        { [api] in (try? await api.deregister(workerID: workerID)) != nil }, deadline: clock.now + .seconds(10),
+        clock: clock)
+      if deregistered == true { spool.forgetIdentity() }
     }
-    if let command = configuration.onExit, reason == .idle || reason == .done {
-      log.info("running --on-exit")
-      // Through /bin/sh -c: it is the operator's own local configuration (e.g. a provider's
-      // stop-instance command), never something a sweep sends.
-      let status = ProcessControl.runShell(command)
-      if status != 0 { log.warning("--on-exit exited with status \(status)") }
-    }
+    if reason == .idle || reason == .done { runOnExit() }
+  }
+
+  /// `--on-exit`, e.g. the provider's command that stops this instance.
+  private func runOnExit() {
+    guard let command = configuration.onExit else { return }
+    log.info("running --on-exit")
+    // Through /bin/sh -c: it is the operator's own local configuration (e.g. a provider's
+    // stop-instance command), never something a sweep sends.
+    let status = ProcessControl.runShell(command)
+    if status != 0 { log.warning("--on-exit exited with status \(status)") }
   }
 }

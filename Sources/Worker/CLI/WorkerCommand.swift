@@ -87,7 +87,13 @@ struct RunWorkerCommand: AsyncParsableCommand {
   @Option(help: "Spool folder: pending results, identity, trial folders (default ./sweep-worker-spool).")
   var spool: String = "sweep-worker-spool"
   @Option(help: "Seconds to pause between trials (lets a laptop cool).") var cooldown: Double = 0
-  @Option(help: "Exit after this long without work, e.g. 10m (for rented machines).") var maxIdle: String?
+  @Option(
+    help: ArgumentHelp(
+      "Exit after this long without work, e.g. 10m, counting time the coordinator does not answer (off: never).",
+      discussion:
+        "Default: 10m for a paid worker (--hourly-cost above 0), so a rented box never bills on because the flag was forgotten; off for a free one."
+    ))
+  var maxIdle: String?
   @Flag(help: "Exit when the coordinator has no pending trials and nothing runs here.") var exitWhenDone = false
   @Option(help: "Shell command run when exiting for --max-idle or --exit-when-done (e.g. stop the instance).")
   var onExit: String?
@@ -159,8 +165,8 @@ struct RunWorkerCommand: AsyncParsableCommand {
       throw ValidationError(
         "--provider: '\(provider)' is not one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")
     }
-    if let maxIdle, DurationText.parse(maxIdle) == nil {
-      throw ValidationError("--max-idle: '\(maxIdle)' is not a duration; expected e.g. 90s, 10m, 1h")
+    if let maxIdle, maxIdle != "off", DurationText.parse(maxIdle) == nil {
+      throw ValidationError("--max-idle: '\(maxIdle)' is not a duration; expected e.g. 90s, 10m, 1h, or off")
     }
   }
 
@@ -201,7 +207,8 @@ struct RunWorkerCommand: AsyncParsableCommand {
       coordinator: coordinator, joinToken: token, name: name ?? hostName,
       provider: Provider(rawValue: provider) ?? .local,
       hourlyCost: rate, gpu: gpu, slots: slots, spool: FileSystem.absolute(spool),
-      cooldown: .milliseconds(Int64(cooldown * 1000)), maxIdle: maxIdle.flatMap(DurationText.parse),
+      cooldown: .milliseconds(Int64(cooldown * 1000)),
+      maxIdle: Self.maxIdle(maxIdle, paid: rate > .zero),
       exitWhenDone: exitWhenDone, onExit: onExit, selfInvocation: WorkerCommand.selfInvocation,
       projectDirectory: workingFolder)
     var configured = configuration
@@ -222,6 +229,9 @@ struct RunWorkerCommand: AsyncParsableCommand {
       agent.log.info(
         "GPUs per slot: \(gpuSlots.enumerated().map { "slot \($0.offset): \($0.element.joined(separator: ","))" }.joined(separator: "; "))"
       )
+    }
+    if maxIdle == nil, let idle = configured.maxIdle {
+      agent.log.info("a paid worker: exiting after \(idle) without work (--max-idle; off to never exit)")
     }
     if let policy = configured.laptop {
       agent.log.info(
@@ -249,6 +259,15 @@ struct RunWorkerCommand: AsyncParsableCommand {
 }
 
 extension RunWorkerCommand {
+  /// A paid worker exits after 10 minutes without work unless told otherwise (`off`: never).
+  static let paidMaxIdle = Duration.seconds(600)
+
+  /// `--max-idle` as given, or the default for a paid or a free worker.
+  static func maxIdle(_ text: String?, paid: Bool) -> Duration? {
+    guard let text else { return paid ? paidMaxIdle : nil }
+    return text == "off" ? nil : DurationText.parse(text)
+  }
+
   /// Each slot's devices for `--gpus`; empty without it. Bad input names the flag.
   func gpuAssignment() throws -> [[String]] {
     guard let gpus else { return [] }

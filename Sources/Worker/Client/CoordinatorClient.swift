@@ -59,11 +59,12 @@ public final class CoordinatorClient: Sendable {
 
   /// Asks for a lease, long-polling `wait` seconds; `paused` says why this worker takes no work
   /// now (it is then answered `no_work: paused` at once). Retry: the slot loop backs off on
-  /// retryable errors.
+  /// retryable errors. Timeout: `wait` + 10 s — a live coordinator answers within `wait`, and
+  /// one that is asleep must not hold a rented box past its `--max-idle` for long.
   public func lease(wait: Double, paused: PauseReason?) async throws(ClientError) -> LeaseResponse {
     try await call(
       .POST, "/v1/leases", body: LeaseRequest(wait: wait, paused: paused), as: LeaseResponse.self,
-      timeout: .seconds(Int64(wait) + 30))
+      timeout: .seconds(Int64(wait.rounded(.up)) + 10))
   }
 
   /// Renews a lease. Retry: none — the next heartbeat is the retry; meanwhile the allowance keeps counting down.

@@ -17,9 +17,11 @@ struct TestCoordinator {
   let server: CoordinatorServer
   var databasePath: String { directory.appendingPathComponent("sweep.db").path }
 
-  init(ttl: Duration = .seconds(60), maxBody: Int = 1 << 20, directory: URL? = nil, clock: ManualWallClock? = nil)
-    async throws
-  {
+  /// `detectAbsence` is off unless asked for: most tests move the manual clock by hours on purpose.
+  init(
+    ttl: Duration = .seconds(60), maxBody: Int = 1 << 20, directory: URL? = nil, clock: ManualWallClock? = nil,
+    detectAbsence: Bool = false
+  ) async throws {
     let directory =
       directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("lorasweep-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -32,6 +34,7 @@ struct TestCoordinator {
     configuration.adminToken = Self.adminToken
     configuration.workerToken = Self.joinToken
     configuration.port = 0
+    configuration.detectAbsence = detectAbsence
     server = try await CoordinatorServer.prepare(configuration, clock: self.clock)
   }
 

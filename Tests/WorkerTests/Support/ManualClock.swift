@@ -65,6 +65,15 @@ final class ManualClock: WorkerClock {
     for sleeper in due { sleeper.resume() }
   }
 
+  /// Lets every ``sleepers(atLeast:)`` return now (when what it waits for will never come).
+  func releaseObservers() {
+    let waiting = state.withLock { state in
+      defer { state.observers.removeAll() }
+      return state.observers.map(\.continuation)
+    }
+    for observer in waiting { observer.resume() }
+  }
+
   /// Returns once at least `count` tasks sleep on this clock.
   func sleepers(atLeast count: Int) async {
     await withCheckedContinuation { continuation in

@@ -85,14 +85,13 @@ extension MemoryState {
     leases[lease].expiresAt = expiresAt
     leases[lease].paidUntil = paidUntil
     leases[lease].held = held
-    leases[lease].excused = false
   }
 
   func activeLeases() -> [Int] { leases.indices.filter { leases[$0].state == .active } }
 
-  mutating func excuseLease(_ lease: Int, expiresAt: Timestamp) {
+  mutating func excuseLease(_ lease: Int, expiresAt: Timestamp, until: Timestamp) {
     leases[lease].expiresAt = expiresAt
-    leases[lease].excused = true
+    leases[lease].excusedUntil = until
     // Only ever later than before: its entry in `expiries` comes up first and is queued again.
   }
 

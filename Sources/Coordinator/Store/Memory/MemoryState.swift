@@ -220,7 +220,7 @@ struct MemoryLease: ScheduledLease {
   var held: MicroDollars
   var charged = MicroDollars.zero
   let tail: Duration?
-  var excused = false
+  var excusedUntil: Timestamp? = nil
   /// Set when another attempt completed a trial this lease is still running, so that a
   /// heartbeat looks for trials to cancel only then (SQLite asks on every heartbeat; the answer
   /// is the same).

@@ -146,6 +146,14 @@ public final class MemoryStore: SweepStore {
 
   public func reap(now: Timestamp) async throws -> ReapSummary { try locked { try Scheduler.reap(&$0, now: now) } }
 
+  public func excuseLeases(absentSince: Timestamp, now: Timestamp, policy: LeasePolicy) async throws -> Int {
+    try locked { try Scheduler.excuseLeases(&$0, absentSince: absentSince, now: now, policy: policy) }
+  }
+
+  public func excuseLease(id: String, until: Timestamp) async throws {
+    try locked { try Scheduler.excuseLease(&$0, id: id, until: until) }
+  }
+
   public func exportResults(_ query: ResultQuery, after cursor: ResultCursor?, limit: Int) async throws -> ResultPage {
     try locked { try $0.exportResults(query, after: cursor, limit: limit) }
   }

@@ -19,13 +19,13 @@ struct LeaseRow: ScheduledLease {
   var held: MicroDollars
   var charged: MicroDollars
   var tail: Duration?
-  var excused: Bool
+  var excusedUntil: Timestamp?
 
   /// The columns ``init(_:)`` reads, by position: reading a GRDB row by column name lower-cases
   /// the name on every access, which was a measurable part of every result.
   static let columns = """
     id, sweep_id, domain, shard_ordinal, worker_id, fencing, state, granted_at, expires_at, paid_until, slot_rate,
-    expected_ms, reservation_id, held, charged, tail_ms, excused
+    expected_ms, reservation_id, held, charged, tail_ms, excused_until
     """
 
   /// A row selected with ``columns``.
@@ -46,7 +46,7 @@ struct LeaseRow: ScheduledLease {
     held = MicroDollars(row[13])
     charged = MicroDollars(row[14])
     tail = (row[15] as Int64?).map { .milliseconds($0) }
-    excused = (row[16] as Int64) != 0
+    excusedUntil = (row[16] as Int64?).map { Timestamp(milliseconds: $0) }
   }
 
   static func fetch(_ db: Database, id: String) throws -> LeaseRow? {

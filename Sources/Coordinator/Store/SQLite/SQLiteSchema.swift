@@ -208,12 +208,12 @@ enum SQLiteSchema {
     }
     // The last leases of a budget are fitted to what is left, with a shorter stop grace and report
     // margin (tail_ms; NULL: the policy's); leases re-armed after the coordinator's own absence
-    // are excused until their worker is heard from again (their expiry then counts no failure).
+    // are excused for a while (an expiry until excused_until counts no failure).
     migrator.registerMigration("v7-whole-bill") { db in
       try db.execute(
         sql: """
           ALTER TABLE leases ADD COLUMN tail_ms INTEGER;
-          ALTER TABLE leases ADD COLUMN excused INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE leases ADD COLUMN excused_until INTEGER;
           """)
     }
     return migrator

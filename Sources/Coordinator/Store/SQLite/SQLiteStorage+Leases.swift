@@ -59,8 +59,8 @@ extension SQLiteStorage {
   }
 
   func renewLease(_ lease: String, expiresAt: Timestamp, paidUntil: Timestamp?, held: MicroDollars) throws {
-    try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, paid_until = ?, held = ?, excused = 0 WHERE id = ?")
-      .execute(arguments: [expiresAt.milliseconds, paidUntil?.milliseconds, held.value, lease])
+    try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, paid_until = ?, held = ? WHERE id = ?").execute(
+      arguments: [expiresAt.milliseconds, paidUntil?.milliseconds, held.value, lease])
   }
 
   func activeLeases() throws -> [String] {
@@ -69,10 +69,9 @@ extension SQLiteStorage {
       arguments: [LeaseState.active.rawValue])
   }
 
-  func excuseLease(_ lease: String, expiresAt: Timestamp) throws {
-    try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, excused = 1 WHERE id = ?").execute(arguments: [
-      expiresAt.milliseconds, lease,
-    ])
+  func excuseLease(_ lease: String, expiresAt: Timestamp, until: Timestamp) throws {
+    try db.cachedStatement(sql: "UPDATE leases SET expires_at = ?, excused_until = ? WHERE id = ?").execute(
+      arguments: [expiresAt.milliseconds, until.milliseconds, lease])
   }
 
   func setLeaseCharge(_ lease: String, charged: MicroDollars, held: MicroDollars) throws {

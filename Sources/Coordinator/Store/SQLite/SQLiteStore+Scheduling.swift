@@ -74,6 +74,14 @@ extension SQLiteStore {
     try await schedule { try Scheduler.reap(&$0, now: now) }
   }
 
+  public func excuseLeases(absentSince: Timestamp, now: Timestamp, policy: LeasePolicy) async throws -> Int {
+    try await schedule { try Scheduler.excuseLeases(&$0, absentSince: absentSince, now: now, policy: policy) }
+  }
+
+  public func excuseLease(id: String, until: Timestamp) async throws {
+    try await schedule { try Scheduler.excuseLease(&$0, id: id, until: until) }
+  }
+
   public func report(trialID: String, workerID: String, report: ResultReport, now: Timestamp) async throws -> ResultAck
   {
     try await schedule { try Scheduler.report(&$0, trialID: trialID, workerID: workerID, report: report, now: now) }
