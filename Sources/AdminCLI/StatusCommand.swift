@@ -52,7 +52,8 @@ public enum StatusView {
     var lines = [
       "sweep \(status.name) (\(status.id)) — \(status.state.rawValue)",
       "  spent $\(status.spentUsd.micros.decimalString) of $\(status.budgetUsd.micros.decimalString)"
-        + (status.utilizationText.map { " = \($0)" } ?? "") + " (reserved $\(status.reservedUsd.micros.decimalString), remaining $\(status.remainingUsd.micros.decimalString))",
+        + (status.utilizationText.map { " = \($0)" } ?? "")
+        + " (reserved $\(status.reservedUsd.micros.decimalString), remaining $\(status.remainingUsd.micros.decimalString))",
     ]
     if let reason = status.pausedReason {
       lines.append("  paused: \(reason)")

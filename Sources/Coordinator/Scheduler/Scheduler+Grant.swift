@@ -94,7 +94,8 @@ extension Scheduler {
     if sawBudgetRefusal {
       return .noWork(
         .budgetExhausted,
-        "trials are waiting, but the remaining budget cannot pay for one more at this worker's rate; free workers carry on")
+        "trials are waiting, but the remaining budget cannot pay for one more at this worker's rate; free workers carry on"
+      )
     }
     switch try s.latestSweepState() {
     case .cancelled:
