@@ -23,6 +23,8 @@ public struct SimulationReport: Sendable {
   public var lostToPreemption: MicroDollars = .zero
   /// Hours paid machines were up without running a trial (until they stopped after `max_idle`).
   public var idlePaidHours = 0.0
+  /// What those idle hours cost at each machine's rate: billed by the provider, though no trial ran.
+  public var idlePaidCost: MicroDollars = .zero
   public var preemptions = 0
   /// Calls into the store (grants, heartbeats, results, releases, reaps) and their mean wall time.
   public var decisions = 0
@@ -372,6 +374,11 @@ public final class FleetSimulator {
     report.idlePaidHours = workers.filter(\.isPaid).reduce(0.0) { total, worker in
       let up = (worker.stoppedAt ?? end).since(worker.startedAt ?? start)
       return total + max(0, (up - worker.busy).secondsDouble) / 3600
+    }
+    report.idlePaidCost = workers.filter(\.isPaid).reduce(MicroDollars.zero) { total, worker in
+      let up = (worker.stoppedAt ?? end).since(worker.startedAt ?? start)
+      let idle = worker.group.hourlyRate.cost(of: max(.zero, up - worker.busy))
+      return total.adding(idle) ?? total
     }
     report.schedulerTimePerDecision = report.decisions > 0 ? schedulerTime / report.decisions : .zero
     report.wallTime = ContinuousClock.now - wallStart

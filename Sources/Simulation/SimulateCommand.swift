@@ -92,8 +92,12 @@ struct PlanCommand: AsyncParsableCommand {
     abstract: "Compare time and cost of a sweep on each part of a fleet and on all of it (simulated).",
     discussion: """
       Simulates the sweep once per group of the fleet file (that group alone) and once on the \
-      whole fleet, and prints makespan, cost and what the budget allowed for each. A budget that \
-      runs out leaves trials unfinished on paid-only options: the table says how many.
+      whole fleet, and prints makespan, cost and what the budget allowed for each. COST is the \
+      whole bill: the trials' paid time and the idle time paid machines billed (OF WHICH IDLE) \
+      until they stopped after the fleet's max_idle. The fleet file's api_options (fine-tuning \
+      APIs priced per job or per token) and subscriptions (a flat fee per period) are added as \
+      rows of their own, computed rather than simulated. A budget that runs out leaves trials \
+      unfinished on paid-only options: the table says how many.
       """)
 
   @Argument(help: "The spec file (YAML or JSON).") var spec: String
@@ -113,25 +117,71 @@ struct PlanCommand: AsyncParsableCommand {
       whole.name = "all (\(fleet.workerCount) machines)"
       options.append(whole)
     }
-    var rows = [["OPTION", "MAKESPAN", "IDEAL", "COST", "BUDGET USED", "DONE", "UNFINISHED", "LOST TO PREEMPTION"]]
+    var rows = [
+      [
+        "OPTION", "KIND", "MAKESPAN", "IDEAL", "COST", "OF WHICH IDLE", "BUDGET USED", "DONE", "UNFINISHED",
+        "LOST TO PREEMPTION",
+      ]
+    ]
+    func used(_ cost: MicroDollars) -> String {
+      spec.budget.value > 0 ? "\(Int((Double(cost.value) / Double(spec.budget.value) * 100).rounded()))%" : "-"
+    }
     for option in options {
       let report = try await FleetSimulator(spec: spec, fleet: option, policy: try FleetFile.policy(ttl: leaseTtl))
         .run()
+      let kind =
+        option.groups.count > 1 ? "mix" : option.groups.allSatisfy { $0.hourlyRate.isFree } ? "local" : "hourly"
+      let bill = report.spent.adding(report.idlePaidCost) ?? report.spent
       rows.append([
-        option.name, FleetFile.human(report.makespan), FleetFile.human(report.ideal),
-        "$" + report.spent.decimalString,
-        report.budget.value > 0
-          ? "\(Int((Double(report.spent.value) / Double(report.budget.value) * 100).rounded()))%" : "-",
+        option.name, kind, FleetFile.human(report.makespan), FleetFile.human(report.ideal), "$" + bill.decimalString,
+        "$" + report.idlePaidCost.decimalString, used(report.spent),
         "\(report.succeeded + report.failed)/\(report.trials)", "\(report.unfinished)",
         "$" + report.lostToPreemption.decimalString,
       ])
+    }
+    let trials = SweepPlan(spec: spec).totalTrials
+    let budget = spec.budget.value > 0 ? spec.budget : nil
+    // Computed rows: makespan and cost of all the trials (what the option would take), and what
+    // the budget pays for (DONE, UNFINISHED).
+    for api in fleet.apiOptions {
+      guard let whole = api.estimate(trials: trials, budget: nil),
+        let capped = api.estimate(trials: trials, budget: budget)
+      else {
+        throw CLIError(.badInput, "\(self.fleet): api option '\(api.name)': its price does not fit in 64 bits")
+      }
+      rows.append(Self.row(api.name, kind: "API", whole: whole, capped: capped, used: used(whole.cost)))
+    }
+    for subscription in fleet.subscriptions {
+      let whole = subscription.estimate(trials: trials, estimate: spec.estimatedTrialDuration, budget: nil)
+      let capped = subscription.estimate(trials: trials, estimate: spec.estimatedTrialDuration, budget: budget)
+      rows.append(
+        Self.row(
+          "\(subscription.count) × \(subscription.name)", kind: "subscription/\(subscription.periodName)",
+          whole: whole, capped: capped, used: used(whole.cost)))
     }
     var out = StandardOutput()
     out.line(
       "\(spec.name): \(SweepPlan(spec: spec).totalTrials) trials, budget $\(spec.budget.decimalString), fleet \(fleet.name)"
     )
     for line in TextTable.render(rows) { out.line(line) }
+    if !fleet.apiOptions.isEmpty || !fleet.subscriptions.isEmpty {
+      out.line(
+        "API and subscription rows are computed, not simulated: MAKESPAN and COST of all \(trials) trials, DONE what the budget pays for."
+      )
+    }
     out.flush()
+  }
+}
+
+extension PlanCommand {
+  /// A computed (not simulated) option's row.
+  static func row(_ name: String, kind: String, whole: OptionEstimate, capped: OptionEstimate, used: String)
+    -> [String]
+  {
+    [
+      name, kind, FleetFile.human(whole.makespan), "-", "$" + whole.cost.decimalString, "-", used,
+      "\(capped.done)/\(capped.trials)", "\(capped.trials - capped.done)", "-",
+    ]
   }
 }
 

@@ -11,6 +11,10 @@ public struct FleetSpec: Hashable, Sendable {
   public var maxIdle: Duration
   /// A preempted machine is replaced by a new one this much later (nil: never).
   public var replacementDelay: Duration?
+  /// Fine-tuning APIs priced per job, for `sweep plan` to compare (not simulated).
+  public var apiOptions: [APIOption] = []
+  /// Flat subscriptions, for `sweep plan` to compare (not simulated).
+  public var subscriptions: [SubscriptionOption] = []
 
   public init(
     name: String, groups: [FleetGroup], durationSpread: Double = 0.2, seed: UInt64 = 1,

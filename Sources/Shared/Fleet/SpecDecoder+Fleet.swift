@@ -13,7 +13,13 @@ public struct FleetValidationError: Error, Sendable, CustomStringConvertible {
 }
 
 extension SpecDecoder {
-  static let fleetKeys = ["name", "groups", "duration_spread", "seed", "max_idle", "replace_preempted_after"]
+  static let fleetKeys = [
+    "name", "groups", "duration_spread", "seed", "max_idle", "replace_preempted_after", "api_options", "subscriptions",
+  ]
+  static let apiOptionKeys = [
+    "name", "usd_per_trial", "usd_per_1k_tokens", "tokens_per_trial", "parallel", "time_per_job",
+  ]
+  static let subscriptionKeys = ["name", "usd", "period", "count", "speed", "trial_duration"]
   static let fleetGroupKeys = [
     "name", "count", "hourly_cost_usd", "speed", "trial_duration", "preemption_per_hour", "failure_rate",
   ]
@@ -72,8 +78,117 @@ extension SpecDecoder {
       }
       groups.append(group)
     }
-    return FleetSpec(
+    var fleet = FleetSpec(
       name: name, groups: groups, durationSpread: spread, seed: seed, maxIdle: maxIdle, replacementDelay: replacement)
+    // Option names share one namespace with the groups: they are the rows of `sweep plan`.
+    var optionNames = names
+    func unique(_ name: String, _ item: DocumentNode, _ path: String) {
+      if !optionNames.insert(name).inserted {
+        report(item, path + ".name", "the name '\(name)' is used twice; names must be unique")
+      }
+    }
+    if let node = table["api_options"], let items = list(node, "api_options", expected: "a list of API options") {
+      for (index, item) in items.enumerated() {
+        guard let option = apiOption(item, path: "api_options[\(index)]") else { continue }
+        unique(option.name, item, "api_options[\(index)]")
+        fleet.apiOptions.append(option)
+      }
+    }
+    if let node = table["subscriptions"], let items = list(node, "subscriptions", expected: "a list of subscriptions") {
+      for (index, item) in items.enumerated() {
+        guard let option = subscription(item, path: "subscriptions[\(index)]") else { continue }
+        unique(option.name, item, "subscriptions[\(index)]")
+        fleet.subscriptions.append(option)
+      }
+    }
+    return fleet
+  }
+
+  /// `{name, usd_per_trial | usd_per_1k_tokens + tokens_per_trial, parallel, time_per_job}`.
+  mutating func apiOption(_ node: DocumentNode, path: String) -> APIOption? {
+    guard let table = table(node, path: path, allowed: Self.apiOptionKeys, what: "an API option") else { return nil }
+    func key(_ name: String) -> String { "\(path).\(name)" }
+    guard let nameNode = table["name"], let name = string(nameNode, key("name")) else {
+      if table["name"] == nil { report(node, key("name"), "missing; name the option, e.g. name: openai-fine-tuning") }
+      return nil
+    }
+    var pricing: APIOption.Pricing? = nil
+    switch (table["usd_per_trial"], table["usd_per_1k_tokens"]) {
+    case (let perTrial?, nil):
+      pricing = money(perTrial, key("usd_per_trial")).map { .perTrial($0) }
+    case (nil, let per1k?):
+      let tokens = table["tokens_per_trial"].flatMap { integer($0, key("tokens_per_trial"), in: 1...Int64(1e15)) }
+      if table["tokens_per_trial"] == nil {
+        report(node, key("tokens_per_trial"), "missing; usd_per_1k_tokens needs the tokens one trial trains on")
+      }
+      if let price = money(per1k, key("usd_per_1k_tokens")), let tokens {
+        pricing = .perTokens(usdPer1k: price, tokensPerTrial: tokens)
+      }
+    case (.some, .some):
+      report(node, path, "give usd_per_trial or usd_per_1k_tokens, not both")
+    case (nil, nil):
+      report(node, key("usd_per_trial"), "missing; give usd_per_trial, or usd_per_1k_tokens with tokens_per_trial")
+    }
+    let parallel = table["parallel"].flatMap { integer($0, key("parallel"), in: 1...100_000) }.map(Int.init) ?? 1
+    var time: Duration? = nil
+    if let timeNode = table["time_per_job"], let text = string(timeNode, key("time_per_job")) {
+      if let value = DurationText.parse(text), value > .zero {
+        time = value
+      } else {
+        report(timeNode, key("time_per_job"), "expected a duration such as 30m or 2h, got '\(text)'")
+      }
+    } else if table["time_per_job"] == nil {
+      report(node, key("time_per_job"), "missing; how long one job takes, queueing included, e.g. 45m")
+    }
+    guard let pricing, let time else { return nil }
+    return APIOption(name: name, pricing: pricing, parallel: parallel, timePerJob: time)
+  }
+
+  /// `{name, usd, period: day|week|month, count, speed, trial_duration}`.
+  mutating func subscription(_ node: DocumentNode, path: String) -> SubscriptionOption? {
+    guard let table = table(node, path: path, allowed: Self.subscriptionKeys, what: "a subscription") else {
+      return nil
+    }
+    func key(_ name: String) -> String { "\(path).\(name)" }
+    guard let nameNode = table["name"], let name = string(nameNode, key("name")) else {
+      if table["name"] == nil { report(node, key("name"), "missing; name the subscription, e.g. name: colab-pro") }
+      return nil
+    }
+    var fee: MicroDollars? = nil
+    if let feeNode = table["usd"] {
+      fee = money(feeNode, key("usd"))
+    } else {
+      report(node, key("usd"), "missing; the fee per period, e.g. usd: 10")
+    }
+    var period = SubscriptionOption.periods[2]
+    if let periodNode = table["period"], let text = string(periodNode, key("period")) {
+      if let known = SubscriptionOption.periods.first(where: { $0.name == text }) {
+        period = known
+      } else {
+        report(periodNode, key("period"), "expected day, week or month, got '\(text)'")
+      }
+    }
+    let count = table["count"].flatMap { integer($0, key("count"), in: 1...10_000) }.map(Int.init) ?? 1
+    var speed = 1.0
+    if let speedNode = table["speed"], let value = number(speedNode, key("speed")) {
+      if value > 0 && value <= 1000 {
+        speed = value
+      } else {
+        report(speedNode, key("speed"), "expected a speed above 0 (1 = the spec's estimate), got \(value)")
+      }
+    }
+    var trialDuration: Duration? = nil
+    if let durationNode = table["trial_duration"], let text = string(durationNode, key("trial_duration")) {
+      if let value = DurationText.parse(text), value > .zero {
+        trialDuration = value
+      } else {
+        report(durationNode, key("trial_duration"), "expected a duration such as 4m or 750ms, got '\(text)'")
+      }
+    }
+    guard let fee else { return nil }
+    return SubscriptionOption(
+      name: name, fee: fee, period: period.length, periodName: period.name, count: count, speed: speed,
+      trialDuration: trialDuration)
   }
 
   mutating func fleetGroup(_ node: DocumentNode, path: String) -> FleetGroup? {
