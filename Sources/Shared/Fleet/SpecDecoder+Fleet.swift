@@ -130,14 +130,8 @@ extension SpecDecoder {
       report(node, key("usd_per_trial"), "missing; give usd_per_trial, or usd_per_1k_tokens with tokens_per_trial")
     }
     let parallel = table["parallel"].flatMap { integer($0, key("parallel"), in: 1...100_000) }.map(Int.init) ?? 1
-    var time: Duration? = nil
-    if let timeNode = table["time_per_job"], let text = string(timeNode, key("time_per_job")) {
-      if let value = DurationText.parse(text), value > .zero {
-        time = value
-      } else {
-        report(timeNode, key("time_per_job"), "expected a duration such as 30m or 2h, got '\(text)'")
-      }
-    } else if table["time_per_job"] == nil {
+    let time = positiveDuration(table, "time_per_job", path, example: "30m or 2h")
+    if table["time_per_job"] == nil {
       report(node, key("time_per_job"), "missing; how long one job takes, queueing included, e.g. 45m")
     }
     guard let pricing, let time else { return nil }
@@ -169,22 +163,8 @@ extension SpecDecoder {
       }
     }
     let count = table["count"].flatMap { integer($0, key("count"), in: 1...10_000) }.map(Int.init) ?? 1
-    var speed = 1.0
-    if let speedNode = table["speed"], let value = number(speedNode, key("speed")) {
-      if value > 0 && value <= 1000 {
-        speed = value
-      } else {
-        report(speedNode, key("speed"), "expected a speed above 0 (1 = the spec's estimate), got \(value)")
-      }
-    }
-    var trialDuration: Duration? = nil
-    if let durationNode = table["trial_duration"], let text = string(durationNode, key("trial_duration")) {
-      if let value = DurationText.parse(text), value > .zero {
-        trialDuration = value
-      } else {
-        report(durationNode, key("trial_duration"), "expected a duration such as 4m or 750ms, got '\(text)'")
-      }
-    }
+    let speed = machineSpeed(table, path)
+    let trialDuration = positiveDuration(table, "trial_duration", path, example: "4m or 750ms")
     guard let fee else { return nil }
     return SubscriptionOption(
       name: name, fee: fee, period: period.length, periodName: period.name, count: count, speed: speed,
@@ -207,22 +187,8 @@ extension SpecDecoder {
     } else if table["hourly_cost_usd"] == nil {
       report(node, key("hourly_cost_usd"), "missing; say what an hour of this machine costs (0 for a free laptop)")
     }
-    var speed = 1.0
-    if let speedNode = table["speed"], let value = number(speedNode, key("speed")) {
-      if value > 0 && value <= 1000 {
-        speed = value
-      } else {
-        report(speedNode, key("speed"), "expected a speed above 0 (1 = the spec's estimate), got \(value)")
-      }
-    }
-    var trialDuration: Duration? = nil
-    if let durationNode = table["trial_duration"], let text = string(durationNode, key("trial_duration")) {
-      if let value = DurationText.parse(text), value > .zero {
-        trialDuration = value
-      } else {
-        report(durationNode, key("trial_duration"), "expected a duration such as 4m or 750ms, got '\(text)'")
-      }
-    }
+    let speed = machineSpeed(table, path)
+    let trialDuration = positiveDuration(table, "trial_duration", path, example: "4m or 750ms")
     func probability(_ name: String, upTo limit: Double) -> Double {
       guard let valueNode = table[name], let value = number(valueNode, key(name)) else { return 0 }
       guard value >= 0 && value <= limit else {
@@ -235,5 +201,25 @@ extension SpecDecoder {
       name: name, count: count, hourlyRate: rate, speed: speed, trialDuration: trialDuration,
       preemptionPerHour: probability("preemption_per_hour", upTo: 60), failureRate: probability("failure_rate", upTo: 1)
     )
+  }
+
+  /// A machine's `speed` relative to the spec's estimate: above 0, at most 1000; 1 when absent.
+  mutating func machineSpeed(_ table: SpecTable, _ path: String) -> Double {
+    guard let node = table["speed"], let value = number(node, "\(path).speed") else { return 1 }
+    guard value > 0 && value <= 1000 else {
+      report(node, "\(path).speed", "expected a speed above 0 (1 = the spec's estimate), got \(value)")
+      return 1
+    }
+    return value
+  }
+
+  /// A positive duration under `name`; `nil` when absent, or wrong (then reported).
+  mutating func positiveDuration(_ table: SpecTable, _ name: String, _ path: String, example: String) -> Duration? {
+    guard let node = table[name], let text = string(node, "\(path).\(name)") else { return nil }
+    guard let value = DurationText.parse(text), value > .zero else {
+      report(node, "\(path).\(name)", "expected a duration such as \(example), got '\(text)'")
+      return nil
+    }
+    return value
   }
 }
