@@ -4,15 +4,15 @@ enum DemoSpec {
   static let yaml = """
     # `sweep demo` runs this sweep on one machine: the reference LoRA trainer (pure Swift, CPU, about
     # half a second per trial), a free "laptop" worker and a rented GPU *simulated* at $0.40/h.
-    # The budget is deliberately tiny (about 9 s of the rented GPU): the paid worker uses it up — its
+    # The budget is deliberately tiny (about 11 s of the rented GPU): the paid worker uses it up — its
     # last leases shrink to what is left — then gets `budget_exhausted`, and the free worker finishes.
     name: demo
-    budget_usd: 0.001
+    budget_usd: 0.0012
     objective: {metric: accuracy, goal: maximize}
     domains: [financial, legal]
     seed: 7
     sampler: lhs
-    trials_per_domain: 16
+    trials_per_domain: 24
     shard_size: 1
     max_attempts: 2
     trial_timeout: 2m

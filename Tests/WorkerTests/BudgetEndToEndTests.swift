@@ -13,8 +13,9 @@ import Testing
     defer { serve.cleanUp() }
     // $36/h = 10 µ$ per millisecond: $0.05 is 5 s of paid time for both workers together, less
     // than one default lease's reservation (10 s allowance + 15 s stop grace and report margin).
+    // Far more trials than that pays for (a trial takes 10-30 ms), so the budget is the limit.
     let id = try fixture.submit(
-      fixture.spec(modes: ["ok"], trials: 400, budget: "0.05", minutes: 0.002), to: serve)
+      fixture.spec(modes: ["ok"], trials: 3000, budget: "0.05", minutes: 0.002), to: serve)
     let first = try fixture.worker(serve, name: "gpu-1", rate: "36")
     let second = try fixture.worker(serve, name: "gpu-2", rate: "36")
     var last: [String: Any] = [:]
