@@ -38,8 +38,8 @@ public final class WorkerAgent: Service, Sendable {
   private let sessions = LockedValue<[String: LeaseSession]>([:])
   let lastWork: LockedValue<Duration>
   /// The last "no work" reason logged, so that each change is said once.
-  private let lastNoWork = LockedValue<NoWorkReason?>(nil)
-  private let busySlots = LockedValue(0)
+  let lastNoWork = LockedValue<NoWorkReason?>(nil)
+  let busySlots = LockedValue(0)
   private let draining = LockedValue(false)
   /// Why the worker takes no new work now, and the latch that opens when it resumes.
   let pause = LockedValue<(reason: PauseReason, resumed: Latch)?>(nil)
@@ -142,7 +142,7 @@ public final class WorkerAgent: Service, Sendable {
     for session in sessions.value.values { session.interrupt(.interrupted) }
   }
 
-  private func finish(_ reason: WorkerStop) {
+  func finish(_ reason: WorkerStop) {
     stopReason.update { current in
       if current == nil { current = reason }
     }
@@ -259,49 +259,6 @@ public final class WorkerAgent: Service, Sendable {
         await clock.sleep(until: clock.now + configuration.cooldown, unless: stopped)
       }
     }
-  }
-
-  /// Says why there is no work, once per change of reason (not on every long-poll).
-  private func noteNoWork(_ response: LeaseResponse) {
-    guard let reason = response.noWork, reason != .slotsFull else { return }
-    let changed = lastNoWork.update { last in
-      defer { last = reason }
-      return last != reason
-    }
-    if changed { log.info("no work: \(reason.rawValue) (\(response.message ?? ""))") }
-  }
-
-  /// Handles "no work": `--exit-when-done` and `--max-idle`. Returns whether the worker stops.
-  private func checkIdle(_ response: LeaseResponse, spool: Spool) -> Bool {
-    if configuration.exitWhenDone, response.noWork == .noPendingTrials || response.noWork == .sweepCancelled,
-      busySlots.value == 0
-    {
-      log.info("no pending trials and nothing running: exiting (--exit-when-done)")
-      finish(.done)
-      return true
-    }
-    return exitIfIdle(because: response.noWork?.rawValue ?? "no work")
-  }
-
-  /// `--max-idle`: exits when nothing has run here for that long, whether the coordinator said
-  /// there is no work or did not answer at all — a rented box bills either way, and a coordinator
-  /// on a sleeping laptop must not keep it alive. (A request to a coordinator that accepts the
-  /// connection but never answers ends at its timeout: a lease request's `wait` + 10 s.)
-  /// Returns whether the worker stops.
-  private func exitIfIdle(because reason: String) -> Bool {
-    guard let maxIdle = configuration.maxIdle, busySlots.value == 0 else { return false }
-    let idleFor = clock.now - lastWork.value
-    guard idleFor >= maxIdle else { return false }
-    log.info("no work for \(idleFor) (\(reason)): exiting (--max-idle)")
-    finish(.idle)
-    return true
-  }
-
-  /// When to retry after a failed call: after `delay`, or at the idle limit if that comes first.
-  private func retryTime(after delay: Duration) -> Duration {
-    let retry = clock.now + delay
-    guard let maxIdle = configuration.maxIdle else { return retry }
-    return max(clock.now, min(retry, lastWork.value + maxIdle))
   }
 
   /// Works through one lease: trials in order, a heartbeat alongside, results spooled then sent.
@@ -502,15 +459,5 @@ public final class WorkerAgent: Service, Sendable {
       if deregistered == true { spool.forgetIdentity() }
     }
     if reason == .idle || reason == .done { runOnExit() }
-  }
-
-  /// `--on-exit`, e.g. the provider's command that stops this instance.
-  private func runOnExit() {
-    guard let command = configuration.onExit else { return }
-    log.info("running --on-exit")
-    // Through /bin/sh -c: it is the operator's own local configuration (e.g. a provider's
-    // stop-instance command), never something a sweep sends.
-    let status = ProcessControl.runShell(command)
-    if status != 0 { log.warning("--on-exit exited with status \(status)") }
   }
 }
