@@ -119,7 +119,7 @@ let package = Package(
       ]
     ),
     // Helpers the test targets share: run the built binaries, start a real `sweep serve`.
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Platform"], path: "Tests/TestSupport"),
     .testTarget(
       name: "CoordinatorTests",
       dependencies: [

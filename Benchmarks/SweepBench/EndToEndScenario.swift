@@ -81,7 +81,7 @@ struct EndToEndScenario {
       let started = ContinuousClock.now
       let tally = try await SimulatedWorker.runAll(fleet)
       let elapsed = ((tally.lastCompletion ?? .now) - started).secondsDouble
-      return (tally, elapsed, Memory.peakMiB(pid: serve.process.processIdentifier))
+      return (tally, elapsed, Memory.peakMiB(pid: serve.process.pid))
     }
   }
 }

@@ -44,12 +44,12 @@ struct SubmitExportScenario {
           sweepID = id
         }
         submitTimes.append(submitted)
-        submitPeaks.append(Memory.peakMiB(pid: serve.process.processIdentifier))
+        submitPeaks.append(Memory.peakMiB(pid: serve.process.pid))
         try Self.completeEveryTrial(databasePath: serve.databasePath, sweepID: sweepID)
         for format in ["jsonl", "csv"] {
-          let before = Memory.currentMiB(pid: serve.process.processIdentifier)
+          let before = Memory.currentMiB(pid: serve.process.pid)
           try? "5".write(
-            toFile: "/proc/\(serve.process.processIdentifier)/clear_refs", atomically: false, encoding: .utf8)
+            toFile: "/proc/\(serve.process.pid)/clear_refs", atomically: false, encoding: .utf8)
           var received = 0
           var rows = 0
           let elapsed = try await seconds {
@@ -61,7 +61,7 @@ struct SubmitExportScenario {
             throw BenchError("export \(format): \(rows) lines, expected \(expectedRows)")
           }
           exportRates[format]?.append(Double(trials) / elapsed)
-          exportGrowth[format]?.append(Memory.peakMiB(pid: serve.process.processIdentifier) - before)
+          exportGrowth[format]?.append(Memory.peakMiB(pid: serve.process.pid) - before)
           bytes[format] = received
         }
       }

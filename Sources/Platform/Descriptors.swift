@@ -24,10 +24,13 @@ public enum Descriptors {
     text.withUTF8 { writeAll(2, UnsafeRawBufferPointer($0)) }
   }
 
-  /// A pipe: (read end, write end).
+  /// A pipe: (read end, write end), both close-on-exec: a child started at the same time by
+  /// another thread must not inherit them (an inherited write end keeps a trial's output open
+  /// after the trial ends). ``Spawn`` dup2s the ends it hands its own child, which clears the flag.
   public static func makePipe() -> (read: Int32, write: Int32)? {
     var ends: [Int32] = [0, 0]
     guard pipe(&ends) == 0 else { return nil }
+    for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
     return (ends[0], ends[1])
   }
 

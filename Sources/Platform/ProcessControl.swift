@@ -54,6 +54,16 @@ public enum ProcessControl {
     return (raw & 0x7F) == 0 ? .exited((raw >> 8) & 0xFF) : .signalled(raw & 0x7F)
   }
 
+  /// Says how `pid` ended if it has (reaping it), nil while it runs. Once reaped, a second call
+  /// does not know the child any more: the caller keeps the answer.
+  public static func exitIfEnded(_ pid: Int32) -> Termination? {
+    var raw: Int32 = 0
+    var result = waitpid(pid, &raw, WNOHANG)
+    while result < 0 && errno == EINTR { result = waitpid(pid, &raw, WNOHANG) }
+    guard result == pid else { return nil }
+    return (raw & 0x7F) == 0 ? .exited((raw >> 8) & 0xFF) : .signalled(raw & 0x7F)
+  }
+
   /// Runs `command` through `/bin/sh -c` with this process's environment and waits for it;
   /// returns its shell status (-1 when it could not start).
   public static func runShell(_ command: String) -> Int32 {

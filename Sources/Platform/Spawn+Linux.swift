@@ -16,6 +16,21 @@
       return unsafeBitCast(symbol, to: AddChdir.self)
     }()
 
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    /// glibc 2.34+: closes every descriptor from 3 up in the child, hidden from Swift like addchdir.
+    static let addCloseFromFunction: AddCloseFrom? = {
+      guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+      else { return nil }
+      return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
+    /// Closes every inherited descriptor above standard error in the child (where the C library
+    /// can); no extra flags.
+    static func closeOthers(_ actions: inout posix_spawn_file_actions_t) -> Int32 {
+      _ = addCloseFromFunction.map { $0(&actions, 3) }
+      return 0
+    }
+
     static func addChdir(_ actions: inout posix_spawn_file_actions_t, _ directory: String) -> Bool {
       guard let function = addChdirFunction else { return false }
       return function(&actions, directory) == 0

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// Runs one of the package's built executables as a real subprocess.
 public struct CommandRunner {
@@ -42,37 +43,48 @@ public struct CommandRunner {
     executable: String, _ arguments: [String], directory: String, environment: [String: String] = [:],
     stdin: String? = nil
   ) throws -> Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    if !environment.isEmpty {
-      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    var inputPath: String? = nil
+    if let stdin {
+      let path = FileManager.default.temporaryDirectory.appendingPathComponent("stdin-\(UUID().uuidString)").path
+      FileManager.default.createFile(atPath: path, contents: Data(stdin.utf8))
+      inputPath = path
     }
-    let out = Pipe()
-    let err = Pipe()
-    let input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
+    defer { if let inputPath { try? FileManager.default.removeItem(atPath: inputPath) } }
+    let child = try ChildProcess(
+      executable: executable, arguments, directory: directory, environment: environment, input: inputPath,
+      output: .pipes)
     // Read both pipes concurrently so a full stderr pipe cannot block the child.
     let errBox = DataBox()
     let done = DispatchSemaphore(value: 0)
-    let errHandle = err.fileHandleForReading
+    let errFD = child.stderr
     DispatchQueue.global().async {
-      errBox.data = errHandle.readDataToEndOfFile()
+      errBox.data = readToEnd(errFD)
       done.signal()
     }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let outData = readToEnd(child.stdout)
     done.wait()
-    let errData = errBox.data
-    process.waitUntilExit()
+    child.waitUntilExit()
     return Result(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+      status: child.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errBox.data, as: UTF8.self))
+  }
+
+  /// Reads a descriptor to its end and closes it.
+  static func readToEnd(_ fd: Int32) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { Descriptors.read(fd, into: $0) }
+      if count > 0 {
+        data.append(contentsOf: buffer[0..<count])
+      } else if count < 0 && errno == EINTR {
+        continue
+      } else {
+        break
+      }
+    }
+    Descriptors.close(fd)
+    return data
   }
 }
 

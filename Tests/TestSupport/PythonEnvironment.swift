@@ -12,29 +12,19 @@ public enum PythonEnvironment {
     try made.withLock { cached in
       if let cached { return try cached.get() }
       let result = Result<String, ServeError> { () throws(ServeError) -> String in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", CommandRunner.repositoryRoot.appendingPathComponent(".ci/python-env").path]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw ServeError("cannot run .ci/python-env: \(error)") }
-        let errBox = DataBox()
-        let done = DispatchSemaphore(value: 0)
-        let errHandle = err.fileHandleForReading
-        DispatchQueue.global().async {
-          errBox.data = errHandle.readDataToEndOfFile()
-          done.signal()
+        let run: CommandRunner.Result
+        do {
+          run = try CommandRunner.run(
+            executable: "/usr/bin/env",
+            ["bash", CommandRunner.repositoryRoot.appendingPathComponent(".ci/python-env").path],
+            directory: CommandRunner.repositoryRoot.path)
+        } catch {
+          throw ServeError("cannot run .ci/python-env: \(error)")
         }
-        let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-          .trimmingCharacters(in: .whitespacesAndNewlines)
-        done.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: path) else {
+        let path = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard run.status == 0, FileManager.default.isExecutableFile(atPath: path) else {
           throw ServeError(
-            ".ci/python-env could not make the PyTorch virtualenv (status \(process.terminationStatus)): \(String(decoding: errBox.data, as: UTF8.self).suffix(2000))"
-          )
+            ".ci/python-env could not make the PyTorch virtualenv (status \(run.status)): \(run.stderr.suffix(2000))")
         }
         return path
       }

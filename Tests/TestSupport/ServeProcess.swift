@@ -3,7 +3,7 @@ import Foundation
 /// A real `sweep serve` process on a free loopback port, with its own database folder.
 public final class ServeProcess: @unchecked Sendable {
   public let directory: URL
-  public let process = Process()
+  public let process: ChildProcess
   public let port: Int
   public let adminToken: String
   public let workerToken: String
@@ -19,23 +19,13 @@ public final class ServeProcess: @unchecked Sendable {
     self.directory = directory
     let portFile = directory.appendingPathComponent("port")
     try? FileManager.default.removeItem(at: portFile)
-    process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep")
-    process.arguments =
+    let logPath = directory.appendingPathComponent("serve.log").path
+    process = try ChildProcess(
+      executable: CommandRunner.productsDirectory.appendingPathComponent("sweep").path,
       [
         "serve", "--port", String(requestedPort), "--db", directory.appendingPathComponent("sweep.db").path,
         "--port-file", portFile.path,
-      ]
-      + extraArguments
-    process.currentDirectoryURL = directory
-    let logPath = directory.appendingPathComponent("serve.log").path
-    if !FileManager.default.fileExists(atPath: logPath) {
-      _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    }
-    guard let log = FileHandle(forWritingAtPath: logPath) else { throw ServeError("cannot write \(logPath)") }
-    log.seekToEndOfFile()
-    process.standardOutput = log
-    process.standardError = log
-    try process.run()
+      ] + extraArguments, directory: directory.path, output: .appending(to: logPath))
     var found: Int? = nil
     for _ in 0..<300 {
       if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text) {
@@ -45,7 +35,8 @@ public final class ServeProcess: @unchecked Sendable {
       usleep(20_000)
     }
     guard let found else {
-      process.terminate()
+      process.signal(SIGKILL)
+      process.waitUntilExit()
       throw ServeError(
         "sweep serve did not start: \((try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? "")"
       )
@@ -65,12 +56,12 @@ public final class ServeProcess: @unchecked Sendable {
   }
 
   /// Sends a signal without waiting (SIGSTOP and SIGCONT: a laptop closing and opening its lid).
-  public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+  public func signal(_ signal: Int32) { process.signal(signal) }
 
   /// Sends a signal and waits for the process to end; returns its exit status.
   @discardableResult
   public func stop(signal: Int32 = SIGTERM) -> Int32 {
-    if process.isRunning { kill(process.processIdentifier, signal) }
+    if process.isRunning { process.signal(signal) }
     process.waitUntilExit()
     return process.terminationStatus
   }

@@ -2,32 +2,23 @@ import Foundation
 
 /// A running `sweep-worker`.
 public final class WorkerProcess: @unchecked Sendable {
-  public let process = Process()
+  public let process: ChildProcess
   public let logPath: String
 
   /// `environment`: added to this process's own; `directory`: where it starts (its default `--workdir`).
   public init(arguments: [String], log: String, environment: [String: String] = [:], directory: String? = nil) throws {
     logPath = log
-    process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("sweep-worker")
-    process.arguments = arguments
-    if !environment.isEmpty {
-      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    }
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     // Appends: a restarted worker keeps the log of its earlier lives (their acknowledgements count).
-    if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-    let handle = FileHandle(forWritingAtPath: log)
-    handle?.seekToEndOfFile()
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
+    process = try ChildProcess(
+      executable: CommandRunner.productsDirectory.appendingPathComponent("sweep-worker").path, arguments,
+      directory: directory, environment: environment, output: .appending(to: log))
   }
 
   public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
   public var isRunning: Bool { process.isRunning }
-  public var pid: Int32 { process.processIdentifier }
+  public var pid: Int32 { process.pid }
 
-  public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+  public func signal(_ signal: Int32) { process.signal(signal) }
 
   /// Waits up to `seconds` for the process to exit without holding a thread (async tests share
   /// a small pool); returns its status, or nil if it still runs.
@@ -45,7 +36,7 @@ public final class WorkerProcess: @unchecked Sendable {
   }
 
   public func kill9() {
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    if process.isRunning { process.signal(SIGKILL) }
     process.waitUntilExit()
   }
 }

@@ -9,17 +9,13 @@ import Testing
   static func makeCertificate(in directory: URL) throws -> (certificate: String, key: String) {
     let certificate = directory.appendingPathComponent("coordinator.pem").path
     let key = directory.appendingPathComponent("coordinator.key").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate,
-    ]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw ServeError("openssl failed") }
+    let made = try CommandRunner.run(
+      executable: "/usr/bin/env",
+      [
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate,
+      ], directory: directory.path)
+    guard made.status == 0 else { throw ServeError("openssl failed: \(made.stderr)") }
     return (certificate, key)
   }
 

@@ -24,7 +24,7 @@ enum ArtifactArchive {
 
   /// Writes `folder` as a tar archive to `archive`; returns its digest and size.
   static func pack(folder: String, into archive: String) throws(SpoolError) -> Packed {
-    let out = open(archive, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let out = open(archive, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard out >= 0 else { throw .io("cannot create \(archive)", errno) }
     defer { close(out) }
     var hasher = SHA256()
@@ -44,7 +44,7 @@ enum ArtifactArchive {
         if type == S_IFDIR {
           emit(try TarFormat.encode(TarFormat.Header(name: name, size: 0, kind: .directory, mode: 0o755)))
         } else if type == S_IFREG {
-          let source = open(path, O_RDONLY)
+          let source = open(path, O_RDONLY | O_CLOEXEC)
           guard source >= 0 else {
             skipped.append(name)
             return

@@ -17,7 +17,7 @@ enum FileSystem {
   /// `F_FULLFSYNC` on macOS), rename, a sync of the directory.
   static func writeDurably(_ bytes: [UInt8], to path: String) throws(SpoolError) {
     let temporary = path + ".tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw .io("open \(temporary)", errno) }
     var offset = 0
     while offset < bytes.count {
@@ -39,7 +39,7 @@ enum FileSystem {
 
   static func syncDirectory(of path: String) {
     let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-    let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+    let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
     if fd >= 0 {
       _ = Descriptors.durableSync(fd)
       close(fd)
@@ -47,7 +47,7 @@ enum FileSystem {
   }
 
   static func read(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY)
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var result: [UInt8] = []

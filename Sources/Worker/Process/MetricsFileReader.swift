@@ -9,7 +9,7 @@ struct MetricsFileReader: Sendable {
   init(path: String) { self.path = path }
 
   mutating func readNewLines(final: Bool = false) -> [String] {
-    let fd = open(path, O_RDONLY)
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return [] }
     defer { close(fd) }
     var lines: [String] = []

@@ -61,7 +61,7 @@ public final class Spool: Sendable {
     for directory in [root, root + "/results", root + "/trials"] {
       guard FileSystem.makeDirectory(directory) else { throw .io("mkdir \(directory)", errno) }
     }
-    let lock = open(root + "/lock", O_RDWR | O_CREAT, 0o600)
+    let lock = open(root + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard lock >= 0 else { throw .io("open \(root)/lock", errno) }
     guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
       close(lock)
@@ -91,7 +91,7 @@ public final class Spool: Sendable {
       throw error
     }
     for path in legacy { unlink(path) }
-    let journal = open(results + "/journal.jsonl", O_WRONLY | O_APPEND)
+    let journal = open(results + "/journal.jsonl", O_WRONLY | O_APPEND | O_CLOEXEC)
     guard journal >= 0 else {
       close(lock)
       throw .io("open \(results)/journal.jsonl", errno)
@@ -217,7 +217,7 @@ public final class Spool: Sendable {
     guard let bytes = try? Self.encode(state.waiting),
       (try? FileSystem.writeDurably(bytes, to: journalPath)) != nil
     else { return }
-    let journal = open(journalPath, O_WRONLY | O_APPEND)
+    let journal = open(journalPath, O_WRONLY | O_APPEND | O_CLOEXEC)
     guard journal >= 0 else { return }
     close(state.journal)
     state.journal = journal
