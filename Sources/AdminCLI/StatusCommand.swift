@@ -55,6 +55,12 @@ public enum StatusView {
         + (status.utilizationText.map { " = \($0)" } ?? "")
         + " (reserved $\(status.reservedUsd.micros.decimalString), remaining $\(status.remainingUsd.micros.decimalString))",
     ]
+    // Paid boxes bill between leases too: say how much of the money went to idle time.
+    if let idle = status.idleSpentUsd, let held = status.idleHeldUsd, idle.micros > .zero || held.micros > .zero {
+      lines.append(
+        "  of which idle paid workers $\(idle.micros.decimalString) (and $\(held.micros.decimalString) held for their idle windows)"
+      )
+    }
     if let reason = status.pausedReason {
       lines.append("  paused: \(reason)")
       lines.append("  fix the command, then `sweep resume \(status.id)`")

@@ -8,6 +8,17 @@
     }
 
     /// `_NSGetExecutablePath` (dyld(3)), then `realpath` to resolve symlinks and `..`.
+    /// Seconds since boot: now minus `kern.boottime`.
+    static func systemUptime() -> Double? {
+      var boot = timeval()
+      var size = MemoryLayout<timeval>.size
+      var mib: [Int32] = [CTL_KERN, KERN_BOOTTIME]
+      guard sysctl(&mib, 2, &boot, &size, nil, 0) == 0 else { return nil }
+      var now = timeval()
+      gettimeofday(&now, nil)
+      return Double(now.tv_sec - boot.tv_sec) + Double(now.tv_usec - boot.tv_usec) / 1_000_000
+    }
+
     static func ownExecutablePath() -> String? {
       var size: UInt32 = 0
       _ = _NSGetExecutablePath(nil, &size)

@@ -38,6 +38,9 @@ public enum ProcessControl {
 
   public static func environmentValue(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
+  /// How long the machine has been up, in seconds; nil if the system will not say.
+  public static func uptime() -> Double? { systemUptime() }
+
   /// The absolute path of the running executable, symlinks resolved; `nil` if the system will not say.
   public static func executablePath() -> String? { ownExecutablePath() }
 

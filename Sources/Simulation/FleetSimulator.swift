@@ -25,6 +25,13 @@ public struct SimulationReport: Sendable {
   public var idlePaidHours = 0.0
   /// What those idle hours cost at each machine's rate: billed by the provider, though no trial ran.
   public var idlePaidCost: MicroDollars = .zero
+  /// The coordinator's side of the same: idle time charged to the budget (part of ``spent``) …
+  public var idleCharged: MicroDollars = .zero
+  /// … and idle time no budget held (a last lease took the window; preempted boxes billed to
+  /// their promised stop), on the provider's bill beside ``spent``.
+  public var idleUnbudgeted: MicroDollars = .zero
+  /// The whole bill as the coordinator counts it.
+  public var billed: MicroDollars { spent.adding(idleUnbudgeted) ?? spent }
   public var preemptions = 0
   /// Calls into the store (grants, heartbeats, results, releases, reaps) and their mean wall time.
   public var decisions = 0
@@ -88,6 +95,8 @@ public final class FleetSimulator {
     var busy: Duration = .zero
     var startedAt: Timestamp?
     var stoppedAt: Timestamp?
+    /// Its latest lease was its last (``LeaseGrant/exitAfter``): it exits at the next "no work".
+    var lastLease = false
     var isPaid: Bool { !group.hourlyRate.isFree }
   }
 
@@ -149,7 +158,8 @@ public final class FleetSimulator {
         try await store.registerWorker(
           RegisterWorkerRequest(
             name: "\(group.name)-\(index)", provider: group.hourlyRate.isFree ? .local : .other,
-            hourlyCostUsd: DollarAmount(MicroDollars(group.hourlyRate.microDollarsPerHour))),
+            hourlyCostUsd: DollarAmount(MicroDollars(group.hourlyRate.microDollarsPerHour)),
+            maxIdleS: fleet.maxIdle.secondsDouble),
           id: id, secretHash: [0], now: start)
         workers.append(
           SimWorker(id: id, group: group, mean: group.meanTrialDuration(estimate: spec.estimatedTrialDuration)))
@@ -261,20 +271,24 @@ public final class FleetSimulator {
         switch outcome {
         case .granted(let grant):
           workers[index].lease = SimLease(grant)
+          workers[index].lastLease = grant.exitAfter == true
           holding += 1
           workers[index].trialIndex = 0
           workers[index].idleSince = nil
           workers[index].deadline = grant.allowanceS.map { now + .milliseconds(Int64($0 * 1000)) }
           startAttempt(index, at: now)
-        case .noWork:
+        case .noWork(let reason, _):
           let idleSince = workers[index].idleSince ?? now
           workers[index].idleSince = idleSince
           let othersCanFinish = holding > 0
           if workers[index].isPaid && now.since(idleSince) >= fleet.maxIdle
             || (!othersCanFinish && now.since(idleSince) >= fleet.maxIdle)
+            || reason == .idleNotCovered || (workers[index].lastLease && reason != .slotsFull)
           {
+            // As the real worker: it exits and deregisters, which ends its bill.
             workers[index].exited = true
             workers[index].stoppedAt = now
+            try await store.deregisterWorker(id: workers[index].id, now: now)
           } else {
             queue.push(.poll(Int32(index)), at: now + pollInterval)
           }
@@ -341,7 +355,8 @@ public final class FleetSimulator {
           try await store.registerWorker(
             RegisterWorkerRequest(
               name: id, provider: .other,
-              hourlyCostUsd: DollarAmount(MicroDollars(group.hourlyRate.microDollarsPerHour))),
+              hourlyCostUsd: DollarAmount(MicroDollars(group.hourlyRate.microDollarsPerHour)),
+              maxIdleS: fleet.maxIdle.secondsDouble),
             id: id, secretHash: [0], now: now)
           var replacement = SimWorker(id: id, group: group, mean: workers[index].mean)
           replacement.startedAt = now + delay
@@ -351,6 +366,7 @@ public final class FleetSimulator {
           queue.push(.preempt(Int32(workers.count - 1)), at: now + delay + .milliseconds(Int64(hours * 3_600_000)))
         }
       case .reap:
+        _ = try await store.closeSilentBills(now: now, policy: policy)
         let summary = try await timed { try await store.reap(now: now) }
         if summary.failedTrials > 0 || summary.strategyChanges > 0 {
           lastProgress = now
@@ -362,6 +378,12 @@ public final class FleetSimulator {
 
     report.trials = totalTrials
     let end = open == 0 ? lastProgress : now
+    // The machines still up stop with the work and deregister; the preempted ones are billed up to
+    // the moment they promised to have stopped, as the reaper would.
+    for worker in workers where worker.alive && !worker.exited {
+      try await store.deregisterWorker(id: worker.id, now: end)
+    }
+    _ = try await store.closeSilentBills(now: max(end, now) + .seconds(86_400 * 30), policy: policy)
     report.makespan = end.since(start)
     let status = try await store.sweepStatus(id: "sw-sim")
     report.succeeded = status.counts.succeeded
@@ -370,6 +392,9 @@ public final class FleetSimulator {
     report.budget = status.budgetUsd.micros
     report.spent = status.spentUsd.micros
     report.overspend = MicroDollars(max(0, status.spentUsd.micros.value - status.budgetUsd.micros.value))
+    report.idleCharged = status.idleSpentUsd?.micros ?? .zero
+    report.idleUnbudgeted = MicroDollars(
+      try await store.listWorkers().reduce(Int64(0)) { $0 + ($1.billing?.unbudgetedIdleUsd.micros.value ?? 0) })
     report.lostToPreemption = try await store.attemptCost(sweepID: "sw-sim", outcome: .expired)
     report.idlePaidHours = workers.filter(\.isPaid).reduce(0.0) { total, worker in
       let up = (worker.stoppedAt ?? end).since(worker.startedAt ?? start)

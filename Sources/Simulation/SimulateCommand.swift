@@ -131,10 +131,11 @@ struct PlanCommand: AsyncParsableCommand {
         .run()
       let kind =
         option.groups.count > 1 ? "mix" : option.groups.allSatisfy { $0.hourlyRate.isFree } ? "local" : "hourly"
-      let bill = report.spent.adding(report.idlePaidCost) ?? report.spent
+      // The coordinator's whole bill: leases and idle time, budgeted or not.
+      let idle = report.idleCharged.adding(report.idleUnbudgeted) ?? report.idleCharged
       rows.append([
-        option.name, kind, FleetFile.human(report.makespan), FleetFile.human(report.ideal), "$" + bill.decimalString,
-        "$" + report.idlePaidCost.decimalString, used(report.spent),
+        option.name, kind, FleetFile.human(report.makespan), FleetFile.human(report.ideal),
+        "$" + report.billed.decimalString, "$" + idle.decimalString, used(report.spent),
         "\(report.succeeded + report.failed)/\(report.trials)", "\(report.unfinished)",
         "$" + report.lostToPreemption.decimalString,
       ])

@@ -2,6 +2,7 @@ import Coordinator
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Shared
 import Testing
 
@@ -12,21 +13,25 @@ import Testing
     defer { coordinator.cleanUp() }
     try await coordinator.routerApplication.test(.router) { client in
       let api = APICaller(client: client)
-      // $3.60/h = $0.001/s; estimate 1 min → allowance 90 s (+15 s grace and margin) ≈ $0.105 per lease.
+      // $3.60/h = $0.001/s; estimate 1 min → allowance 90 s (+15 s grace and margin) ≈ $0.105 per
+      // lease, and the worker's idle window beside it (no --max-idle: one 60 s TTL + 10 s, $0.07).
       let sweep = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 20, budget: "0.50", minutes: 1))
       let paid = try await api.register(name: "gpu", rate: "3.60", provider: .runpod)
       let free = try await api.register(name: "laptop")
       var paidLeases = 0
       var refusals = 0
       var maxCommitted: Int64 = 0
+      var lastLease = false
       for round in 0..<40 {
         let before = try await api.status(sweep.id)
         let response = try await api.lease(paid.credential)
         guard let lease = response.lease else {
-          #expect(response.noWork == .budgetExhausted)
+          // Its last lease took its idle window; with nothing more to pay for, it must exit.
+          #expect(lastLease && response.noWork == .idleNotCovered)
           refusals += 1
           break
         }
+        lastLease = lease.exitAfter == true
         paidLeases += 1
         let status = try await api.status(sweep.id)
         maxCommitted = max(maxCommitted, status.spentUsd.micros.value + status.reservedUsd.micros.value)
@@ -53,6 +58,7 @@ import Testing
       let afterPaid = try await api.status(sweep.id)
       #expect(afterPaid.spentUsd.micros <= afterPaid.budgetUsd.micros)
       #expect(maxCommitted <= afterPaid.budgetUsd.micros.value)
+      #expect(lastLease)
       // The free worker takes everything the budget could not pay for.
       while let lease = try await api.lease(free.credential).lease {
         #expect(lease.allowanceS == nil)
@@ -66,18 +72,29 @@ import Testing
       #expect(final.reservedUsd.micros == .zero)
       let workers = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken).decode(WorkerList.self)
       let gpu = try #require(workers.workers.first { $0.name == "gpu" })
-      #expect(gpu.spentUsd == final.spentUsd)
+      // Its whole bill: leases, and idle time (trials that ran on past their lease's paid time, the
+      // gaps between leases) charged to this sweep while its idle window was held; after its last
+      // lease took the window, the rest of its overrun is on the provider's bill under no budget.
+      let bill = try #require(gpu.billing)
+      let idle = try #require(final.idleSpentUsd)
+      #expect(idle.micros > .zero)
+      #expect(bill.idleUsd.micros.value == idle.micros.value + bill.unbudgetedIdleUsd.micros.value)
+      #expect(gpu.spentUsd.micros.value + idle.micros.value == final.spentUsd.micros.value)
+      #expect(bill.billedUsd.micros.value == final.spentUsd.micros.value + bill.unbudgetedIdleUsd.micros.value)
       #expect(workers.workers.first { $0.name == "laptop" }?.spentUsd.micros == .zero)
-      // Every micro-dollar spent is on some trial's record.
+      #expect(workers.workers.first { $0.name == "laptop" }?.billing == nil)
+      // Every micro-dollar spent on leases is on some trial's record.
       let lines = try await api.call(.get, "/v1/sweeps/\(sweep.id)/results", token: TestCoordinator.adminToken).text
       let costs = try lines.split(separator: "\n").map { line in
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["cost"] as? Double ?? -1
       }
-      #expect(abs(costs.reduce(0, +) - Double(final.spentUsd.micros.value) / 1e6) < 1e-9)
+      #expect(abs(costs.reduce(0, +) - Double(gpu.spentUsd.micros.value) / 1e6) < 1e-9)
     }
   }
 
-  @Test func aPaidLeaseThatGoesSilentIsChargedNoMoreThanItsReservation() async throws {
+  /// A box that never comes back is charged up to the moment it promised to have stopped (its
+  /// lease's paid time, then its idle window), and its holds are given back.
+  @Test func aPaidWorkerThatGoesSilentIsChargedItsLeaseAndItsIdleWindowAndNoMore() async throws {
     let coordinator = try await TestCoordinator(ttl: .seconds(600))
     defer { coordinator.cleanUp() }
     try await coordinator.routerApplication.test(.router) { client in
@@ -87,11 +104,18 @@ import Testing
       let lease = try #require(try await api.lease(paid.credential).lease)
       // TTL is 10 min, but the lease's paid time (90 s allowance + 10 s grace + 5 s margin) ends first.
       #expect(lease.expiresAt == (coordinator.clock.now + .seconds(105)).iso8601)
+      // Its idle window (no --max-idle: one TTL and 10 s to leave, 610 s = $0.61) is held beside the lease.
+      #expect(try await api.status(sweep.id).reservedUsd.micros == MicroDollars(715_000))
       coordinator.clock.advance(by: .seconds(3600))
-      _ = try await coordinator.server.store.reap(now: coordinator.clock.now)
+      await coordinator.server.reaper(logger: Logger(label: "test")).runOnce()
       let status = try await api.status(sweep.id)
-      #expect(status.spentUsd.micros == MicroDollars(105_000))  // 105 s at $0.001/s, not an hour
+      // 105 s of lease and 610 s idle after it at $0.001/s — not an hour.
+      #expect(status.spentUsd.micros == MicroDollars(715_000))
+      #expect(status.idleSpentUsd?.micros == MicroDollars(610_000))
       #expect(status.reservedUsd.micros == .zero)
+      let worker = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken).decode(WorkerList.self)
+        .workers[0]
+      #expect(worker.billing?.billedS == 715 && worker.billing?.idleS == 610 && worker.billing?.workingS == 105)
     }
   }
 
@@ -125,7 +149,8 @@ import Testing
       _ = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 1, budget: "0"))
       let paid = try await api.register(name: "gpu", rate: "0.30", provider: .runpod)
       let free = try await api.register(name: "laptop")
-      #expect(try await api.lease(paid.credential).noWork == .budgetExhausted)
+      // Not even its idle time can be paid for: it is told to exit at once.
+      #expect(try await api.lease(paid.credential).noWork == .idleNotCovered)
       #expect(try await api.lease(free.credential).lease != nil)
     }
   }

@@ -47,7 +47,7 @@ import Testing
     // From the database.
     let database = try DatabaseQueue(path: directory.appendingPathComponent("sweep.db").path)
     defer { try? database.close() }
-    let (trials, completedResults, duplicates, spent, budget, attemptCosts) = try database.read { db in
+    let (trials, completedResults, duplicates, spent, budget, attemptCosts, idle) = try database.read { db in
       (
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trials WHERE state = 'succeeded'") ?? -1,
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE completed = 1") ?? -1,
@@ -59,12 +59,14 @@ import Testing
           ?? -1,
         try Int64.fetchOne(db, sql: "SELECT spent FROM sweeps") ?? -1,
         try Int64.fetchOne(db, sql: "SELECT budget FROM sweeps") ?? -1,
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(cost), 0) FROM attempts") ?? -2
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(cost), 0) FROM attempts") ?? -2,
+        try Int64.fetchOne(db, sql: "SELECT idle_spent FROM sweeps") ?? -3
       )
     }
     #expect(trials == 30 && completedResults == 30 && duplicates == 0)
     #expect(spent <= budget)
-    #expect(spent == attemptCosts)
+    // Every micro-dollar is an attempt's cost or the paid box's idle time (whole-life billing).
+    #expect(spent == attemptCosts + idle)
     #expect(spent > 0)  // the paid worker did work before the budget ran out…
     // …until the remaining budget could not cover another lease (10 s allowance + 1.75 s at 10,000 µ$/s)
     #expect(budget - spent < 117_500, "spent \(spent) of \(budget)")

@@ -48,6 +48,14 @@ extension APIRouter {
     guard body.hourlyCostUsd.micros <= MicroDollars(1_000_000_000) else {
       throw APIError(.unprocessableContent, "invalid_worker", "hourly_cost_usd: expected at most 1000 dollars per hour")
     }
+    if let idle = body.maxIdleS, !(idle.isFinite && idle > 0 && idle <= 7 * 86_400) {
+      throw APIError(
+        .unprocessableContent, "invalid_worker", "max_idle_s: expected more than 0 and at most 604800 seconds (7 days)")
+    }
+    if let before = body.billedBeforeS, !(before.isFinite && before >= 0 && before <= 86_400) {
+      throw APIError(
+        .unprocessableContent, "invalid_worker", "billed_before_s: expected 0 to 86400 seconds (one day)")
+    }
     if let gpu = body.gpu, gpu.count > 128 {
       throw APIError(.unprocessableContent, "invalid_worker", "gpu: expected at most 128 characters")
     }

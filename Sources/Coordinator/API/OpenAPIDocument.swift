@@ -38,6 +38,16 @@ public enum OpenAPIDocument {
             gpu: {type: string}
             slots: {type: integer, minimum: 1, maximum: 256}
             labels: {type: object, additionalProperties: {type: string}}
+            max_idle_s:
+              type: number
+              exclusiveMinimum: 0
+              maximum: 604800
+              description: "The worker's promise to exit after this long without work, answered or not (--max-idle); a paid worker's idle window held in the budget. Absent: one lease TTL."
+            billed_before_s:
+              type: number
+              minimum: 0
+              maximum: 86400
+              description: "How long the machine billed before this registration (boot, install); its bill starts that much earlier."
         RegisterWorkerResponse:
           type: object
           properties:
@@ -66,7 +76,10 @@ public enum OpenAPIDocument {
                 expires_at: {type: string, format: date-time}
                 ttl_s: {type: number}
                 allowance_s: {type: [number, "null"], description: "Paid seconds left; null for free workers."}
-                stop_grace_s: {type: number}
+                stop_grace_s: {type: number, description: "SIGTERM to SIGKILL when the allowance runs out; shorter for a lease fitted to the last of the budget."}
+                exit_after:
+                  type: boolean
+                  description: "A paid worker's last lease (its idle window paid for it): when it ends, ask once more without waiting, then exit unless a lease comes."
                 trial_timeout_s: {type: [number, "null"]}
                 objective_metric: {type: string}
                 workdir: {type: [string, "null"], description: "The spec's workdir, relative to the worker's --workdir."}
@@ -80,7 +93,9 @@ public enum OpenAPIDocument {
                       attempt: {type: integer}
                       params: {type: object}
                       argv: {type: array, items: {type: string}}
-            no_work: {enum: [no_pending_trials, budget_exhausted, sweep_cancelled, slots_full, paused, sweep_paused]}
+            no_work:
+              enum: [no_pending_trials, budget_exhausted, sweep_cancelled, slots_full, paused, sweep_paused, idle_not_covered]
+              description: "idle_not_covered: a paid worker with nothing running whose idle time no budget can hold — exit now."
             message: {type: string}
             retry_after_s: {type: number}
         HeartbeatRequest:
@@ -199,6 +214,8 @@ public enum OpenAPIDocument {
             spent_usd: {$ref: "#/components/schemas/Money"}
             reserved_usd: {$ref: "#/components/schemas/Money"}
             remaining_usd: {$ref: "#/components/schemas/Money"}
+            idle_spent_usd: {$ref: "#/components/schemas/Money", description: "Of spent_usd: paid workers' idle time."}
+            idle_held_usd: {$ref: "#/components/schemas/Money", description: "Of reserved_usd: paid workers' idle windows."}
             counts: {type: object}
             domains:
               type: array

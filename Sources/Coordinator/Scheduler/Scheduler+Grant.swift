@@ -6,6 +6,9 @@ extension Scheduler {
   /// allowance (plus stop grace and report margin) at the worker's slot rate in the ledger; when
   /// the budget cannot pay all of that, the lease is fitted to what is left if one expected
   /// trial fits (``LeasePolicy/fittedGrant(trials:expectedTrial:slotRate:available:)``).
+  /// A paid worker's idle time is accrued first, and its idle window must be held too: with its
+  /// first lease in a sweep, the window moves into that sweep's ledger (see Scheduler+Billing).
+  /// A paid worker with nothing running whose window no budget can hold is told to exit.
   static func grantLease<S: SchedulerStorage>(_ s: inout S, workerID: String, now: Timestamp, policy: LeasePolicy)
     throws -> GrantOutcome
   {
@@ -17,6 +20,7 @@ extension Scheduler {
         code: "worker_deregistered", message: "worker '\(workerID)' was deregistered; register again")
     }
     try s.touchWorker(worker.ref, now: now, paused: nil)
+    let billing = worker.hourlyRate.isFree ? nil : try accrueIdle(&s, worker: worker.ref, now: now, policy: policy)
     let active = try s.activeLeaseCount(worker.ref)
     guard active < worker.slots else {
       return .noWork(.slotsFull, "the worker already holds \(active) lease(s) for its \(worker.slots) slot(s)")
@@ -37,22 +41,28 @@ extension Scheduler {
         var allowance: Duration? = nil
         var stopGrace = policy.stopGrace
         var fittedTail: Duration? = nil
-        if !slotRate.isFree {
+        var last = false
+        if !slotRate.isFree, let billing {
+          // A full lease with the worker's idle window held beside it (already held in this
+          // sweep and whole, or reserved here with the lease). When that does not fit, the last
+          // lease: the window itself pays for work too — the worker exits when it ends.
+          let held = billing.account.hold.flatMap { $0.sweep == sweep.ref ? $0.reservation : nil }
+          let window = IdleWindow.cost(hourly: worker.hourlyRate, maxIdle: billing.account.maxIdle, ttl: policy.ttl)
           guard
-            let (terms, hold) = try s.changeLedger(
+            let paid = try s.changeLedger(
               sweep.ref,
-              { ledger throws(LedgerError) -> (PaidTerms, Reservation)? in
-                guard
-                  let terms = policy.fittedGrant(
-                    trials: trials.count, expectedTrial: expected, slotRate: slotRate, available: ledger.available),
-                  let hold = try ledger.reserve(terms.cost)
-                else { return nil }
-                return (terms, hold)
+              { ledger throws(LedgerError) in
+                try ledger.grantPaidLease(
+                  policy: policy, trials: trials.count, expectedTrial: expected, slotRate: slotRate, window: window,
+                  heldWindow: held, windowWhole: billing.covered, arrears: billing.account.unbudgeted)
               })
           else {
             sawBudgetRefusal = true
             break
           }
+          try settleIdleHold(&s, worker: worker.ref, sweep: sweep.ref, after: paid, heldHere: held != nil)
+          let (terms, hold, isLast) = (paid.terms, paid.lease, paid.last)
+          last = isLast
           reservation = hold
           paidUntil = now + terms.reservedTime
           allowance = terms.allowance
@@ -87,9 +97,19 @@ extension Scheduler {
           trialTimeoutS: sweep.trialTimeout.map { Double($0.wholeMilliseconds) / 1000 },
           objectiveMetric: sweep.objectiveMetric, trials: leased)
         grant.workdir = sweep.workdir
+        if last { grant.exitAfter = true }
         grant.artifacts = sweep.artifacts
         return .granted(grant)
       }
+    }
+    // Without a hold and without a refusal (no sweep has work yet) the box idles on its own
+    // promise, unbudgeted: a box started before its sweep is submitted is not sent away.
+    if let billing, active == 0, !billing.covered, billing.account.hold != nil || sawBudgetRefusal {
+      return .noWork(
+        .idleNotCovered,
+        billing.account.hold == nil
+          ? "the remaining budget cannot pay for one more trial and this paid worker's idle window: exit now"
+          : "the budget holding this paid worker's idle time cannot hold its whole idle window any more: exit now")
     }
     if sawBudgetRefusal {
       return .noWork(

@@ -27,6 +27,8 @@ extension Scheduler {
     for lease in try s.activeLeases(worker.ref) {
       try releaseAttempts(&s, lease, trialIDs: nil, now: now, reason: "worker deregistered")
     }
+    // Its bill ends here: idle charged up to now, its idle window given back (once).
+    if worker.state != .deregistered { try closeBill(&s, worker: worker.ref, at: now) }
     try s.setWorkerState(worker.ref, .deregistered, lastSeen: now)
   }
 }

@@ -51,6 +51,8 @@ protocol SchedulerStorage {
   /// Runs `change` on the sweep's ledger in place and keeps what it did. A ``LedgerError`` is a
   /// broken invariant of stored money, never the caller's fault: it is thrown as corrupt.
   mutating func changeLedger<T>(_ sweep: SweepRef, _ change: (inout Ledger) throws(LedgerError) -> T) throws -> T
+  /// Paid workers' idle time charged to this sweep (already in its ledger's `spent`).
+  mutating func addIdleSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
   /// Unfinished trials (pending, leased, waiting) become cancelled; pending and waiting shards done.
   mutating func cancelOpenRows(_ sweep: SweepRef) throws
 
@@ -141,6 +143,14 @@ protocol SchedulerStorage {
   mutating func countCompletedTrial(_ worker: WorkerRef, sweep: SweepRef, durationMs: Int64?) throws
   /// The worker's last measured durations in the sweep (at most 20, oldest first).
   mutating func recentDurations(_ worker: WorkerRef, sweep: SweepRef) throws -> [Duration]
+  /// What billing a worker's whole life needs: its rate, slots, promise, bill and idle hold.
+  mutating func workerAccount(_ worker: WorkerRef) throws -> WorkerAccount<SweepRef>
+  mutating func setWorkerAccount(_ worker: WorkerRef, _ account: WorkerAccount<SweepRef>) throws
+  /// The paid spans of the worker's leases that were open at or after `since` (see ``WorkerBill/Busy``).
+  mutating func busySpans(_ worker: WorkerRef, since: Timestamp, now: Timestamp) throws -> [WorkerBill.Busy]
+  /// Paid, not deregistered workers holding idle time in a budget whose promised end
+  /// (last call + their idle window, `ttl` for those without a promise) is before `now`.
+  mutating func silentHoldingWorkers(now: Timestamp, ttl: Duration) throws -> [WorkerRef]
 
   // MARK: Strategies (only sweeps with strategies reach these)
 
@@ -270,6 +280,29 @@ struct NewLease<SweepRef, ShardRef, WorkerRef> {
   var reservation: Reservation?
   /// Set when the lease was fitted to the last of the budget (see ``StoredLease/tail``).
   var tail: Duration? = nil
+}
+
+/// A paid worker's billing: see ``Scheduler/accrueIdle(_:worker:now:policy:)``.
+struct WorkerAccount<SweepRef> {
+  var hourlyRate: HourlyRate
+  var slots: Int
+  /// Its `--max-idle` promise.
+  var maxIdle: Duration?
+  var lastSeen: Timestamp
+  var bill: WorkerBill
+  /// Idle charges no sweep's budget has paid yet (shown; the next paid grant charges them to its
+  /// sweep if the budget can pay them beside the lease).
+  var unbudgeted: MicroDollars
+  /// The reservation in one sweep's ledger that holds (and is charged) its idle time.
+  var hold: IdleHold<SweepRef>?
+
+  var isPaid: Bool { !hourlyRate.isFree }
+  var slotRate: HourlyRate { LeaseMeter.slotRate(hourly: hourlyRate, slots: slots) }
+}
+
+struct IdleHold<SweepRef> {
+  var sweep: SweepRef
+  var reservation: Reservation
 }
 
 /// What a grant needs of a worker.

@@ -84,7 +84,7 @@ public struct CoordinatorServer: Sendable {
   public func reaper(logger: Logger) -> LeaseReaper {
     LeaseReaper(
       store: store, clock: clock, dispatcher: dispatcher, metrics: metrics, interval: configuration.reaperInterval,
-      logger: logger, absence: environment.absence)
+      logger: logger, absence: environment.absence, policy: configuration.policy)
   }
 
   /// The HTTP(S) application with its background services.

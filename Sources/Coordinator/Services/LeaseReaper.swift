@@ -14,12 +14,15 @@ public struct LeaseReaper: Service {
   /// Asked first on every pass, so that leases the coordinator's own absence let lapse are
   /// re-armed before they could be expired.
   let absence: AbsenceMonitor?
+  /// Its TTL is the idle window of a paid worker that made no `--max-idle` promise.
+  let policy: LeasePolicy
 
   public init(
     store: any SweepStore, clock: any WallClock, dispatcher: LeaseDispatcher, metrics: CoordinatorMetrics,
-    interval: Duration, logger: Logger, absence: AbsenceMonitor? = nil
+    interval: Duration, logger: Logger, absence: AbsenceMonitor? = nil, policy: LeasePolicy
   ) {
     self.absence = absence
+    self.policy = policy
     self.store = store
     self.clock = clock
     self.dispatcher = dispatcher
@@ -49,6 +52,12 @@ public struct LeaseReaper: Service {
           "expired \(summary.expiredLeases) lease(s): \(summary.requeuedTrials) trial(s) re-queued, \(summary.failedTrials) failed, \(summary.lostWorkers) worker(s) lost"
         )
         await dispatcher.wake()
+      }
+      let closed = try await store.closeSilentBills(now: clock.now, policy: policy)
+      if closed > 0 {
+        logger.warning(
+          "\(closed) paid worker(s) silent past their --max-idle: billed up to the moment they promised to stop; their idle holds given back"
+        )
       }
       return summary
     } catch {

@@ -136,6 +136,9 @@ public protocol SweepStore: Sendable {
     -> ReleaseResponse
   /// Expires every lease whose time is up, re-queueing or failing its trials.
   func reap(now: Timestamp) async throws -> ReapSummary
+  /// Ends the bills of paid workers silent past their promise (charged up to it, holds given
+  /// back; see ``Scheduler/closeSilentBills(_:now:policy:)``). Returns how many.
+  func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int
   /// After the coordinator's own absence (suspended from `absentSince` to `now`): re-arms every
   /// active lease that was alive when it went away, excused until heard from. Returns how many.
   func excuseLeases(absentSince: Timestamp, now: Timestamp, policy: LeasePolicy) async throws -> Int

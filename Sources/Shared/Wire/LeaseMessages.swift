@@ -59,6 +59,10 @@ public struct LeaseGrant: Hashable, Sendable, Codable {
   /// What the coordinator takes of each attempt's output folder; nil: it takes none (an older
   /// coordinator), so the worker uploads nothing.
   public var artifacts: ArtifactPolicy? = nil
+  /// Set on a paid worker's last lease: the budget paid it with the idle time it held for the
+  /// worker, so when it ends the worker asks once more without waiting and, given no lease (or
+  /// no answer), exits and runs `--on-exit`.
+  public var exitAfter: Bool? = nil
 
   public init(
     leaseId: String, sweepId: String, sweepName: String, fencingToken: Int64, expiresAt: String, ttlS: Double,
@@ -92,6 +96,9 @@ public enum NoWorkReason: String, Hashable, Sendable, Codable, CaseIterable {
   case paused
   /// The only sweeps with pending trials paused themselves (every attempt failed); `sweep resume` continues.
   case sweepPaused = "sweep_paused"
+  /// A paid worker with nothing running whose idle time the budget can no longer hold: it must
+  /// exit now (and run `--on-exit`) rather than bill idle.
+  case idleNotCovered = "idle_not_covered"
 }
 
 /// `POST /v1/leases` answer: a grant, or no work with a reason.

@@ -122,6 +122,10 @@ public struct SweepStatus: Hashable, Sendable, Codable {
   public var domains: [DomainStatus]
   /// Why the sweep paused itself, while it is `paused`.
   public var pausedReason: String? = nil
+  /// Of `spent_usd`: paid workers' idle time charged here (they last worked for this sweep).
+  public var idleSpentUsd: DollarAmount? = nil
+  /// Of `reserved_usd`: paid workers' idle windows held here.
+  public var idleHeldUsd: DollarAmount? = nil
 
   public init(
     id: String, name: String, state: SweepState, createdAt: String, budgetUsd: DollarAmount, spentUsd: DollarAmount,

@@ -13,11 +13,21 @@ public struct RegisterWorkerRequest: Hashable, Sendable, Codable {
   /// Trials it runs in parallel (one lease per slot).
   public var slots: Int
   public var labels: [String: String]?
+  /// The worker's promise to exit after this long without work, answered or not (`--max-idle`):
+  /// the idle time the coordinator holds in the budget for a paid worker. Absent: no promise,
+  /// and the coordinator holds one lease TTL.
+  public var maxIdleS: Double?
+  /// How long the machine had been billing before this registration (boot, install, start-up:
+  /// on the provider's bill too), in its own clock's seconds so clock skew does not matter.
+  /// 0 to 86,400; absent: billing starts at registration.
+  public var billedBeforeS: Double?
 
   public init(
     name: String, provider: Provider, hourlyCostUsd: DollarAmount, gpu: String? = nil, slots: Int = 1,
-    labels: [String: String]? = nil
+    labels: [String: String]? = nil, maxIdleS: Double? = nil, billedBeforeS: Double? = nil
   ) {
+    self.maxIdleS = maxIdleS
+    self.billedBeforeS = billedBeforeS
     self.name = name
     self.provider = provider
     self.hourlyCostUsd = hourlyCostUsd
@@ -63,12 +73,15 @@ public struct WorkerSummary: Hashable, Sendable, Codable {
   public var registeredAt: String
   /// Why the worker takes no new work now (a laptop on battery or hot), as it last said.
   public var paused: PauseReason?
+  /// The whole bill of a paid worker (nil for a free one).
+  public var billing: WorkerBilling?
 
   public init(
     id: String, name: String, provider: Provider, hourlyCostUsd: DollarAmount, gpu: String?, slots: Int,
     labels: [String: String], state: WorkerState, currentLeases: [String], trialsDone: Int, spentUsd: DollarAmount,
-    lastSeen: String, registeredAt: String, paused: PauseReason? = nil
+    lastSeen: String, registeredAt: String, paused: PauseReason? = nil, billing: WorkerBilling? = nil
   ) {
+    self.billing = billing
     self.paused = paused
     self.id = id
     self.name = name
@@ -83,6 +96,78 @@ public struct WorkerSummary: Hashable, Sendable, Codable {
     self.spentUsd = spentUsd
     self.lastSeen = lastSeen
     self.registeredAt = registeredAt
+  }
+}
+
+extension RegisterWorkerRequest {
+  /// ``maxIdleS`` as a duration (whole milliseconds).
+  public var maxIdle: Duration? { maxIdleS.map { .milliseconds(Int64(($0 * 1000).rounded())) } }
+
+  /// When its bill began: registration at `now`, less ``billedBeforeS``.
+  public func billingStart(now: Timestamp) -> Timestamp {
+    now - .milliseconds(Int64(((billedBeforeS ?? 0) * 1000).rounded()))
+  }
+}
+
+/// A paid worker's whole bill so far: working (leased) time, idle time, and the idle time held
+/// in a sweep's budget for it.
+public struct WorkerBilling: Hashable, Sendable, Codable {
+  /// Billing began (registration, or the declared boot time).
+  public var since: String
+  /// Accrued up to here (its last call, or its promised exit for a worker that went silent).
+  public var until: String
+  /// `until - since`.
+  public var billedS: Double
+  /// Idle time: the machine's slots with no lease, as whole-machine seconds.
+  public var idleS: Double
+  /// `billed_s - idle_s`.
+  public var workingS: Double
+  /// Leases' charges (= `spent_usd`) plus idle charges.
+  public var billedUsd: DollarAmount
+  public var idleUsd: DollarAmount
+  /// Idle time no budget has paid yet (before its first paid lease, after its last, or past its
+  /// promise): on the provider's bill; the next sweep to give it a lease pays it if it can.
+  public var unbudgetedIdleUsd: DollarAmount
+  /// The sweep whose budget holds (and is charged) this worker's idle time.
+  public var idleSweepId: String?
+  /// What that sweep's ledger still holds for it.
+  public var idleHeldUsd: DollarAmount
+  /// The promise it gave (`--max-idle`), if any.
+  public var maxIdleS: Double?
+
+  public init(
+    since: String, until: String, billedS: Double, idleS: Double, workingS: Double, billedUsd: DollarAmount,
+    idleUsd: DollarAmount, unbudgetedIdleUsd: DollarAmount, idleSweepId: String?, idleHeldUsd: DollarAmount,
+    maxIdleS: Double?
+  ) {
+    self.since = since
+    self.until = until
+    self.billedS = billedS
+    self.idleS = idleS
+    self.workingS = workingS
+    self.billedUsd = billedUsd
+    self.idleUsd = idleUsd
+    self.unbudgetedIdleUsd = unbudgetedIdleUsd
+    self.idleSweepId = idleSweepId
+    self.idleHeldUsd = idleHeldUsd
+    self.maxIdleS = maxIdleS
+  }
+}
+
+extension WorkerBilling {
+  /// From a worker's bill: idle slot-time shown as whole-machine time (÷ slots); `spent`: its
+  /// leases' charges.
+  public init(
+    bill: WorkerBill, slots: Int, spent: MicroDollars, unbudgeted: MicroDollars, idleSweepID: String?,
+    idleHeld: MicroDollars, maxIdle: Duration?
+  ) {
+    let billed = bill.life.secondsDouble
+    let idle = min(billed, bill.idleSlotTime.secondsDouble / Double(max(1, slots)))
+    self.init(
+      since: bill.from.iso8601, until: bill.until.iso8601, billedS: billed, idleS: idle, workingS: billed - idle,
+      billedUsd: DollarAmount(spent.adding(bill.idleCharged) ?? MicroDollars(.max)),
+      idleUsd: DollarAmount(bill.idleCharged), unbudgetedIdleUsd: DollarAmount(unbudgeted), idleSweepId: idleSweepID,
+      idleHeldUsd: DollarAmount(idleHeld), maxIdleS: maxIdle?.secondsDouble)
   }
 }
 

@@ -16,6 +16,14 @@ extension WorkerAgent {
 
   /// Handles "no work": `--exit-when-done` and `--max-idle`. Returns whether the worker stops.
   func checkIdle(_ response: LeaseResponse, spool: Spool) -> Bool {
+    if response.noWork != .slotsFull, exitAfterLastLease(because: response.noWork?.rawValue ?? "no work") {
+      return true
+    }
+    if response.noWork == .idleNotCovered, busySlots.value == 0 {
+      log.info("the budget cannot hold this paid worker's idle time any more: exiting (\(response.message ?? ""))")
+      finish(.idle)
+      return true
+    }
     if configuration.exitWhenDone, response.noWork == .noPendingTrials || response.noWork == .sweepCancelled,
       busySlots.value == 0
     {
@@ -24,6 +32,15 @@ extension WorkerAgent {
       return true
     }
     return exitIfIdle(because: response.noWork?.rawValue ?? "no work")
+  }
+
+  /// After a last lease (``LeaseGrant/exitAfter``) the budget holds no idle time for this box:
+  /// the first answer without a lease, or no answer, ends it. Returns whether the worker stops.
+  func exitAfterLastLease(because reason: String) -> Bool {
+    guard lastLease.value, busySlots.value == 0 else { return false }
+    log.info("the last lease paid by the budget has ended and no other came (\(reason)): exiting")
+    finish(.idle)
+    return true
   }
 
   /// `--max-idle`: exits when nothing has run here for that long, whether the coordinator said

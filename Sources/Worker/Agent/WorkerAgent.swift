@@ -37,9 +37,14 @@ public final class WorkerAgent: Service, Sendable {
   let stopped = Latch()
   private let sessions = LockedValue<[String: LeaseSession]>([:])
   let lastWork: LockedValue<Duration>
+  /// When the agent was made: a paid box bills from then at the latest, registered or not.
+  let startedAt: Duration
   /// The last "no work" reason logged, so that each change is said once.
   let lastNoWork = LockedValue<NoWorkReason?>(nil)
   let busySlots = LockedValue(0)
+  /// The latest lease was this paid worker's last (``LeaseGrant/exitAfter``): when it ends, one
+  /// more request without waiting, then exit unless it brings a lease.
+  let lastLease = LockedValue(false)
   private let draining = LockedValue(false)
   /// Why the worker takes no new work now, and the latch that opens when it resumes.
   let pause = LockedValue<(reason: PauseReason, resumed: Latch)?>(nil)
@@ -56,6 +61,7 @@ public final class WorkerAgent: Service, Sendable {
     self.configuration = configuration
     self.runtime = runtime
     lastWork = LockedValue(runtime.clock.now)
+    startedAt = runtime.clock.now
     keepAwake =
       configuration.laptop?.keepAwake == true
       ? runtime.keepAwakeCommand.map { KeepAwake(command: $0, launcher: runtime.launcher, log: runtime.log) } : nil
@@ -161,10 +167,16 @@ public final class WorkerAgent: Service, Sendable {
       return .success(identity.workerId)
     }
     var backoff = Backoff()
-    let request = RegisterWorkerRequest(
+    var request = RegisterWorkerRequest(
       name: configuration.name, provider: configuration.provider, hourlyCostUsd: DollarAmount(configuration.hourlyCost),
-      gpu: configuration.gpu, slots: configuration.slots)
+      gpu: configuration.gpu, slots: configuration.slots, maxIdleS: configuration.maxIdle?.secondsDouble)
     while !shouldStop {
+      // A paid box's bill starts before registration: at its declared start, or this process's.
+      if configuration.hourlyCost > .zero {
+        let before = (configuration.billedBeforeStart ?? .zero) + (clock.now - startedAt)
+        request.billedBeforeS = min(86_400, max(0, before.secondsDouble))
+      }
+      let request = request
       let answer = await race(
         { [api, configuration] () -> Result<RegisterWorkerResponse, ClientError> in
           do throws(ClientError) {
@@ -209,7 +221,7 @@ public final class WorkerAgent: Service, Sendable {
         await waitWhilePaused(paused, reportingFrom: slot == 0)
         continue
       }
-      let wait = configuration.leaseWait
+      let wait = lastLease.value ? 0 : configuration.leaseWait
       let answer = await race(
         { [api] () -> Result<LeaseResponse, ClientError> in
           do throws(ClientError) {
@@ -234,6 +246,7 @@ public final class WorkerAgent: Service, Sendable {
           log.error(error.description)
           finish(.fatal(error))
         default:
+          if exitAfterLastLease(because: "the coordinator cannot be reached: \(error.description)") { return }
           if exitIfIdle(because: "the coordinator cannot be reached: \(error.description)") { return }
           let delay = backoff.next()
           log.warning("lease request failed (\(error.description)); retrying in \(delay)")
@@ -245,10 +258,15 @@ public final class WorkerAgent: Service, Sendable {
         noteNoWork(response)
         if checkIdle(response, spool: spool) { return }
         let pause = response.noWork == .slotsFull ? 0.5 : min(response.retryAfterS ?? 5, 5)
-        await clock.sleep(until: clock.now + .milliseconds(Int64(pause * 1000)), unless: stopped)
+        // Never past the idle limit: the coordinator holds only that (and a margin) of idle time.
+        await clock.sleep(until: retryTime(after: .milliseconds(Int64(pause * 1000))), unless: stopped)
         continue
       }
       lastNoWork.set(nil)
+      lastLease.set(grant.exitAfter == true)
+      if grant.exitAfter == true {
+        log.info("lease \(grant.leaseId) is this paid worker's last: the budget paid it with the idle time it held")
+      }
       busySlots.update { $0 += 1 }
       lastWork.set(clock.now)
       await work(grant, slot: slot, spool: spool, sender: sender)

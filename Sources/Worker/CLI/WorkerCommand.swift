@@ -94,6 +94,13 @@ struct RunWorkerCommand: AsyncParsableCommand {
         "Default: 10m for a paid worker (--hourly-cost above 0), so a rented box never bills on because the flag was forgotten; off for a free one."
     ))
   var maxIdle: String?
+  @Option(
+    help: ArgumentHelp(
+      "When this machine began billing: 'boot', or a UTC time like 2026-12-02T09:00:00Z.",
+      discussion:
+        "A rented box bills from boot to stop, install time included; the coordinator's bill of this worker starts then (at most a day back). Default: when the worker starts."
+    ))
+  var billingStartedAt: String?
   @Flag(help: "Exit when the coordinator has no pending trials and nothing runs here.") var exitWhenDone = false
   @Option(help: "Shell command run when exiting for --max-idle or --exit-when-done (e.g. stop the instance).")
   var onExit: String?
@@ -212,6 +219,7 @@ struct RunWorkerCommand: AsyncParsableCommand {
       exitWhenDone: exitWhenDone, onExit: onExit, selfInvocation: WorkerCommand.selfInvocation,
       projectDirectory: workingFolder)
     var configured = configuration
+    configured.billedBeforeStart = try Self.billedBefore(billingStartedAt)
     configured.allowedCommands = allowCommand
     configured.artifactsDirectory = artifacts.map(FileSystem.absolute)
     configured.environmentPolicy = TrialEnvironmentPolicy(pass: passEnv, drop: dropEnv, secrets: secretEnv)
@@ -261,6 +269,33 @@ struct RunWorkerCommand: AsyncParsableCommand {
 extension RunWorkerCommand {
   /// A paid worker exits after 10 minutes without work unless told otherwise (`off`: never).
   static let paidMaxIdle = Duration.seconds(600)
+
+  /// `--billing-started-at`: how long before now the machine began billing.
+  static func billedBefore(_ text: String?, now: Timestamp = WorkerLogHandler.wallClock()) throws -> Duration? {
+    guard let text else { return nil }
+    let seconds: Double
+    if text == "boot" {
+      guard let uptime = ProcessControl.uptime() else {
+        throw ValidationError("--billing-started-at: this system does not say when it booted; give a UTC time instead")
+      }
+      seconds = uptime
+    } else {
+      guard let start = Timestamp(iso8601: text) else {
+        throw ValidationError(
+          "--billing-started-at: '\(text)' is not 'boot' or a time like 2026-12-02T09:00:00Z (ISO 8601 with a zone)")
+      }
+      seconds = now.since(start).secondsDouble
+    }
+    guard seconds >= 0 else {
+      throw ValidationError("--billing-started-at: \(text) is in the future on this machine's clock")
+    }
+    guard seconds <= 86_400 else {
+      throw ValidationError(
+        "--billing-started-at: \(text) is more than a day ago; the coordinator counts at most a day before registration"
+      )
+    }
+    return .milliseconds(Int64((seconds * 1000).rounded()))
+  }
 
   /// `--max-idle` as given, or the default for a paid or a free worker.
   static func maxIdle(_ text: String?, paid: Bool) -> Duration? {

@@ -9,6 +9,8 @@ public struct ChaosFigures: Sendable {
   public var duplicates = 0
   public var lost = 0
   public var spent: Int64 = 0
+  /// Of ``spent``: paid workers' idle time (whole-life billing).
+  public var idle: Int64 = 0
   public var budget: Int64 = 0
   public var paidCompleted = 0
   public var freeCompleted = 0
@@ -117,18 +119,27 @@ struct ChaosInvariants {
     }
 
     // Money: the ledger, the attempts, the leases and the workers agree, and stay in the budget.
-    let sweep = try Row.fetchOne(db, sql: "SELECT spent, budget FROM sweeps WHERE id = ?", arguments: [sweepID])
+    // The ledger's spend is the leases' charges plus the paid workers' idle time.
+    let sweep = try Row.fetchOne(
+      db, sql: "SELECT spent, idle_spent, budget FROM sweeps WHERE id = ?", arguments: [sweepID])
     figures.spent = sweep?["spent"] ?? -1
+    figures.idle = sweep?["idle_spent"] ?? -1
     figures.budget = sweep?["budget"] ?? -1
+    let onLeases = figures.spent - figures.idle
+    let workerIdle =
+      try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(idle_charged - unbudgeted_idle), 0) FROM workers") ?? -1
     let attemptCosts = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(cost), 0) FROM attempts") ?? -1
     let leaseCharges = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(charged), 0) FROM leases") ?? -1
     let workerSpend = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(spent), 0) FROM workers") ?? -1
     let stillHeld =
       try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = 'active'") ?? -1
     if figures.spent > figures.budget { fail("spent \(figures.spent) µ$ exceeds the budget \(figures.budget) µ$") }
-    if figures.spent != attemptCosts { fail("spent \(figures.spent) µ$ but the attempts cost \(attemptCosts) µ$") }
-    if figures.spent != leaseCharges { fail("spent \(figures.spent) µ$ but the leases charged \(leaseCharges) µ$") }
-    if figures.spent != workerSpend { fail("spent \(figures.spent) µ$ but the workers spent \(workerSpend) µ$") }
+    if onLeases != attemptCosts { fail("spent \(onLeases) µ$ on leases but the attempts cost \(attemptCosts) µ$") }
+    if onLeases != leaseCharges { fail("spent \(onLeases) µ$ on leases but the leases charged \(leaseCharges) µ$") }
+    if onLeases != workerSpend { fail("spent \(onLeases) µ$ on leases but the workers spent \(workerSpend) µ$") }
+    if figures.idle != workerIdle {
+      fail("the ledger charged \(figures.idle) µ$ of idle time but the workers' bills say \(workerIdle) µ$")
+    }
     if stillHeld != 0 { fail("\(stillHeld) µ$ still reserved after the sweep finished") }
     if figures.spent == 0 { fail("the paid workers spent nothing: the run did not exercise the budget") }
 
@@ -161,7 +172,9 @@ struct ChaosInvariants {
       )
     }
     let costs = records.reduce(Int64(0)) { $0 + Int64((((($1["cost"] as? Double) ?? 0) * 1_000_000)).rounded()) }
-    if costs != figures.spent { fail("results.jsonl costs add up to \(costs) µ$, the ledger says \(figures.spent) µ$") }
+    if costs != figures.spent - figures.idle {
+      fail("results.jsonl costs add up to \(costs) µ$, the ledger says \(figures.spent - figures.idle) µ$ on leases")
+    }
   }
 
   /// Every result a worker saw acknowledged as completing its trial is that trial's result.

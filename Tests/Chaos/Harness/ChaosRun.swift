@@ -99,9 +99,12 @@ public final class ChaosRun {
       configuration: configuration, workload: workload, databasePath: serve.databasePath, disturbed: disturbed)
     let outcome = try checker.check(sweepID: sweepID, resultsJSONL: results, workerLogs: logs)
     violations += outcome.violations
-    let unexpectedReplies = replayStatuses.filter { ![200, 409, 0].contains($0.key) }
+    // 410: the worker had deregistered — a paid worker exits once its last lease ends — and a
+    // worker deregisters only when every result of its spool was acknowledged, so the replay
+    // was a duplicate of an answered report (the result counts are checked above).
+    let unexpectedReplies = replayStatuses.filter { ![200, 409, 410, 0].contains($0.key) }
     for (status, count) in unexpectedReplies {
-      violations.append("\(count) replayed report(s) answered \(status), not 200 (stored answer) or 409")
+      violations.append("\(count) replayed report(s) answered \(status), not 200 (stored answer), 409 or 410")
     }
     let report = ChaosReport(
       seed: configuration.seed, faults: schedule.faults, figures: outcome.figures, replayStatuses: replayStatuses,

@@ -67,6 +67,10 @@ extension MemoryState: SchedulerStorage {
     }
   }
 
+  mutating func addIdleSpend(_ sweep: Int, _ amount: MicroDollars) {
+    sweeps[sweep].idleSpent = MicroDollars(sweeps[sweep].idleSpent.value + amount.value)
+  }
+
   mutating func cancelOpenRows(_ sweep: Int) {
     for trial in sweeps[sweep].trials.indices where sweeps[sweep].trials[trial].state.isOpen {
       sweeps[sweep].setState(trial, .cancelled)

@@ -14,6 +14,7 @@ extension MemoryState {
     leaseAttempts.append([])
     expiries.push(LeaseDue(expiresAt: new.expiresAt, lease: position))
     presence[new.worker].activeLeases += 1
+    if !workers[new.worker].record.hourlyRate.isFree { workers[new.worker].billingLeases.append(position) }
     return (position, Self.leaseID(position))
   }
 
@@ -103,6 +104,7 @@ extension MemoryState {
   mutating func closeLease(_ lease: Int, _ end: LeaseEnd, at time: Timestamp) {
     leases[lease].state = LeaseState(end)
     leases[lease].held = .zero
+    leases[lease].closedAt = time
     presence[leases[lease].workerRef].activeLeases -= 1
   }
 
@@ -130,7 +132,7 @@ extension MemoryState {
           id: id, name: request.name, provider: request.provider,
           hourlyRate: HourlyRate(microDollarsPerHour: request.hourlyCostUsd.micros.value), gpu: request.gpu,
           slots: request.slots, labels: request.labels ?? [:], secretHash: secretHash, state: .active),
-        registeredAt: now))
+        registeredAt: now, maxIdle: request.maxIdle, bill: WorkerBill(from: request.billingStart(now: now))))
     presence.append(WorkerPresence(lastSeen: now))
   }
 
@@ -154,6 +156,34 @@ extension MemoryState {
   }
 
   func workerState(_ worker: Int) -> WorkerState { presence[worker].state }
+
+  func workerAccount(_ worker: Int) -> WorkerAccount<Int> {
+    let row = workers[worker]
+    return WorkerAccount(
+      hourlyRate: row.record.hourlyRate, slots: row.record.slots, maxIdle: row.maxIdle,
+      lastSeen: presence[worker].lastSeen, bill: row.bill, unbudgeted: row.unbudgeted, hold: row.hold)
+  }
+
+  mutating func setWorkerAccount(_ worker: Int, _ account: WorkerAccount<Int>) {
+    workers[worker].bill = account.bill
+    workers[worker].unbudgeted = account.unbudgeted
+    workers[worker].hold = account.hold
+  }
+
+  mutating func busySpans(_ worker: Int, since: Timestamp, now: Timestamp) -> [WorkerBill.Busy] {
+    workers[worker].billingLeases.removeAll { leases[$0].closedAt.map { $0 <= since } ?? false }
+    return workers[worker].billingLeases.map {
+      WorkerBill.Busy(
+        grantedAt: leases[$0].grantedAt, closedAt: leases[$0].closedAt, paidUntil: leases[$0].paidUntil, now: now)
+    }
+  }
+
+  func silentHoldingWorkers(now: Timestamp, ttl: Duration) -> [Int] {
+    workers.indices.filter { slot in
+      workers[slot].hold != nil && presence[slot].state != .deregistered
+        && presence[slot].lastSeen + (workers[slot].maxIdle ?? ttl) < now
+    }
+  }
 
   func activeLeaseCount(_ worker: Int) -> Int { presence[worker].activeLeases }
 

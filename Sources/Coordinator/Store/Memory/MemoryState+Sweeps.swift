@@ -38,9 +38,7 @@ extension MemoryState {
       status.commonFailure = commonFailure(sweep, domain: domainIndex)
       domains.append(status)
     }
-    let reserved = leases.filter { $0.sweepRef == sweepIndex[id] && $0.state == .active }.reduce(Int64(0)) {
-      $0 + $1.held.value
-    }
+    let reserved = sweep.ledger.reserved.value
     let remaining = MicroDollars(max(0, spec.budget.value - sweep.ledger.spent.value - reserved))
     var status = SweepStatus(
       id: id, name: spec.name, state: sweep.state, createdAt: sweep.createdAt.iso8601,
@@ -48,6 +46,11 @@ extension MemoryState {
       reservedUsd: DollarAmount(MicroDollars(reserved)), remainingUsd: DollarAmount(remaining),
       objective: spec.objective, counts: total, domains: domains)
     status.pausedReason = sweep.pausedReason
+    status.idleSpentUsd = DollarAmount(sweep.idleSpent)
+    let position = sweepIndex[id]
+    status.idleHeldUsd = DollarAmount(
+      MicroDollars(
+        workers.reduce(Int64(0)) { $0 + ($1.hold?.sweep == position ? $1.hold!.reservation.amount.value : 0) }))
     return status
   }
 

@@ -20,7 +20,13 @@ extension MemoryState {
         slots: record.slots, labels: record.labels, state: presence[slot].state,
         currentLeases: leasesByWorker[slot] ?? [],
         trialsDone: worker.trialsDone, spentUsd: DollarAmount(worker.spent), lastSeen: presence[slot].lastSeen.iso8601,
-        registeredAt: worker.registeredAt.iso8601, paused: presence[slot].paused)
+        registeredAt: worker.registeredAt.iso8601, paused: presence[slot].paused,
+        billing: record.hourlyRate.isFree
+          ? nil
+          : WorkerBilling(
+            bill: worker.bill, slots: record.slots, spent: worker.spent, unbudgeted: worker.unbudgeted,
+            idleSweepID: worker.hold.map { sweeps[$0.sweep].id }, idleHeld: worker.hold?.reservation.amount ?? .zero,
+            maxIdle: worker.maxIdle))
     }
   }
 
@@ -29,7 +35,7 @@ extension MemoryState {
     return StoreGauges(
       activeWorkers: presence.filter { $0.state == .active }.count, activeLeases: active.count,
       spent: MicroDollars(sweeps.reduce(0) { $0 + $1.ledger.spent.value }),
-      reserved: MicroDollars(active.reduce(0) { $0 + $1.held.value }),
+      reserved: MicroDollars(sweeps.reduce(0) { $0 + $1.ledger.reserved.value }),
       pendingTrials: sweeps.reduce(0) { $0 + $1.counts.reduce(0) { $0 + $1.pending } })
   }
 

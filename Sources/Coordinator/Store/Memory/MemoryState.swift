@@ -51,6 +51,8 @@ struct MemorySweep {
   /// ``SweepSpec/failureGuard`` as it runs.
   var failureWatch: FailureWatch?
   var ledger: Ledger
+  /// Paid workers' idle time charged here (part of `ledger.spent`).
+  var idleSpent = MicroDollars.zero
   var trials: [MemoryTrial] = []
   var trialIndex: [String: Int] = [:]
   var shards: [MemoryShard] = []
@@ -219,6 +221,7 @@ struct MemoryLease: ScheduledLease {
   var paidUntil: Timestamp?
   var held: MicroDollars
   var charged = MicroDollars.zero
+  var closedAt: Timestamp? = nil
   let tail: Duration?
   var excusedUntil: Timestamp? = nil
   /// Set when another attempt completed a trial this lease is still running, so that a
@@ -240,6 +243,14 @@ struct MemoryWorker {
   let registeredAt: Timestamp
   var trialsDone = 0
   var spent = MicroDollars.zero
+  /// Its whole-life billing (see ``WorkerAccount``); `hold.sweep` is a sweep's position.
+  var maxIdle: Duration? = nil
+  var bill: WorkerBill
+  var unbudgeted = MicroDollars.zero
+  var hold: IdleHold<Int>? = nil
+  /// Positions of its leases that may still overlap the bill's next accrual (open, or closed
+  /// after ``bill``'s `until`): pruned at each accrual, so a long-lived worker's history is not rescanned.
+  var billingLeases: [Int] = []
   /// Durations of its last completed results, per sweep (by position) and overall (at most 20 each).
   var recent: [Int: [Int64]] = [:]
   var recentOverall: [Int64] = []

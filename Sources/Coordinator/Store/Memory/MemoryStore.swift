@@ -146,6 +146,10 @@ public final class MemoryStore: SweepStore {
 
   public func reap(now: Timestamp) async throws -> ReapSummary { try locked { try Scheduler.reap(&$0, now: now) } }
 
+  public func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int {
+    try locked { try Scheduler.closeSilentBills(&$0, now: now, policy: policy) }
+  }
+
   public func excuseLeases(absentSince: Timestamp, now: Timestamp, policy: LeasePolicy) async throws -> Int {
     try locked { try Scheduler.excuseLeases(&$0, absentSince: absentSince, now: now, policy: policy) }
   }

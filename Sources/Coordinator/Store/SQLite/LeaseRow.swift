@@ -79,6 +79,14 @@ struct StoredLedger {
     {
       open[UInt64(hold["reservation_id"] as Int64)] = MicroDollars(hold["held"])
     }
+    // Paid workers' idle windows held in this sweep's budget.
+    for hold in try Row.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT hold_reservation, hold_held FROM workers WHERE hold_sweep_id = ? AND hold_reservation IS NOT NULL"),
+      arguments: [sweepID])
+    {
+      open[UInt64(hold["hold_reservation"] as Int64)] = MicroDollars(hold["hold_held"])
+    }
     do {
       let ledger = try Ledger(
         budget: MicroDollars(row["budget"]), spent: MicroDollars(row["spent"]), open: open,

@@ -216,6 +216,27 @@ enum SQLiteSchema {
           ALTER TABLE leases ADD COLUMN excused_until INTEGER;
           """)
     }
+    // A paid worker's whole life is billed: idle slot-time between leases accrues (billed_from,
+    // billed_until, idle_slot_ms, idle_charged) and is charged to the sweep whose ledger holds
+    // its idle window (hold_sweep_id, hold_reservation, hold_held); max_idle_ms is its promise.
+    migrator.registerMigration("v8-worker-bill") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE workers ADD COLUMN max_idle_ms INTEGER;
+          ALTER TABLE workers ADD COLUMN billed_from INTEGER;
+          ALTER TABLE workers ADD COLUMN billed_until INTEGER;
+          ALTER TABLE workers ADD COLUMN idle_slot_ms INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE workers ADD COLUMN idle_charged INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE workers ADD COLUMN unbudgeted_idle INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE workers ADD COLUMN hold_sweep_id TEXT;
+          ALTER TABLE workers ADD COLUMN hold_reservation INTEGER;
+          ALTER TABLE workers ADD COLUMN hold_held INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE sweeps ADD COLUMN idle_spent INTEGER NOT NULL DEFAULT 0;
+          UPDATE workers SET billed_from = registered_at, billed_until = last_seen;
+          CREATE INDEX leases_by_worker_closed ON leases(worker_id, closed_at);
+          CREATE INDEX workers_holding ON workers(hold_sweep_id) WHERE hold_sweep_id IS NOT NULL;
+          """)
+    }
     return migrator
   }
 }

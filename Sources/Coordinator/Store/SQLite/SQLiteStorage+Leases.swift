@@ -104,14 +104,79 @@ extension SQLiteStorage {
   func insertWorker(_ request: RegisterWorkerRequest, id: String, secretHash: [UInt8], now: Timestamp) throws {
     try db.cachedStatement(
       sql: """
-        INSERT INTO workers(id, name, provider, rate, gpu, slots, labels, secret_hash, state, registered_at, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO workers(id, name, provider, rate, gpu, slots, labels, secret_hash, state, registered_at, last_seen,
+          max_idle_ms, billed_from, billed_until)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(arguments: [
       id, request.name, request.provider.rawValue, request.hourlyCostUsd.micros.value, request.gpu, request.slots,
       StoredJSON.encodeLabels(request.labels ?? [:]), Data(secretHash), WorkerState.active.rawValue, now.milliseconds,
-      now.milliseconds,
+      now.milliseconds, request.maxIdle?.wholeMilliseconds, request.billingStart(now: now).milliseconds,
+      request.billingStart(now: now).milliseconds,
     ])
+  }
+
+  func workerAccount(_ worker: String) throws -> WorkerAccount<String> {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(
+          sql: """
+            SELECT rate, slots, max_idle_ms, last_seen, billed_from, billed_until, idle_slot_ms, idle_charged,
+              unbudgeted_idle, hold_sweep_id, hold_reservation, hold_held
+            FROM workers WHERE id = ?
+            """), arguments: [worker])
+    else { throw StoreError.corrupt("no worker \(worker)") }
+    let lastSeen = Timestamp(milliseconds: row["last_seen"])
+    let from = Timestamp(milliseconds: (row["billed_from"] as Int64?) ?? lastSeen.milliseconds)
+    var hold: IdleHold<String>? = nil
+    if let sweep: String = row["hold_sweep_id"], let reservation: Int64 = row["hold_reservation"] {
+      hold = IdleHold(
+        sweep: sweep, reservation: Reservation(id: UInt64(reservation), amount: MicroDollars(row["hold_held"])))
+    }
+    return WorkerAccount(
+      hourlyRate: HourlyRate(microDollarsPerHour: row["rate"]), slots: row["slots"],
+      maxIdle: (row["max_idle_ms"] as Int64?).map { .milliseconds($0) }, lastSeen: lastSeen,
+      bill: WorkerBill(
+        from: from, until: (row["billed_until"] as Int64?).map(Timestamp.init(milliseconds:)) ?? from,
+        idleSlotTime: .milliseconds(row["idle_slot_ms"] as Int64), idleCharged: MicroDollars(row["idle_charged"])),
+      unbudgeted: MicroDollars(row["unbudgeted_idle"]), hold: hold)
+  }
+
+  func setWorkerAccount(_ worker: String, _ account: WorkerAccount<String>) throws {
+    try db.cachedStatement(
+      sql: """
+        UPDATE workers SET billed_until = ?, idle_slot_ms = ?, idle_charged = ?, unbudgeted_idle = ?,
+          hold_sweep_id = ?, hold_reservation = ?, hold_held = ?
+        WHERE id = ?
+        """
+    ).execute(arguments: [
+      account.bill.until.milliseconds, account.bill.idleSlotTime.wholeMilliseconds, account.bill.idleCharged.value,
+      account.unbudgeted.value, account.hold?.sweep, account.hold.map { Int64($0.reservation.id) },
+      account.hold?.reservation.amount.value ?? 0, worker,
+    ])
+  }
+
+  func busySpans(_ worker: String, since: Timestamp, now: Timestamp) throws -> [WorkerBill.Busy] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT granted_at, closed_at, paid_until FROM leases
+          WHERE worker_id = ? AND (closed_at IS NULL OR closed_at > ?)
+          """), arguments: [worker, since.milliseconds]
+    ).map { row in
+      WorkerBill.Busy(
+        grantedAt: Timestamp(milliseconds: row[0]), closedAt: (row[1] as Int64?).map(Timestamp.init(milliseconds:)),
+        paidUntil: (row[2] as Int64?).map(Timestamp.init(milliseconds:)), now: now)
+    }
+  }
+
+  func silentHoldingWorkers(now: Timestamp, ttl: Duration) throws -> [String] {
+    try String.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT id FROM workers
+          WHERE hold_sweep_id IS NOT NULL AND state != ? AND last_seen + COALESCE(max_idle_ms, ?) < ?
+          """), arguments: [WorkerState.deregistered.rawValue, ttl.wholeMilliseconds, now.milliseconds])
   }
 
   func workerTerms(id: String) throws -> WorkerTerms<String>? {

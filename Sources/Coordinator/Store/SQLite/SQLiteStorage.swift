@@ -135,6 +135,12 @@ struct SQLiteStorage: SchedulerStorage {
     return result
   }
 
+  func addIdleSpend(_ sweep: String, _ amount: MicroDollars) throws {
+    try db.cachedStatement(sql: "UPDATE sweeps SET idle_spent = idle_spent + ? WHERE id = ?").execute(arguments: [
+      amount.value, sweep,
+    ])
+  }
+
   func cancelOpenRows(_ sweep: String) throws {
     try db.execute(
       sql: "UPDATE trials SET state = ? WHERE sweep_id = ? AND state IN (?, ?, ?)",

@@ -74,6 +74,10 @@ extension SQLiteStore {
     try await schedule { try Scheduler.reap(&$0, now: now) }
   }
 
+  public func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int {
+    try await schedule { try Scheduler.closeSilentBills(&$0, now: now, policy: policy) }
+  }
+
   public func excuseLeases(absentSince: Timestamp, now: Timestamp, policy: LeasePolicy) async throws -> Int {
     try await schedule { try Scheduler.excuseLeases(&$0, absentSince: absentSince, now: now, policy: policy) }
   }

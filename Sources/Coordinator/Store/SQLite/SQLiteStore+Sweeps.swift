@@ -72,7 +72,7 @@ extension SQLiteStore {
       let row = try Row.fetchOne(
         db,
         sql: """
-          SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains, paused_reason
+          SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains, paused_reason, idle_spent
           FROM sweeps WHERE id = ?
           """, arguments: [sweepID])
     else { return nil }
@@ -143,10 +143,14 @@ extension SQLiteStore {
       status.commonFailure = try commonFailure(db, sweepID: sweepID, domain: domain)
       domainStatuses.append(status)
     }
-    let reserved =
+    let idleHeld =
       try Int64.fetchOne(
+        db, sql: "SELECT COALESCE(SUM(hold_held), 0) FROM workers WHERE hold_sweep_id = ?", arguments: [sweepID]) ?? 0
+    let reserved =
+      try
+      (Int64.fetchOne(
         db, sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE sweep_id = ? AND state = ?",
-        arguments: [sweepID, LeaseState.active.rawValue]) ?? 0
+        arguments: [sweepID, LeaseState.active.rawValue]) ?? 0) + idleHeld
     let budget = MicroDollars(row["budget"])
     let spent = MicroDollars(row["spent"])
     let remaining = MicroDollars(max(0, budget.value - spent.value - reserved))
@@ -156,6 +160,8 @@ extension SQLiteStore {
       spentUsd: DollarAmount(spent), reservedUsd: DollarAmount(MicroDollars(reserved)),
       remainingUsd: DollarAmount(remaining), objective: objective, counts: total, domains: domainStatuses)
     status.pausedReason = row["paused_reason"]
+    status.idleSpentUsd = DollarAmount(MicroDollars(row["idle_spent"]))
+    status.idleHeldUsd = DollarAmount(MicroDollars(idleHeld))
     return status
   }
 

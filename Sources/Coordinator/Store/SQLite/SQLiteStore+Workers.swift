@@ -36,7 +36,18 @@ extension SQLiteStore {
           spentUsd: DollarAmount(MicroDollars(row["spent"])),
           lastSeen: Timestamp(milliseconds: row["last_seen"]).iso8601,
           registeredAt: Timestamp(milliseconds: row["registered_at"]).iso8601,
-          paused: (row["paused"] as String?).flatMap(PauseReason.init(rawValue:)))
+          paused: (row["paused"] as String?).flatMap(PauseReason.init(rawValue:)),
+          billing: (row["rate"] as Int64) == 0
+            ? nil
+            : WorkerBilling(
+              bill: WorkerBill(
+                from: Timestamp(milliseconds: (row["billed_from"] as Int64?) ?? row["registered_at"]),
+                until: Timestamp(milliseconds: (row["billed_until"] as Int64?) ?? row["last_seen"]),
+                idleSlotTime: .milliseconds(row["idle_slot_ms"] as Int64),
+                idleCharged: MicroDollars(row["idle_charged"])),
+              slots: row["slots"], spent: MicroDollars(row["spent"]), unbudgeted: MicroDollars(row["unbudgeted_idle"]),
+              idleSweepID: row["hold_sweep_id"], idleHeld: MicroDollars(row["hold_held"]),
+              maxIdle: (row["max_idle_ms"] as Int64?).map { .milliseconds($0) }))
       }
     }
   }
@@ -79,9 +90,10 @@ extension SQLiteStore {
         spent: MicroDollars(
           try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(spent), 0) FROM sweeps")) ?? 0),
         reserved: MicroDollars(
-          try Int64.fetchOne(
+          (try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = ?"),
-            arguments: [LeaseState.active.rawValue]) ?? 0),
+            arguments: [LeaseState.active.rawValue]) ?? 0)
+            + (try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(hold_held), 0) FROM workers")) ?? 0)),
         pendingTrials: try Int.fetchOne(
           db.cachedStatement(sql: "SELECT COUNT(*) FROM trials WHERE state = ?"),
           arguments: [TrialState.pending.rawValue]

@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import Shared
+import TestSupport
+import Testing
+
+/// A rented box's whole life on the bill, with real processes: from its declared boot to its
+/// exit, idle included, under the budget.
+@Suite(.serialized) struct WholeBillTests {
+  @Test func aPaidBoxIsBilledForItsWholeLifeIdleIncludedAndNeverPastTheBudget() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let serve = try ServeProcess()
+    defer { serve.cleanUp() }
+    // $3.60/h = 1 µ$ per ms. The worker promises to stop after 2 s without work: its 2 s idle
+    // window ($0.002) is held beside each lease. It booted a minute before it started.
+    let id = try fixture.submit(fixture.spec(modes: ["ok"], trials: 3, budget: "1", minutes: 0.002), to: serve)
+    let stopped = fixture.directory.appendingPathComponent("stopped").path
+    let boot = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+    let started = Date()
+    let worker = try fixture.worker(
+      serve, name: "gpu", rate: "3.60",
+      extra: ["--max-idle", "2s", "--on-exit", "touch \(stopped)", "--billing-started-at", boot.iso8601])
+    #expect(worker.wait(60) == 0, "\(worker.log)")
+    let life = Date().timeIntervalSince(started)
+    #expect(FileManager.default.fileExists(atPath: stopped), "\(worker.log)")
+    #expect(worker.log.contains("exiting (--max-idle)"), "\(worker.log)")
+
+    let list = try CommandRunner.run(
+      "sweep", ["workers", "--json", "--coordinator", serve.url, "--token", serve.adminToken])
+    let workers = try WireCoding.decoder().decode(WorkerList.self, from: Data(list.stdout.utf8)).workers
+    let bill = try #require(workers.first?.billing)
+    // Billed from the declared boot to the deregistration: the minute before, then at least the
+    // 2 s it idled before it stopped itself, never more than the process lived.
+    #expect(bill.billedS >= 60 + 2 && bill.billedS <= 60 + life + 1, "\(bill)")
+    #expect(bill.idleS >= 60 + 1.9 && bill.workingS > 0, "\(bill)")
+    #expect(bill.idleHeldUsd.micros == .zero && bill.idleSweepId == nil)
+    // At $3.60/h a millisecond costs a micro-dollar: the bill is its life in milliseconds, give
+    // or take the rounding up of each lease's and the idle total's charge.
+    let lifeMicros = Int64((bill.billedS * 1000).rounded())
+    #expect(abs(bill.billedUsd.micros.value - lifeMicros) <= 10, "\(bill)")
+
+    let status = try fixture.status(id, serve)
+    let spent = Double(status["spent_usd"] as? String ?? "") ?? -1
+    let idle = Double(status["idle_spent_usd"] as? String ?? "") ?? -1
+    // The boot minute and the idle time were charged to the sweep (its budget could pay them).
+    #expect(idle >= 0.060 + 0.0019 && spent <= 1, "\(status)")
+    #expect(Double(status["reserved_usd"] as? String ?? "") == 0, "\(status)")
+    #expect(bill.unbudgetedIdleUsd.micros == .zero)
+    #expect(abs(spent - Double(bill.billedUsd.micros.value) / 1e6) < 1e-9, "\(status) \(bill)")
+    print(
+      "whole bill: process lived \(String(format: "%.2f", life)) s; billed \(bill.billedS) s (\(bill.idleS) s idle, 60 s of it before start) = $\(bill.billedUsd.micros.decimalString)"
+    )
+  }
+}
