@@ -45,7 +45,11 @@ enum WorkerTable {
           ? "paused (\(worker.paused?.rawValue.replacingOccurrences(of: "_", with: " ") ?? ""))"
           : worker.state.rawValue,
         String(worker.currentLeases.count), String(worker.trialsDone), "$" + worker.spentUsd.micros.decimalString,
-        worker.billing.map { "$\($0.billedUsd.micros.decimalString) for \(Self.time($0.billedS))" } ?? "-",
+        worker.billing.map { "$\($0.billedUsd.micros.decimalString) for \(Self.time($0.billedS))" }
+          ?? worker.subscription.map {
+            "$\($0.chargedUsd.micros.decimalString) (subscription, $\($0.feeUsd.micros.decimalString)/\($0.period))"
+          }
+          ?? "-",
         worker.billing.map(Self.idle) ?? "-", worker.lastSeen,
       ])
     }

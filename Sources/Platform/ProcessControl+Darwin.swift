@@ -19,6 +19,9 @@
       return Double(now.tv_sec - boot.tv_sec) + Double(now.tv_usec - boot.tv_usec) / 1_000_000
     }
 
+    /// Not read on macOS (a Mac is a free worker); the worker counts from its own start.
+    static func ownAge() -> Double? { nil }
+
     static func ownExecutablePath() -> String? {
       var size: UInt32 = 0
       _ = _NSGetExecutablePath(nil, &size)

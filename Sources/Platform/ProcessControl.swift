@@ -41,6 +41,9 @@ public enum ProcessControl {
   /// How long the machine has been up, in seconds; nil if the system will not say.
   public static func uptime() -> Double? { systemUptime() }
 
+  /// How long this process has been running, in seconds; nil if the system will not say.
+  public static func age() -> Double? { ownAge() }
+
   /// The absolute path of the running executable, symlinks resolved; `nil` if the system will not say.
   public static func executablePath() -> String? { ownExecutablePath() }
 

@@ -37,7 +37,7 @@ enum DemoReport {
     lines.append("\nspend against the budget of $\(status.budgetUsd.micros.decimalString)")
     for worker in workers {
       lines.append(
-        "  \(worker.name.padding(toLength: 8, withPad: " ", startingAt: 0))  $\(worker.hourlyCostUsd.micros.decimalString)/h\(worker.hourlyCostUsd.micros == .zero ? " (free)     " : " (simulated)")  \(worker.trialsDone) trials  spent $\(worker.spentUsd.micros.decimalString)"
+        "  \(worker.name.padding(toLength: 8, withPad: " ", startingAt: 0))  $\(worker.hourlyCostUsd.micros.decimalString)/h\(worker.hourlyCostUsd.micros == .zero ? " (free)     " : " (simulated)")  \(worker.trialsDone) trials  spent $\(worker.spentUsd.micros.decimalString)\(worker.billing.map { " + $\($0.idleUsd.micros.decimalString) idle = $\($0.billedUsd.micros.decimalString) billed" } ?? "")"
       )
     }
     lines.append(

@@ -14,7 +14,7 @@ import Testing
     try await coordinator.routerApplication.test(.router) { client in
       let api = APICaller(client: client)
       // $3.60/h = $0.001/s; estimate 1 min → allowance 90 s (+15 s grace and margin) ≈ $0.105 per
-      // lease, and the worker's idle window beside it (no --max-idle: one 60 s TTL + 10 s, $0.07).
+      // lease, and the worker's idle window beside it (no --max-idle: one 60 s TTL + 60 s, $0.12).
       let sweep = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 20, budget: "0.50", minutes: 1))
       let paid = try await api.register(name: "gpu", rate: "3.60", provider: .runpod)
       let free = try await api.register(name: "laptop")
@@ -104,18 +104,18 @@ import Testing
       let lease = try #require(try await api.lease(paid.credential).lease)
       // TTL is 10 min, but the lease's paid time (90 s allowance + 10 s grace + 5 s margin) ends first.
       #expect(lease.expiresAt == (coordinator.clock.now + .seconds(105)).iso8601)
-      // Its idle window (no --max-idle: one TTL and 10 s to leave, 610 s = $0.61) is held beside the lease.
-      #expect(try await api.status(sweep.id).reservedUsd.micros == MicroDollars(715_000))
+      // Its idle window (no --max-idle: one TTL and 60 s to leave, 660 s = $0.66) is held beside the lease.
+      #expect(try await api.status(sweep.id).reservedUsd.micros == MicroDollars(765_000))
       coordinator.clock.advance(by: .seconds(3600))
       await coordinator.server.reaper(logger: Logger(label: "test")).runOnce()
       let status = try await api.status(sweep.id)
-      // 105 s of lease and 610 s idle after it at $0.001/s — not an hour.
-      #expect(status.spentUsd.micros == MicroDollars(715_000))
-      #expect(status.idleSpentUsd?.micros == MicroDollars(610_000))
+      // 105 s of lease and 660 s idle after it at $0.001/s — not an hour.
+      #expect(status.spentUsd.micros == MicroDollars(765_000))
+      #expect(status.idleSpentUsd?.micros == MicroDollars(660_000))
       #expect(status.reservedUsd.micros == .zero)
       let worker = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken).decode(WorkerList.self)
         .workers[0]
-      #expect(worker.billing?.billedS == 715 && worker.billing?.idleS == 610 && worker.billing?.workingS == 105)
+      #expect(worker.billing?.billedS == 765 && worker.billing?.idleS == 660 && worker.billing?.workingS == 105)
     }
   }
 
@@ -124,7 +124,7 @@ import Testing
     defer { coordinator.cleanUp() }
     try await coordinator.routerApplication.test(.router) { client in
       let api = APICaller(client: client)
-      _ = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 1, budget: "0.25", minutes: 1))
+      _ = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 1, budget: "0.37", minutes: 1))
       let paid = try await api.register(name: "gpu", rate: "3.60", provider: .lambda)
       let lease = try #require(try await api.lease(paid.credential).lease)
       var allowances: [Double] = []
@@ -134,7 +134,8 @@ import Testing
         guard reply.status == .ok else { break }
         allowances.append(try #require(try reply.decode(HeartbeatResponse.self).allowanceS))
       }
-      // 90 s at first; extended by 90 s chunks while $0.25 allows (≈ 250 s of paid time), then it runs down.
+      // 90 s at first; extended by 90 s chunks while $0.37 allows (≈ 250 s of paid time beside the
+      // worker's 120 s idle window), then it runs down.
       #expect(allowances.first == 70)
       #expect(allowances.contains { $0 > 90 })
       #expect(allowances.last.map { $0 < allowances.max()! } == true)

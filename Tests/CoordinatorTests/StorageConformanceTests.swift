@@ -401,15 +401,15 @@ import Testing
   func aPaidLeaseReservesChargesAndReleasesItsMoneyWithinTheBudget(kind: Kind) async throws {
     try await Self.on(kind) { f in
       // $36/h: a lease of 2 one-minute trials reserves 2 × 90 s + 15 s = 195 s = $1.95, and the
-      // worker's idle window beside it (no --max-idle promise: one 30 s TTL and 10 s to leave = $0.40).
+      // worker's idle window beside it (no --max-idle promise: one 30 s TTL and 60 s to leave = $0.90).
       _ = try await f.store.createSweep(
-        id: "sw", spec: try Self.spec(trials: 4, shard: 2, budget: "2.40", domains: "[a]"), specText: "", now: f.now)
+        id: "sw", spec: try Self.spec(trials: 4, shard: 2, budget: "3.30", domains: "[a]"), specText: "", now: f.now)
       try await f.register("gpu", rate: 36_000_000)
       let grant = try await f.grant("gpu")
       #expect(grant.allowanceS == 180)
       var status = try await f.store.sweepStatus(id: "sw")
-      #expect(status.reservedUsd == DollarAmount(MicroDollars(2_350_000)))
-      #expect(status.idleHeldUsd == DollarAmount(MicroDollars(400_000)))
+      #expect(status.reservedUsd == DollarAmount(MicroDollars(2_850_000)))
+      #expect(status.idleHeldUsd == DollarAmount(MicroDollars(900_000)))
       #expect(grant.exitAfter == nil)
       #expect(try await f.noWork("gpu") == .slotsFull)
       f.advance(10)
@@ -423,23 +423,23 @@ import Testing
       status = try await f.store.sweepStatus(id: "sw")
       // The lease's hold is given back; the idle window stays held while the worker lives.
       #expect(status.spentUsd == DollarAmount(MicroDollars(200_000)))
-      #expect(status.reservedUsd == DollarAmount(MicroDollars(400_000)))
+      #expect(status.reservedUsd == DollarAmount(MicroDollars(900_000)))
       #expect(status.counts.pending == 3 && status.counts.succeeded == 1)
       // The released trial goes first, sized by the 12 s the worker has measured: 18 + 15 s = $0.33.
       let next = try await f.grant("gpu")
       #expect(next.trials.map(\.trialId) == [grant.trials[1].trialId])
-      // The $1.47 left cannot pay the next shard's full $1.95 and a new worker's $0.40 window,
+      // The $1.87 left cannot pay the next shard's full $1.95 and a new worker's $0.90 window,
       // but a last lease fitted to all of it can (the window pays for work; the worker exits
-      // after it): 147 s, a tenth of it tail (9.8 s of it stop grace), 132.3 s allowance (more
-      // than the one expected minute). Then the whole budget is spent or held.
+      // after it): 187 s, 15 s of it tail, 172 s allowance (more than the one expected minute).
+      // Then the whole budget is spent or held.
       try await f.register("gpu2", rate: 36_000_000)
       let fitted = try await f.grant("gpu2")
-      #expect(fitted.allowanceS == 132.3 && fitted.stopGraceS == 9.8 && fitted.trials.count == 2)
+      #expect(fitted.allowanceS == 172 && fitted.stopGraceS == 10 && fitted.trials.count == 2)
       #expect(fitted.exitAfter == true)
       status = try await f.store.sweepStatus(id: "sw")
       #expect(status.spentUsd.micros.value + status.reservedUsd.micros.value == status.budgetUsd.micros.value)
       let gauges = try await f.store.gauges()
-      #expect(gauges.spent == MicroDollars(200_000) && gauges.reserved == MicroDollars(2_200_000))
+      #expect(gauges.spent == MicroDollars(200_000) && gauges.reserved == MicroDollars(3_100_000))
       #expect(try await f.store.listWorkers().first { $0.id == "gpu" }?.spentUsd == DollarAmount(MicroDollars(200_000)))
     }
   }

@@ -80,12 +80,12 @@ import Testing
   }
 
   @Test func theIdleWindowIsTheWorkersPromiseElseALeaseTTLAndTheTimeToLeave() {
-    #expect(IdleWindow.duration(maxIdle: .seconds(600), ttl: .seconds(30)) == .seconds(610))
-    #expect(IdleWindow.duration(maxIdle: nil, ttl: .seconds(30)) == .seconds(40))
-    // A RunPod 3090 at $0.44/h with the default 10 minutes: about 7.5 cents held.
+    #expect(IdleWindow.duration(maxIdle: .seconds(600), ttl: .seconds(30)) == .seconds(660))
+    #expect(IdleWindow.duration(maxIdle: nil, ttl: .seconds(30)) == .seconds(90))
+    // A RunPod 3090 at $0.44/h with the default 10 minutes: about 8 cents held.
     #expect(
       IdleWindow.cost(hourly: HourlyRate(microDollarsPerHour: 440_000), maxIdle: .seconds(600), ttl: .seconds(30))
-        == MicroDollars(74_556))
+        == MicroDollars(80_667))
   }
 }
 

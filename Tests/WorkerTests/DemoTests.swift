@@ -37,13 +37,18 @@ import Testing
     }
     #expect(!paidCosts.isEmpty)
     let used = result.stdout.firstMatch(of: /\((\d+)\.(\d)% of it used\)/).map { Int($0.1)! * 10 + Int($0.2)! }
-    let spent = paidCosts.reduce(0, +)
+    // All the money: the paid box's trials and its idle time (its whole life is on the bill).
+    let spent = try #require(
+      result.stdout.firstMatch(of: /total spent \$([0-9.]+) ≤/).flatMap { Double($0.1) }, "\(result.stdout)")
+    let mean = paidCosts.reduce(0, +) / Double(paidCosts.count)
     let worker = (try? String(contentsOfFile: keep + "/gpu-sim.log", encoding: .utf8)) ?? ""
-    if worker.contains("no work: budget_exhausted") {
-      let mean = spent / Double(paidCosts.count)
+    // When the budget stopped the box (it left after its last lease, or was told its idle time
+    // could not be paid), what is left cannot pay one more trial.
+    if worker.contains("no work: idle_not_covered") || worker.contains("no work: budget_exhausted") {
       #expect(
         0.0012 - spent < 1.5 * mean, "left \(0.0012 - spent) of $0.0012; a paid trial costs \(mean)\n\(result.stdout)")
     }
+    #expect(result.stdout.contains(" idle = $"), "the paid worker's whole bill is shown\n\(result.stdout)")
     print(
       "demo: the paid worker ran \(paidCosts.count) trials and used \(used.map { "\($0 / 10).\($0 % 10)%" } ?? "?") of the budget"
     )

@@ -52,4 +52,25 @@ import Testing
       "whole bill: process lived \(String(format: "%.2f", life)) s; billed \(bill.billedS) s (\(bill.idleS) s idle, 60 s of it before start) = $\(bill.billedUsd.micros.decimalString)"
     )
   }
+
+  @Test func aSubscriptionBoxPaysItsFeeOnceAndRunsFreeAfterwards() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let serve = try ServeProcess()
+    defer { serve.cleanUp() }
+    let id = try fixture.submit(fixture.spec(modes: ["ok"], trials: 3, budget: "15", minutes: 0.002), to: serve)
+    let colab = try fixture.worker(
+      serve, name: "colab", extra: ["--subscription-usd", "10", "--period", "month", "--exit-when-done"])
+    #expect(colab.wait(60) == 0, "\(colab.log)")
+    let status = try fixture.status(id, serve)
+    #expect(status["state"] as? String == "completed", "\(status)")
+    #expect(status["spent_usd"] as? String == "10.00" && status["fees_spent_usd"] as? String == "10.00", "\(status)")
+    let table = try CommandRunner.run("sweep", ["workers", "--coordinator", serve.url, "--token", serve.adminToken])
+    #expect(table.stdout.contains("$10.00 (subscription, $10.00/month)"), "\(table.stdout)")
+    // Said before anything starts, with the flag to fix.
+    let refused = try CommandRunner.run(
+      "sweep-worker",
+      ["--coordinator", serve.url, "--token", serve.workerToken, "--subscription-usd", "10", "--hourly-cost", "0.5"])
+    #expect(refused.status != 0 && refused.stderr.contains("--subscription-usd: a subscription worker is free"))
+  }
 }

@@ -56,6 +56,22 @@ extension APIRouter {
       throw APIError(
         .unprocessableContent, "invalid_worker", "billed_before_s: expected 0 to 86400 seconds (one day)")
     }
+    if let subscription = body.subscription {
+      guard subscription.periodLength != nil else {
+        throw APIError(
+          .unprocessableContent, "invalid_worker",
+          "subscription.period: '\(subscription.period)' is not one of day, week, month")
+      }
+      guard subscription.feeUsd.micros > .zero, subscription.feeUsd.micros <= MicroDollars(100_000_000) else {
+        throw APIError(
+          .unprocessableContent, "invalid_worker", "subscription.fee_usd: expected more than 0 and at most 100 dollars")
+      }
+      guard body.hourlyCostUsd.micros == .zero else {
+        throw APIError(
+          .unprocessableContent, "invalid_worker",
+          "subscription: a subscription worker is free at the margin; give hourly_cost_usd 0")
+      }
+    }
     if let gpu = body.gpu, gpu.count > 128 {
       throw APIError(.unprocessableContent, "invalid_worker", "gpu: expected at most 128 characters")
     }

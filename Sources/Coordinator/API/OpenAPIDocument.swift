@@ -48,6 +48,13 @@ public enum OpenAPIDocument {
               minimum: 0
               maximum: 86400
               description: "How long the machine billed before this registration (boot, install); its bill starts that much earlier."
+            subscription:
+              type: object
+              required: [fee_usd, period]
+              description: "Paid by a flat subscription instead of hourly_cost_usd (which must be 0): the fee once per period, to the sweep of the first lease in it."
+              properties:
+                fee_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: number, exclusiveMinimum: 0, maximum: 100}]}
+                period: {enum: [day, week, month]}
         RegisterWorkerResponse:
           type: object
           properties:
@@ -216,6 +223,7 @@ public enum OpenAPIDocument {
             remaining_usd: {$ref: "#/components/schemas/Money"}
             idle_spent_usd: {$ref: "#/components/schemas/Money", description: "Of spent_usd: paid workers' idle time."}
             idle_held_usd: {$ref: "#/components/schemas/Money", description: "Of reserved_usd: paid workers' idle windows."}
+            fees_spent_usd: {$ref: "#/components/schemas/Money", description: "Of spent_usd: subscription fees."}
             counts: {type: object}
             domains:
               type: array

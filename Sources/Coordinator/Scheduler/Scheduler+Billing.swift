@@ -108,4 +108,24 @@ extension Scheduler {
     }
     return closed
   }
+
+  /// A subscription worker takes its first lease of a period: the fee is charged to `sweep` if its
+  /// budget can pay it (nil otherwise: no lease), and the period runs from now. The worker is
+  /// free at the margin: its leases cost nothing more.
+  static func chargeSubscription<S: SchedulerStorage>(
+    _ s: inout S, worker: S.WorkerRef, sweep: S.SweepRef, _ subscription: WorkerSubscription, now: Timestamp
+  ) throws -> WorkerSubscription? {
+    let fee = subscription.fee
+    let charged = try s.changeLedger(sweep) { ledger throws(LedgerError) -> Bool in
+      guard let hold = try ledger.reserve(fee) else { return false }
+      try ledger.settle(hold, actual: fee)
+      return true
+    }
+    guard charged else { return nil }
+    var paid = subscription
+    paid.paidUntil = now + subscription.period
+    try s.setSubscriptionPaid(worker, until: now + subscription.period, fee: fee)
+    try s.addFeeSpend(sweep, fee)
+    return paid
+  }
 }

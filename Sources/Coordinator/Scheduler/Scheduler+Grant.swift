@@ -21,6 +21,7 @@ extension Scheduler {
     }
     try s.touchWorker(worker.ref, now: now, paused: nil)
     let billing = worker.hourlyRate.isFree ? nil : try accrueIdle(&s, worker: worker.ref, now: now, policy: policy)
+    var subscription = worker.hourlyRate.isFree ? try s.workerSubscription(worker.ref) : nil
     let active = try s.activeLeaseCount(worker.ref)
     guard active < worker.slots else {
       return .noWork(.slotsFull, "the worker already holds \(active) lease(s) for its \(worker.slots) slot(s)")
@@ -42,6 +43,14 @@ extension Scheduler {
         var stopGrace = policy.stopGrace
         var fittedTail: Duration? = nil
         var last = false
+        // A subscription's fee, once per period, to the sweep of its first lease in the period.
+        if let terms = subscription, terms.paidUntil.map({ now >= $0 }) ?? true {
+          guard let paid = try chargeSubscription(&s, worker: worker.ref, sweep: sweep.ref, terms, now: now) else {
+            sawBudgetRefusal = true
+            break
+          }
+          subscription = paid
+        }
         if !slotRate.isFree, let billing {
           // A full lease with the worker's idle window held beside it (already held in this
           // sweep and whole, or reserved here with the lease). When that does not fit, the last

@@ -53,6 +53,8 @@ protocol SchedulerStorage {
   mutating func changeLedger<T>(_ sweep: SweepRef, _ change: (inout Ledger) throws(LedgerError) -> T) throws -> T
   /// Paid workers' idle time charged to this sweep (already in its ledger's `spent`).
   mutating func addIdleSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
+  /// Subscription fees charged to this sweep (already in its ledger's `spent`).
+  mutating func addFeeSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
   /// Unfinished trials (pending, leased, waiting) become cancelled; pending and waiting shards done.
   mutating func cancelOpenRows(_ sweep: SweepRef) throws
 
@@ -148,6 +150,10 @@ protocol SchedulerStorage {
   mutating func setWorkerAccount(_ worker: WorkerRef, _ account: WorkerAccount<SweepRef>) throws
   /// The paid spans of the worker's leases that were open at or after `since` (see ``WorkerBill/Busy``).
   mutating func busySpans(_ worker: WorkerRef, since: Timestamp, now: Timestamp) throws -> [WorkerBill.Busy]
+  /// A subscription worker's terms and paid period; nil for any other worker.
+  mutating func workerSubscription(_ worker: WorkerRef) throws -> WorkerSubscription?
+  /// Its period is paid up to `until`; `fee` was charged for it.
+  mutating func setSubscriptionPaid(_ worker: WorkerRef, until: Timestamp, fee: MicroDollars) throws
   /// Paid, not deregistered workers holding idle time in a budget whose promised end
   /// (last call + their idle window, `ttl` for those without a promise) is before `now`.
   mutating func silentHoldingWorkers(now: Timestamp, ttl: Duration) throws -> [WorkerRef]
@@ -298,6 +304,14 @@ struct WorkerAccount<SweepRef> {
 
   var isPaid: Bool { !hourlyRate.isFree }
   var slotRate: HourlyRate { LeaseMeter.slotRate(hourly: hourlyRate, slots: slots) }
+}
+
+/// A worker paid by subscription (see ``Scheduler/chargeSubscription(_:worker:sweep:now:)``).
+struct WorkerSubscription {
+  var fee: MicroDollars
+  var period: Duration
+  /// The current period is paid up to here; nil before the first.
+  var paidUntil: Timestamp?
 }
 
 struct IdleHold<SweepRef> {

@@ -68,9 +68,11 @@ public struct WorkerBill: Hashable, Sendable {
 /// `maxIdle` without work (`--max-idle`, sent at registration), else the lease TTL — the time
 /// after which the coordinator counts a silent worker as lost — plus ``exitMargin``.
 public enum IdleWindow {
-  /// The time a worker takes to notice it is idle and leave: its last long-poll, and its
-  /// deregistration (which it bounds at 10 s).
-  public static let exitMargin = Duration.seconds(10)
+  /// The longest a worker takes to leave once its idle limit is reached, when nobody answers:
+  /// its last lease request (a long-poll of at most 20 s, plus 10 s before it gives up), trying
+  /// to deliver its results (10 s) and to deregister (10 s). Measured with the coordinator
+  /// SIGSTOPped (`CoordinatorAbsenceTests`): 22 s after the limit, of these 50 s.
+  public static let exitMargin = Duration.seconds(60)
 
   public static func duration(maxIdle: Duration?, ttl: Duration) -> Duration { (maxIdle ?? ttl) + exitMargin }
 

@@ -126,6 +126,9 @@ public struct SweepStatus: Hashable, Sendable, Codable {
   public var idleSpentUsd: DollarAmount? = nil
   /// Of `reserved_usd`: paid workers' idle windows held here.
   public var idleHeldUsd: DollarAmount? = nil
+  /// Of `spent_usd`: subscription fees (a period's fee is charged to the sweep of the worker's
+  /// first lease in it).
+  public var feesSpentUsd: DollarAmount? = nil
 
   public init(
     id: String, name: String, state: SweepState, createdAt: String, budgetUsd: DollarAmount, spentUsd: DollarAmount,

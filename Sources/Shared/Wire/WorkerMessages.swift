@@ -21,11 +21,16 @@ public struct RegisterWorkerRequest: Hashable, Sendable, Codable {
   /// on the provider's bill too), in its own clock's seconds so clock skew does not matter.
   /// 0 to 86,400; absent: billing starts at registration.
   public var billedBeforeS: Double?
+  /// A flat subscription (Colab Pro: $10 a month) instead of an hourly rate: the fee is charged
+  /// once per period, to the sweep of the first lease in it; the worker is free at the margin.
+  public var subscription: Subscription?
 
   public init(
     name: String, provider: Provider, hourlyCostUsd: DollarAmount, gpu: String? = nil, slots: Int = 1,
-    labels: [String: String]? = nil, maxIdleS: Double? = nil, billedBeforeS: Double? = nil
+    labels: [String: String]? = nil, maxIdleS: Double? = nil, billedBeforeS: Double? = nil,
+    subscription: Subscription? = nil
   ) {
+    self.subscription = subscription
     self.maxIdleS = maxIdleS
     self.billedBeforeS = billedBeforeS
     self.name = name
@@ -35,6 +40,20 @@ public struct RegisterWorkerRequest: Hashable, Sendable, Codable {
     self.slots = slots
     self.labels = labels
   }
+}
+
+/// A worker paid by subscription: `fee_usd` once per `period` (`day`, `week`, `month` = 30 days).
+public struct Subscription: Hashable, Sendable, Codable {
+  public var feeUsd: DollarAmount
+  public var period: String
+
+  public init(feeUsd: DollarAmount, period: String) {
+    self.feeUsd = feeUsd
+    self.period = period
+  }
+
+  /// The period's length; nil for a name that is not one of ``SubscriptionOption/periods``.
+  public var periodLength: Duration? { SubscriptionOption.periods.first { $0.name == period }?.length }
 }
 
 /// The answer to a registration: the worker's own credential and the timing it must keep.
@@ -75,13 +94,17 @@ public struct WorkerSummary: Hashable, Sendable, Codable {
   public var paused: PauseReason?
   /// The whole bill of a paid worker (nil for a free one).
   public var billing: WorkerBilling?
+  /// A subscription worker's terms and what it has been charged.
+  public var subscription: SubscriptionStatus?
 
   public init(
     id: String, name: String, provider: Provider, hourlyCostUsd: DollarAmount, gpu: String?, slots: Int,
     labels: [String: String], state: WorkerState, currentLeases: [String], trialsDone: Int, spentUsd: DollarAmount,
-    lastSeen: String, registeredAt: String, paused: PauseReason? = nil, billing: WorkerBilling? = nil
+    lastSeen: String, registeredAt: String, paused: PauseReason? = nil, billing: WorkerBilling? = nil,
+    subscription: SubscriptionStatus? = nil
   ) {
     self.billing = billing
+    self.subscription = subscription
     self.paused = paused
     self.id = id
     self.name = name
@@ -168,6 +191,34 @@ extension WorkerBilling {
       billedUsd: DollarAmount(spent.adding(bill.idleCharged) ?? MicroDollars(.max)),
       idleUsd: DollarAmount(bill.idleCharged), unbudgetedIdleUsd: DollarAmount(unbudgeted), idleSweepId: idleSweepID,
       idleHeldUsd: DollarAmount(idleHeld), maxIdleS: maxIdle?.secondsDouble)
+  }
+}
+
+/// A subscription worker as listed: its terms, the end of the period paid for, fees charged.
+public struct SubscriptionStatus: Hashable, Sendable, Codable {
+  public var feeUsd: DollarAmount
+  public var period: String
+  /// The current period is paid up to here (nil: no period paid yet).
+  public var paidUntil: String?
+  public var chargedUsd: DollarAmount
+
+  public init(feeUsd: DollarAmount, period: String, paidUntil: String?, chargedUsd: DollarAmount) {
+    self.feeUsd = feeUsd
+    self.period = period
+    self.paidUntil = paidUntil
+    self.chargedUsd = chargedUsd
+  }
+}
+
+extension SubscriptionStatus {
+  /// From a store's columns; nil when the worker has no subscription.
+  public init?(fee: Int64?, periodMs: Int64?, paidUntil: Int64?, charged: Int64) {
+    guard let fee, let periodMs,
+      let name = SubscriptionOption.periods.first(where: { $0.length.wholeMilliseconds == periodMs })?.name
+    else { return nil }
+    self.init(
+      feeUsd: DollarAmount(MicroDollars(fee)), period: name,
+      paidUntil: paidUntil.map { Timestamp(milliseconds: $0).iso8601 }, chargedUsd: DollarAmount(MicroDollars(charged)))
   }
 }
 

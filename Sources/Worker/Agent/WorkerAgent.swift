@@ -170,6 +170,7 @@ public final class WorkerAgent: Service, Sendable {
     var request = RegisterWorkerRequest(
       name: configuration.name, provider: configuration.provider, hourlyCostUsd: DollarAmount(configuration.hourlyCost),
       gpu: configuration.gpu, slots: configuration.slots, maxIdleS: configuration.maxIdle?.secondsDouble)
+    request.subscription = configuration.subscription
     while !shouldStop {
       // A paid box's bill starts before registration: at its declared start, or this process's.
       if configuration.hourlyCost > .zero {
@@ -263,9 +264,14 @@ public final class WorkerAgent: Service, Sendable {
         continue
       }
       lastNoWork.set(nil)
-      lastLease.set(grant.exitAfter == true)
-      if grant.exitAfter == true {
-        log.info("lease \(grant.leaseId) is this paid worker's last: the budget paid it with the idle time it held")
+      let wasLast = lastLease.update { last in
+        defer { last = grant.exitAfter == true }
+        return last
+      }
+      if grant.exitAfter == true && !wasLast {
+        log.info(
+          "lease \(grant.leaseId) is paid with the idle time the budget held for this worker: it exits when no more such leases come"
+        )
       }
       busySlots.update { $0 += 1 }
       lastWork.set(clock.now)
@@ -286,7 +292,7 @@ public final class WorkerAgent: Service, Sendable {
     defer { _ = sessions.update { $0.removeValue(forKey: grant.leaseId) } }
     if draining.value { session.interrupt(.interrupted) }
     log.info(
-      "lease \(grant.leaseId): \(grant.trials.count) trial(s) of \(grant.sweepName)\(grant.allowanceS.map { ", allowance \(Int($0)) s" } ?? "")"
+      "lease \(grant.leaseId): \(grant.trials.count) trial(s) of \(grant.sweepName)\(grant.allowanceS.map { ", allowance \(Self.seconds($0)) s" } ?? "")"
     )
     var spooled: [(key: String, readyAt: Duration, outcome: TrialOutcome)] = []
     await withTaskGroup(of: Void.self) { group in
@@ -477,5 +483,10 @@ public final class WorkerAgent: Service, Sendable {
       if deregistered == true { spool.forgetIdentity() }
     }
     if reason == .idle || reason == .done { runOnExit() }
+  }
+
+  /// Seconds as a log says them: whole from 10 on, else to the tenth (a fitted lease's 0.4 s).
+  static func seconds(_ value: Double) -> String {
+    value >= 10 ? String(Int(value)) : String(Double(Int((value * 10).rounded())) / 10)
   }
 }

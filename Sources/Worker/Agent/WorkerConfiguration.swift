@@ -18,6 +18,8 @@ public struct WorkerConfiguration: Sendable {
   /// `--billing-started-at`: how long the machine had billed before this worker started (boot,
   /// install); the coordinator's bill starts that much before registration.
   public var billedBeforeStart: Duration? = nil
+  /// `--subscription-usd` and `--period`: paid per period, free at the margin.
+  public var subscription: Subscription? = nil
   /// Exit once the coordinator has no pending trials and nothing runs here.
   public var exitWhenDone: Bool
   /// Run through `/bin/sh -c` when the worker exits because it was idle or done (e.g. stop the instance).

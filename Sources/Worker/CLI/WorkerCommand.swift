@@ -82,6 +82,14 @@ struct RunWorkerCommand: AsyncParsableCommand {
   @Option(help: "This worker's name (default: the host name).") var name: String?
   @Option(help: "local, runpod, vast, lambda, colab or other (default local).") var provider: String = "local"
   @Option(help: "What an hour of this machine costs, in dollars (default 0: free).") var hourlyCost: String = "0"
+  @Option(
+    help: ArgumentHelp(
+      "A flat subscription instead of an hourly rate, in dollars per --period (e.g. Colab Pro: 10).",
+      discussion:
+        "The fee is charged once per period, to the sweep of this worker's first lease in it; the worker is then free at the margin. Needs --hourly-cost 0."
+    ))
+  var subscriptionUsd: String?
+  @Option(help: "The subscription's period: day, week or month (30 days).") var period: String?
   @Option(help: "GPU model, for the record.") var gpu: String?
   @Option(help: "Trials run in parallel (default 1, or one per GPU group with --gpus).") var slots: Int?
   @Option(help: "Spool folder: pending results, identity, trial folders (default ./sweep-worker-spool).")
@@ -175,6 +183,28 @@ struct RunWorkerCommand: AsyncParsableCommand {
     if let maxIdle, maxIdle != "off", DurationText.parse(maxIdle) == nil {
       throw ValidationError("--max-idle: '\(maxIdle)' is not a duration; expected e.g. 90s, 10m, 1h, or off")
     }
+    _ = try subscription()
+  }
+
+  /// `--subscription-usd` and `--period`, checked.
+  func subscription() throws -> Subscription? {
+    guard let subscriptionUsd else {
+      if period != nil { throw ValidationError("--period: only with --subscription-usd") }
+      return nil
+    }
+    let fee: MicroDollars
+    do { fee = try MicroDollars.parse(subscriptionUsd) } catch {
+      throw ValidationError("--subscription-usd: \(error.message)")
+    }
+    guard fee > .zero else { throw ValidationError("--subscription-usd: expected more than 0") }
+    let terms = Subscription(feeUsd: DollarAmount(fee), period: period ?? "month")
+    guard terms.periodLength != nil else {
+      throw ValidationError("--period: '\(terms.period)' is not one of day, week, month")
+    }
+    guard (try? MicroDollars.parse(hourlyCost)) == .zero else {
+      throw ValidationError("--subscription-usd: a subscription worker is free at the margin; leave --hourly-cost at 0")
+    }
+    return terms
   }
 
   func run() async throws {
@@ -219,7 +249,10 @@ struct RunWorkerCommand: AsyncParsableCommand {
       exitWhenDone: exitWhenDone, onExit: onExit, selfInvocation: WorkerCommand.selfInvocation,
       projectDirectory: workingFolder)
     var configured = configuration
-    configured.billedBeforeStart = try Self.billedBefore(billingStartedAt)
+    configured.subscription = try subscription()
+    // A paid box bills from boot (or the time given); at the least from this process's start.
+    configured.billedBeforeStart =
+      try Self.billedBefore(billingStartedAt) ?? ProcessControl.age().map { .milliseconds(Int64($0 * 1000)) }
     configured.allowedCommands = allowCommand
     configured.artifactsDirectory = artifacts.map(FileSystem.absolute)
     configured.environmentPolicy = TrialEnvironmentPolicy(pass: passEnv, drop: dropEnv, secrets: secretEnv)

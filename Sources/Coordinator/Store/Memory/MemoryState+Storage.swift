@@ -71,6 +71,10 @@ extension MemoryState: SchedulerStorage {
     sweeps[sweep].idleSpent = MicroDollars(sweeps[sweep].idleSpent.value + amount.value)
   }
 
+  mutating func addFeeSpend(_ sweep: Int, _ amount: MicroDollars) {
+    sweeps[sweep].feeSpent = MicroDollars(sweeps[sweep].feeSpent.value + amount.value)
+  }
+
   mutating func cancelOpenRows(_ sweep: Int) {
     for trial in sweeps[sweep].trials.indices where sweeps[sweep].trials[trial].state.isOpen {
       sweeps[sweep].setState(trial, .cancelled)

@@ -132,7 +132,10 @@ extension MemoryState {
           id: id, name: request.name, provider: request.provider,
           hourlyRate: HourlyRate(microDollarsPerHour: request.hourlyCostUsd.micros.value), gpu: request.gpu,
           slots: request.slots, labels: request.labels ?? [:], secretHash: secretHash, state: .active),
-        registeredAt: now, maxIdle: request.maxIdle, bill: WorkerBill(from: request.billingStart(now: now))))
+        registeredAt: now, maxIdle: request.maxIdle, bill: WorkerBill(from: request.billingStart(now: now)),
+        subscription: request.subscription.flatMap { terms in
+          terms.periodLength.map { WorkerSubscription(fee: terms.feeUsd.micros, period: $0, paidUntil: nil) }
+        }))
     presence.append(WorkerPresence(lastSeen: now))
   }
 
@@ -176,6 +179,13 @@ extension MemoryState {
       WorkerBill.Busy(
         grantedAt: leases[$0].grantedAt, closedAt: leases[$0].closedAt, paidUntil: leases[$0].paidUntil, now: now)
     }
+  }
+
+  func workerSubscription(_ worker: Int) -> WorkerSubscription? { workers[worker].subscription }
+
+  mutating func setSubscriptionPaid(_ worker: Int, until: Timestamp, fee: MicroDollars) {
+    workers[worker].subscription?.paidUntil = until
+    workers[worker].subscriptionCharged = MicroDollars(workers[worker].subscriptionCharged.value + fee.value)
   }
 
   func silentHoldingWorkers(now: Timestamp, ttl: Duration) -> [Int] {

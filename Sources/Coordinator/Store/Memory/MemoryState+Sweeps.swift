@@ -47,6 +47,7 @@ extension MemoryState {
       objective: spec.objective, counts: total, domains: domains)
     status.pausedReason = sweep.pausedReason
     status.idleSpentUsd = DollarAmount(sweep.idleSpent)
+    status.feesSpentUsd = DollarAmount(sweep.feeSpent)
     let position = sweepIndex[id]
     status.idleHeldUsd = DollarAmount(
       MicroDollars(

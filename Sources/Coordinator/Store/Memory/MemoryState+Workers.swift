@@ -26,7 +26,10 @@ extension MemoryState {
           : WorkerBilling(
             bill: worker.bill, slots: record.slots, spent: worker.spent, unbudgeted: worker.unbudgeted,
             idleSweepID: worker.hold.map { sweeps[$0.sweep].id }, idleHeld: worker.hold?.reservation.amount ?? .zero,
-            maxIdle: worker.maxIdle))
+            maxIdle: worker.maxIdle),
+        subscription: SubscriptionStatus(
+          fee: worker.subscription?.fee.value, periodMs: worker.subscription?.period.wholeMilliseconds,
+          paidUntil: worker.subscription?.paidUntil?.milliseconds, charged: worker.subscriptionCharged.value))
     }
   }
 

@@ -53,6 +53,8 @@ struct MemorySweep {
   var ledger: Ledger
   /// Paid workers' idle time charged here (part of `ledger.spent`).
   var idleSpent = MicroDollars.zero
+  /// Subscription fees charged here (part of `ledger.spent`).
+  var feeSpent = MicroDollars.zero
   var trials: [MemoryTrial] = []
   var trialIndex: [String: Int] = [:]
   var shards: [MemoryShard] = []
@@ -251,6 +253,9 @@ struct MemoryWorker {
   /// Positions of its leases that may still overlap the bill's next accrual (open, or closed
   /// after ``bill``'s `until`): pruned at each accrual, so a long-lived worker's history is not rescanned.
   var billingLeases: [Int] = []
+  /// Its subscription, if it is paid by one, and what it was charged.
+  var subscription: WorkerSubscription? = nil
+  var subscriptionCharged = MicroDollars.zero
   /// Durations of its last completed results, per sweep (by position) and overall (at most 20 each).
   var recent: [Int: [Int64]] = [:]
   var recentOverall: [Int64] = []

@@ -237,6 +237,18 @@ enum SQLiteSchema {
           CREATE INDEX workers_holding ON workers(hold_sweep_id) WHERE hold_sweep_id IS NOT NULL;
           """)
     }
+    // A worker paid by subscription: its fee and period, the period paid up to, what it was
+    // charged; the fees each sweep paid.
+    migrator.registerMigration("v9-subscriptions") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE workers ADD COLUMN sub_fee INTEGER;
+          ALTER TABLE workers ADD COLUMN sub_period_ms INTEGER;
+          ALTER TABLE workers ADD COLUMN sub_paid_until INTEGER;
+          ALTER TABLE workers ADD COLUMN sub_charged INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE sweeps ADD COLUMN fee_spent INTEGER NOT NULL DEFAULT 0;
+          """)
+    }
     return migrator
   }
 }

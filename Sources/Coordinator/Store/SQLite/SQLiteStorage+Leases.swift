@@ -105,15 +105,32 @@ extension SQLiteStorage {
     try db.cachedStatement(
       sql: """
         INSERT INTO workers(id, name, provider, rate, gpu, slots, labels, secret_hash, state, registered_at, last_seen,
-          max_idle_ms, billed_from, billed_until)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          max_idle_ms, billed_from, billed_until, sub_fee, sub_period_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(arguments: [
       id, request.name, request.provider.rawValue, request.hourlyCostUsd.micros.value, request.gpu, request.slots,
       StoredJSON.encodeLabels(request.labels ?? [:]), Data(secretHash), WorkerState.active.rawValue, now.milliseconds,
       now.milliseconds, request.maxIdle?.wholeMilliseconds, request.billingStart(now: now).milliseconds,
-      request.billingStart(now: now).milliseconds,
+      request.billingStart(now: now).milliseconds, request.subscription?.feeUsd.micros.value,
+      request.subscription?.periodLength?.wholeMilliseconds,
     ])
+  }
+
+  func workerSubscription(_ worker: String) throws -> WorkerSubscription? {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT sub_fee, sub_period_ms, sub_paid_until FROM workers WHERE id = ?"),
+        arguments: [worker]), let fee: Int64 = row[0], let period: Int64 = row[1]
+    else { return nil }
+    return WorkerSubscription(
+      fee: MicroDollars(fee), period: .milliseconds(period),
+      paidUntil: (row[2] as Int64?).map(Timestamp.init(milliseconds:)))
+  }
+
+  func setSubscriptionPaid(_ worker: String, until: Timestamp, fee: MicroDollars) throws {
+    try db.cachedStatement(sql: "UPDATE workers SET sub_paid_until = ?, sub_charged = sub_charged + ? WHERE id = ?")
+      .execute(arguments: [until.milliseconds, fee.value, worker])
   }
 
   func workerAccount(_ worker: String) throws -> WorkerAccount<String> {

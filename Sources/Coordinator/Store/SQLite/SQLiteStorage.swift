@@ -141,6 +141,12 @@ struct SQLiteStorage: SchedulerStorage {
     ])
   }
 
+  func addFeeSpend(_ sweep: String, _ amount: MicroDollars) throws {
+    try db.cachedStatement(sql: "UPDATE sweeps SET fee_spent = fee_spent + ? WHERE id = ?").execute(arguments: [
+      amount.value, sweep,
+    ])
+  }
+
   func cancelOpenRows(_ sweep: String) throws {
     try db.execute(
       sql: "UPDATE trials SET state = ? WHERE sweep_id = ? AND state IN (?, ?, ?)",

@@ -72,7 +72,8 @@ extension SQLiteStore {
       let row = try Row.fetchOne(
         db,
         sql: """
-          SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains, paused_reason, idle_spent
+          SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains, paused_reason, idle_spent,
+            fee_spent
           FROM sweeps WHERE id = ?
           """, arguments: [sweepID])
     else { return nil }
@@ -161,6 +162,7 @@ extension SQLiteStore {
       remainingUsd: DollarAmount(remaining), objective: objective, counts: total, domains: domainStatuses)
     status.pausedReason = row["paused_reason"]
     status.idleSpentUsd = DollarAmount(MicroDollars(row["idle_spent"]))
+    status.feesSpentUsd = DollarAmount(MicroDollars(row["fee_spent"]))
     status.idleHeldUsd = DollarAmount(MicroDollars(idleHeld))
     return status
   }

@@ -47,7 +47,10 @@ extension SQLiteStore {
                 idleCharged: MicroDollars(row["idle_charged"])),
               slots: row["slots"], spent: MicroDollars(row["spent"]), unbudgeted: MicroDollars(row["unbudgeted_idle"]),
               idleSweepID: row["hold_sweep_id"], idleHeld: MicroDollars(row["hold_held"]),
-              maxIdle: (row["max_idle_ms"] as Int64?).map { .milliseconds($0) }))
+              maxIdle: (row["max_idle_ms"] as Int64?).map { .milliseconds($0) }),
+          subscription: SubscriptionStatus(
+            fee: row["sub_fee"], periodMs: row["sub_period_ms"], paidUntil: row["sub_paid_until"],
+            charged: row["sub_charged"]))
       }
     }
   }
