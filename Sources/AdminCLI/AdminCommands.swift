@@ -10,7 +10,7 @@ public enum AdminCommands {
   public static let coordinatorCommands: [any ParsableCommand.Type] = [
     SubmitCommand.self, StatusCommand.self, ResultsCommand.self, CancelCommand.self, ResumeCommand.self,
     ArtifactsCommand.self,
-    WorkersCommand.self,
+    WorkersCommand.self, BudgetCommand.self,
   ]
   /// `predict`, `analyze`: results from a coordinator or a file.
   public static let analysisCommands: [any ParsableCommand.Type] = [PredictCommand.self, AnalyzeCommand.self]

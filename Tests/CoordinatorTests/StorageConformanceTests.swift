@@ -397,6 +397,36 @@ import Testing
     }
   }
 
+  /// The coordinator's cap across sweeps, on both stores: two sweeps together never commit more.
+  @Test(arguments: Kind.allCases)
+  func twoSweepsStayUnderTheCoordinatorsBudgetTogether(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      _ = try await f.store.setOuterBudget(
+        SetCoordinatorBudget(budgetUsd: DollarAmount(MicroDollars(3_000_000))), now: f.now)
+      for id in ["s1", "s2"] {
+        _ = try await f.store.createSweep(
+          id: id, spec: try Self.spec(trials: 10, shard: 1, budget: "2.40", domains: "[a]"), specText: "", now: f.now)
+      }
+      try await f.register("gpu", rate: 36_000_000)
+      var leases = 0
+      while case .granted(let grant) = try await f.store.grantLease(workerID: "gpu", now: f.now, policy: f.policy) {
+        leases += 1
+        let outer = try await f.store.outerBudget(now: f.now)
+        #expect(outer.spentUsd.micros.value + outer.reservedUsd.micros.value <= 3_000_000)
+        f.advance(10)
+        _ = try await f.report(grant, 0, worker: "gpu")
+        guard leases < 50 else { break }
+      }
+      let outer = try await f.store.outerBudget(now: f.now)
+      let first = try await f.store.sweepStatus(id: "s1").spentUsd.micros.value
+      let second = try await f.store.sweepStatus(id: "s2").spentUsd.micros.value
+      // The first sweep's own $2.40 binds first; the second gets only what the $3 cap leaves.
+      #expect(first <= 2_400_000 && second > 0 && first + second <= 3_000_000, "\(first) + \(second)")
+      #expect(
+        outer.spentUsd.micros.value == first + second && outer.remainingUsd?.micros.value == 3_000_000 - first - second)
+    }
+  }
+
   @Test(arguments: Kind.allCases)
   func aPaidLeaseReservesChargesAndReleasesItsMoneyWithinTheBudget(kind: Kind) async throws {
     try await Self.on(kind) { f in

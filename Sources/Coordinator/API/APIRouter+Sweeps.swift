@@ -40,6 +40,20 @@ extension APIRouter {
       await env.dispatcher.wake()
       return try JSONResponse.make(created, status: .created)
     }
+    // The coordinator's own budget across sweeps (docs/budget.md).
+    routes.admin.get("/v1/budget") { _, _ in
+      return try JSONResponse.make(try await env.store.outerBudget(now: env.clock.now))
+    }
+    routes.admin.put("/v1/budget") { request, _ in
+      let body = try await env.decode(SetCoordinatorBudget.self, from: request)
+      if let amount = body.budgetUsd?.micros, amount < .zero || amount > MicroDollars(1_000_000_000_000) {
+        throw APIError(
+          .unprocessableContent, "invalid_budget", "budget_usd: expected 0 to 1,000,000 dollars, or null for none")
+      }
+      let status = try await env.store.setOuterBudget(body, now: env.clock.now)
+      await env.dispatcher.wake()  // more money may let waiting paid workers in
+      return try JSONResponse.make(status)
+    }
     routes.admin.get("/v1/sweeps") { request, _ in
       return try JSONResponse.make(SweepList(sweeps: try await env.store.listSweeps()))
     }

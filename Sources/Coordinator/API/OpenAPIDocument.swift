@@ -55,6 +55,15 @@ public enum OpenAPIDocument {
               properties:
                 fee_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: number, exclusiveMinimum: 0, maximum: 100}]}
                 period: {enum: [day, week, month]}
+        CoordinatorBudget:
+          type: object
+          properties:
+            budget_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: "null"}]}
+            period: {enum: [total, month, null]}
+            period_started_at: {type: [string, "null"], format: date-time}
+            spent_usd: {$ref: "#/components/schemas/Money", description: "Spent by all sweeps in the period."}
+            reserved_usd: {$ref: "#/components/schemas/Money"}
+            remaining_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: "null"}]}
         RegisterWorkerResponse:
           type: object
           properties:
@@ -256,6 +265,29 @@ public enum OpenAPIDocument {
           responses:
             "200": {description: Prometheus text format}
             "401": {description: No or wrong token}
+      /v1/budget:
+        get:
+          summary: The coordinator's own cap across sweeps and what they committed under it (admin).
+          responses:
+            "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/CoordinatorBudget"}}}}
+            "401": {description: No or wrong token}
+        put:
+          summary: Set (budget_usd) or remove (budget_usd null) the cap across sweeps (admin).
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [budget_usd]
+                  properties:
+                    budget_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: number, minimum: 0}, {type: "null"}]}
+                    period: {enum: [total, month]}
+          responses:
+            "200": {description: OK, content: {application/json: {schema: {$ref: "#/components/schemas/CoordinatorBudget"}}}}
+            "400": {description: Malformed JSON}
+            "401": {description: No or wrong token}
+            "403": {description: Not the admin token}
+            "422": {description: Invalid field}
       /v1/workers:
         post:
           summary: Register a worker (worker join token); returns its own credential.

@@ -20,6 +20,7 @@ extension Scheduler {
         code: "worker_deregistered", message: "worker '\(workerID)' was deregistered; register again")
     }
     try s.touchWorker(worker.ref, now: now, paused: nil)
+    try rollOuterPeriod(&s, now: now)
     let billing = worker.hourlyRate.isFree ? nil : try accrueIdle(&s, worker: worker.ref, now: now, policy: policy)
     var subscription = worker.hourlyRate.isFree ? try s.workerSubscription(worker.ref) : nil
     let active = try s.activeLeaseCount(worker.ref)

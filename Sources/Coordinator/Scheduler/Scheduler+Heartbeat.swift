@@ -10,7 +10,10 @@ extension Scheduler {
     let lease = try ownedLease(&s, leaseID: leaseID, workerID: workerID)
     try s.touchWorker(lease.workerRef, now: now, paused: request.paused)
     // A paid worker with more slots than leases idles the rest: on its bill.
-    if lease.isPaid { try accrueIdle(&s, worker: lease.workerRef, now: now, policy: policy) }
+    if lease.isPaid {
+      try rollOuterPeriod(&s, now: now)
+      try accrueIdle(&s, worker: lease.workerRef, now: now, policy: policy)
+    }
     if let rejection = lease.lifecycle.check(token: request.fencingToken, now: now) {
       if rejection == .expired { _ = try expire(&s, lease.ref, now: now) }
       throw conflict(rejection, leaseID: leaseID)

@@ -55,6 +55,20 @@ protocol SchedulerStorage {
   mutating func addIdleSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
   /// Subscription fees charged to this sweep (already in its ledger's `spent`).
   mutating func addFeeSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
+  /// The coordinator's own budget across sweeps, if one is set.
+  mutating func outerBudget() throws -> OuterBudget?
+  mutating func setOuterBudget(_ budget: OuterBudget?) throws
+  /// A new period of the outer budget begins at `start`: what each sweep spent so far becomes
+  /// its period base (spent before the period, not counted in it) — or, for a total budget
+  /// (`countingAll`), every base is zero: all spend counts.
+  mutating func startOuterPeriod(at start: Timestamp, countingAll: Bool) throws
+  /// What the sweeps (all, or all but `excluding`) committed in the period: spent since its
+  /// start, plus every hold (leases and idle windows).
+  mutating func outerUsage(excluding sweep: SweepRef?) throws -> MicroDollars
+  /// What the sweep had spent when the period began.
+  mutating func periodBase(_ sweep: SweepRef) throws -> MicroDollars
+  /// Every hold of every sweep now (leases and idle windows).
+  mutating func outerReserved() throws -> MicroDollars
   /// Unfinished trials (pending, leased, waiting) become cancelled; pending and waiting shards done.
   mutating func cancelOpenRows(_ sweep: SweepRef) throws
 
@@ -179,6 +193,16 @@ protocol SchedulerStorage {
   mutating func rungPeers(_ sweep: SweepRef, domain: String, stage: Int, rung: Int, excluding trialID: String) throws
     -> [Double]
   mutating func setPruneReason(_ trial: TrialRef, _ reason: String) throws
+}
+
+extension SchedulerStorage {
+  /// The most `sweep` may commit under the coordinator's own budget, given the other sweeps
+  /// (nil: no such budget). Each store sets it on the ledger it hands to ``changeLedger(_:_:)``.
+  mutating func outerLimit(_ sweep: SweepRef) throws -> MicroDollars? {
+    guard let outer = try outerBudget() else { return nil }
+    return OuterBudget.limit(
+      budget: outer.budget, othersUsage: try outerUsage(excluding: sweep), periodBase: try periodBase(sweep))
+  }
 }
 
 /// A stored lease as the scheduler reads it: the columns both stores keep (``StoredLease``) and

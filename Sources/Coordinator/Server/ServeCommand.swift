@@ -28,6 +28,14 @@ struct ServeCommand: AsyncParsableCommand {
   var portFile: String?
   @Option(help: "PEM certificate chain: serve HTTPS (SWEEP_TLS_CERT; needs --tls-key).") var tlsCert: String?
   @Option(help: "PEM private key of --tls-cert (SWEEP_TLS_KEY).") var tlsKey: String?
+  @Option(
+    help: ArgumentHelp(
+      "A cap across all sweeps on this coordinator, in dollars (SWEEP_BUDGET_USD); each sweep's own budget nests under it.",
+      discussion: "Kept in the database; `sweep budget` shows and changes it. Without this option the stored one stays."
+    ))
+  var budgetUsd: String?
+  @Option(help: "With --budget-usd: total (default) or month (30 days from when it is set, then the next 30).")
+  var budgetPeriod: String?
   @Option(help: "Folder for uploaded output folders (default: next to the database, DB-artifacts; SWEEP_ARTIFACTS).")
   var artifacts: String?
 
@@ -45,6 +53,19 @@ struct ServeCommand: AsyncParsableCommand {
     configuration.tlsCertificatePath = EnvironmentOption.string(tlsCert, "SWEEP_TLS_CERT")
     configuration.tlsKeyPath = EnvironmentOption.string(tlsKey, "SWEEP_TLS_KEY")
     configuration.artifactsPath = EnvironmentOption.string(artifacts, "SWEEP_ARTIFACTS")
+    var outerBudget: SetCoordinatorBudget? = nil
+    if let text = EnvironmentOption.string(budgetUsd, "SWEEP_BUDGET_USD") {
+      let amount: MicroDollars
+      do { amount = try MicroDollars.parse(text) } catch {
+        throw CLIError(.badInput, "--budget-usd: \(error.message)")
+      }
+      guard let period = OuterBudget.Period(rawValue: budgetPeriod ?? "total") else {
+        throw CLIError(.badInput, "--budget-period: '\(budgetPeriod ?? "")' is not total or month")
+      }
+      outerBudget = SetCoordinatorBudget(budgetUsd: DollarAmount(amount), period: period)
+    } else if budgetPeriod != nil {
+      throw CLIError(.badInput, "--budget-period: only with --budget-usd")
+    }
     if (configuration.tlsCertificatePath == nil) != (configuration.tlsKeyPath == nil) {
       throw CLIError(.badInput, "--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
     }
@@ -57,6 +78,17 @@ struct ServeCommand: AsyncParsableCommand {
       throw error
     } catch {
       throw CLIError(.runtime, "\(configuration.databasePath): cannot open the database: \(error)")
+    }
+    if let outerBudget {
+      // Set again only when it changed: a restart must not restart a monthly period.
+      let now = server.clock.now
+      let stored = try await server.store.outerBudget(now: now)
+      if stored.budgetUsd != outerBudget.budgetUsd || stored.period != outerBudget.period {
+        _ = try await server.store.setOuterBudget(outerBudget, now: now)
+      }
+      logger.notice(
+        "coordinator budget: $\(outerBudget.budgetUsd?.micros.decimalString ?? "") \(outerBudget.period == .month ? "a month" : "in total"), across all sweeps"
+      )
     }
     if let written = server.tokens.writtenTo {
       logger.notice("generated tokens written to \(written) (mode 0600); only their hashes are stored")

@@ -136,6 +136,10 @@ public protocol SweepStore: Sendable {
     -> ReleaseResponse
   /// Expires every lease whose time is up, re-queueing or failing its trials.
   func reap(now: Timestamp) async throws -> ReapSummary
+  /// The coordinator's own budget across sweeps and what the sweeps committed under it.
+  func outerBudget(now: Timestamp) async throws -> CoordinatorBudget
+  /// Sets (or, without an amount, removes) it.
+  func setOuterBudget(_ request: SetCoordinatorBudget, now: Timestamp) async throws -> CoordinatorBudget
   /// Ends the bills of paid workers silent past their promise (charged up to it, holds given
   /// back; see ``Scheduler/closeSilentBills(_:now:policy:)``). Returns how many.
   func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int

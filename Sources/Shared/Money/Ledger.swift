@@ -35,6 +35,10 @@ public struct Ledger: Hashable, Sendable, Codable {
   public private(set) var open: [UInt64: MicroDollars] = [:]
   /// The next reservation id; ids only grow so a settled id is never mistaken for a new one.
   public private(set) var nextReservationID: UInt64 = 1
+  /// The most this sweep may have committed (`spent + reserved`) under the coordinator's own
+  /// budget, given what the other sweeps committed (``OuterBudget/limit(budget:othersUsage:periodBase:)``);
+  /// nil without one. The tighter of the two budgets wins. Set by the store for each change, not stored.
+  public var outerLimit: MicroDollars? = nil
 
   public init(budget: MicroDollars) { self.budget = max(budget, .zero) }
 
@@ -55,10 +59,11 @@ public struct Ledger: Hashable, Sendable, Codable {
     self.nextReservationID = max(nextReservationID, (open.keys.max() ?? 0) + 1)
   }
 
-  /// What is neither spent nor reserved (never below zero).
+  /// What is neither spent nor reserved, within the coordinator's budget too (never below zero).
   public var available: MicroDollars {
     let committed = spent.adding(reserved) ?? MicroDollars(.max)
-    return max(.zero, budget.subtracting(committed) ?? .zero)
+    let cap = outerLimit.map { min(budget, $0) } ?? budget
+    return max(.zero, cap.subtracting(committed) ?? .zero)
   }
 
   /// Holds `amount`, or returns `nil` when `spent + reserved + amount` would exceed `budget`.

@@ -187,3 +187,39 @@ extension SweepStatus {
     utilizationPerMille.map { "\($0 / 10).\($0 % 10)%" }
   }
 }
+
+/// `GET /v1/budget` and the answer to `PUT /v1/budget`: the coordinator's own cap across sweeps.
+public struct CoordinatorBudget: Hashable, Sendable, Codable {
+  /// nil: no cap beyond each sweep's own budget.
+  public var budgetUsd: DollarAmount?
+  public var period: OuterBudget.Period?
+  public var periodStartedAt: String?
+  /// Spent by every sweep in the period, and held now.
+  public var spentUsd: DollarAmount
+  public var reservedUsd: DollarAmount
+  public var remainingUsd: DollarAmount?
+
+  public init(
+    budgetUsd: DollarAmount?, period: OuterBudget.Period?, periodStartedAt: String?, spentUsd: DollarAmount,
+    reservedUsd: DollarAmount, remainingUsd: DollarAmount?
+  ) {
+    self.budgetUsd = budgetUsd
+    self.period = period
+    self.periodStartedAt = periodStartedAt
+    self.spentUsd = spentUsd
+    self.reservedUsd = reservedUsd
+    self.remainingUsd = remainingUsd
+  }
+}
+
+/// `PUT /v1/budget`: sets (or, with `budget_usd` null, removes) the coordinator's cap.
+public struct SetCoordinatorBudget: Hashable, Sendable, Codable {
+  public var budgetUsd: DollarAmount?
+  /// `total` (default) or `month`.
+  public var period: OuterBudget.Period?
+
+  public init(budgetUsd: DollarAmount?, period: OuterBudget.Period? = nil) {
+    self.budgetUsd = budgetUsd
+    self.period = period
+  }
+}

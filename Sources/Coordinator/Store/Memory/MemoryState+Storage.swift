@@ -60,6 +60,8 @@ extension MemoryState: SchedulerStorage {
 
   /// In place: a copy of the ledger would copy its dictionary of open reservations on every change.
   mutating func changeLedger<T>(_ sweep: Int, _ change: (inout Ledger) throws(LedgerError) -> T) throws -> T {
+    sweeps[sweep].ledger.outerLimit = try outerLimit(sweep)
+    defer { sweeps[sweep].ledger.outerLimit = nil }
     do {
       return try change(&sweeps[sweep].ledger)
     } catch {
@@ -70,6 +72,28 @@ extension MemoryState: SchedulerStorage {
   mutating func addIdleSpend(_ sweep: Int, _ amount: MicroDollars) {
     sweeps[sweep].idleSpent = MicroDollars(sweeps[sweep].idleSpent.value + amount.value)
   }
+
+  func outerBudget() -> OuterBudget? { outer }
+
+  mutating func setOuterBudget(_ budget: OuterBudget?) { outer = budget }
+
+  mutating func startOuterPeriod(at start: Timestamp, countingAll: Bool) {
+    outer?.periodStart = start
+    for index in sweeps.indices { sweeps[index].periodBase = countingAll ? .zero : sweeps[index].ledger.spent }
+  }
+
+  func outerUsage(excluding sweep: Int?) -> MicroDollars {
+    MicroDollars(
+      sweeps.indices.reduce(Int64(0)) { total, index in
+        guard index != sweep else { return total }
+        let ledger = sweeps[index].ledger
+        return total + ledger.spent.value - sweeps[index].periodBase.value + ledger.reserved.value
+      })
+  }
+
+  func periodBase(_ sweep: Int) -> MicroDollars { sweeps[sweep].periodBase }
+
+  func outerReserved() -> MicroDollars { MicroDollars(sweeps.reduce(Int64(0)) { $0 + $1.ledger.reserved.value }) }
 
   mutating func addFeeSpend(_ sweep: Int, _ amount: MicroDollars) {
     sweeps[sweep].feeSpent = MicroDollars(sweeps[sweep].feeSpent.value + amount.value)

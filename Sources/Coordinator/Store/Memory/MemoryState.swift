@@ -24,6 +24,8 @@ struct MemoryState {
   /// Active leases by the expiry they had when last queued (lazy: ``dueLeases(now:)`` re-queues
   /// a lease that a heartbeat renewed meanwhile, so a heartbeat touches no queue).
   var expiries = MinHeap<LeaseDue>()
+  /// The coordinator's own budget across sweeps.
+  var outer: OuterBudget? = nil
 
   struct LeaseDue: Comparable {
     var expiresAt: Timestamp
@@ -55,6 +57,8 @@ struct MemorySweep {
   var idleSpent = MicroDollars.zero
   /// Subscription fees charged here (part of `ledger.spent`).
   var feeSpent = MicroDollars.zero
+  /// What it had spent when the outer budget's current period began.
+  var periodBase = MicroDollars.zero
   var trials: [MemoryTrial] = []
   var trialIndex: [String: Int] = [:]
   var shards: [MemoryShard] = []

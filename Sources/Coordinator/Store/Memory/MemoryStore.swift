@@ -146,6 +146,14 @@ public final class MemoryStore: SweepStore {
 
   public func reap(now: Timestamp) async throws -> ReapSummary { try locked { try Scheduler.reap(&$0, now: now) } }
 
+  public func outerBudget(now: Timestamp) async throws -> CoordinatorBudget {
+    try locked { try Scheduler.outerBudgetStatus(&$0, now: now) }
+  }
+
+  public func setOuterBudget(_ request: SetCoordinatorBudget, now: Timestamp) async throws -> CoordinatorBudget {
+    try locked { try Scheduler.setOuterBudget(&$0, request, now: now) }
+  }
+
   public func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int {
     try locked { try Scheduler.closeSilentBills(&$0, now: now, policy: policy) }
   }

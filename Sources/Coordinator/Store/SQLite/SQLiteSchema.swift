@@ -249,6 +249,20 @@ enum SQLiteSchema {
           ALTER TABLE sweeps ADD COLUMN fee_spent INTEGER NOT NULL DEFAULT 0;
           """)
     }
+    // The coordinator's own budget across sweeps (one row; budget NULL: none), and what each
+    // sweep had spent when its current period began.
+    migrator.registerMigration("v10-outer-budget") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE coordinator_budget (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            budget INTEGER,
+            period TEXT NOT NULL,
+            period_start INTEGER NOT NULL
+          );
+          ALTER TABLE sweeps ADD COLUMN period_base INTEGER NOT NULL DEFAULT 0;
+          """)
+    }
     return migrator
   }
 }

@@ -122,6 +122,8 @@ struct SQLiteStorage: SchedulerStorage {
   /// Loads the ledger from the sweep's row and its active leases, and writes back what changed.
   func changeLedger<T>(_ sweep: String, _ change: (inout Ledger) throws(LedgerError) -> T) throws -> T {
     var stored = try StoredLedger.load(db, sweepID: sweep)
+    var reader = self  // a view of the same transaction: the outer limit only reads
+    stored.ledger.outerLimit = try reader.outerLimit(sweep)
     let before = stored.ledger
     let result: T
     do {
@@ -139,6 +141,67 @@ struct SQLiteStorage: SchedulerStorage {
     try db.cachedStatement(sql: "UPDATE sweeps SET idle_spent = idle_spent + ? WHERE id = ?").execute(arguments: [
       amount.value, sweep,
     ])
+  }
+
+  func outerBudget() throws -> OuterBudget? {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT budget, period, period_start FROM coordinator_budget WHERE id = 1")),
+      let budget: Int64 = row[0]
+    else { return nil }
+    return OuterBudget(
+      budget: MicroDollars(budget), period: try Self.decode(OuterBudget.Period.self, row[1]),
+      periodStart: Timestamp(milliseconds: row[2]))
+  }
+
+  func setOuterBudget(_ budget: OuterBudget?) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO coordinator_budget(id, budget, period, period_start) VALUES (1, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET budget = excluded.budget, period = excluded.period,
+          period_start = excluded.period_start
+        """,
+      arguments: [
+        budget?.budget.value, (budget?.period ?? .total).rawValue, budget?.periodStart.milliseconds ?? 0,
+      ])
+  }
+
+  func startOuterPeriod(at start: Timestamp, countingAll: Bool) throws {
+    try db.execute(sql: "UPDATE coordinator_budget SET period_start = ? WHERE id = 1", arguments: [start.milliseconds])
+    try db.execute(sql: countingAll ? "UPDATE sweeps SET period_base = 0" : "UPDATE sweeps SET period_base = spent")
+  }
+
+  func outerUsage(excluding sweep: String?) throws -> MicroDollars {
+    let other = sweep ?? ""
+    let spent =
+      try Int64.fetchOne(
+        db.cachedStatement(sql: "SELECT COALESCE(SUM(spent - period_base), 0) FROM sweeps WHERE id != ?"),
+        arguments: [other]) ?? 0
+    let leases =
+      try Int64.fetchOne(
+        db.cachedStatement(sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = ? AND sweep_id != ?"),
+        arguments: [LeaseState.active.rawValue, other]) ?? 0
+    let idle =
+      try Int64.fetchOne(
+        db.cachedStatement(
+          sql: "SELECT COALESCE(SUM(hold_held), 0) FROM workers WHERE hold_sweep_id IS NOT NULL AND hold_sweep_id != ?"),
+        arguments: [other]) ?? 0
+    return MicroDollars(spent + leases + idle)
+  }
+
+  func outerReserved() throws -> MicroDollars {
+    let leases =
+      try Int64.fetchOne(
+        db.cachedStatement(sql: "SELECT COALESCE(SUM(held), 0) FROM leases WHERE state = ?"),
+        arguments: [LeaseState.active.rawValue]) ?? 0
+    let idle = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(hold_held), 0) FROM workers")) ?? 0
+    return MicroDollars(leases + idle)
+  }
+
+  func periodBase(_ sweep: String) throws -> MicroDollars {
+    MicroDollars(
+      try Int64.fetchOne(
+        db.cachedStatement(sql: "SELECT period_base FROM sweeps WHERE id = ?"), arguments: [sweep]) ?? 0)
   }
 
   func addFeeSpend(_ sweep: String, _ amount: MicroDollars) throws {

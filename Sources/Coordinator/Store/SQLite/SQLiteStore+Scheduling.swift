@@ -74,6 +74,14 @@ extension SQLiteStore {
     try await schedule { try Scheduler.reap(&$0, now: now) }
   }
 
+  public func outerBudget(now: Timestamp) async throws -> CoordinatorBudget {
+    try await schedule { try Scheduler.outerBudgetStatus(&$0, now: now) }
+  }
+
+  public func setOuterBudget(_ request: SetCoordinatorBudget, now: Timestamp) async throws -> CoordinatorBudget {
+    try await schedule { try Scheduler.setOuterBudget(&$0, request, now: now) }
+  }
+
   public func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int {
     try await schedule { try Scheduler.closeSilentBills(&$0, now: now, policy: policy) }
   }
