@@ -16,7 +16,7 @@ struct BudgetCommand: AsyncParsableCommand {
       """)
 
   @Option(help: "Set the cap, in dollars.") var set: String?
-  @Option(help: "With --set: total (default) or month.") var period: String?
+  @Option(help: "With --set: total or month (default: the current cap's period, else total).") var period: String?
   @Flag(help: "Remove the cap.") var clear = false
   @Flag(help: "Print the JSON.") var json = false
   @OptionGroup var admin: AdminOptions
@@ -36,9 +36,14 @@ struct BudgetCommand: AsyncParsableCommand {
     let client = try admin.client()
     let reply: AdminClient.Reply
     if set != nil || clear {
+      // A new amount keeps the cap's period unless told otherwise (and so its month).
+      var keep: OuterBudget.Period? = nil
+      if period == nil && set != nil {
+        keep = try client.decode(CoordinatorBudget.self, try await client.send(.GET, "/v1/budget")).period
+      }
       let request = SetCoordinatorBudget(
         budgetUsd: try set.map { DollarAmount(try MicroDollars.parse($0)) },
-        period: period.flatMap(OuterBudget.Period.init(rawValue:)))
+        period: period.flatMap(OuterBudget.Period.init(rawValue:)) ?? keep)
       let body = String(decoding: try WireCoding.encoder().encode(request), as: UTF8.self)
       reply = try await client.send(.PUT, "/v1/budget", body: body)
     } else {

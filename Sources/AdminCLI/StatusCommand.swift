@@ -28,11 +28,12 @@ struct StatusCommand: AsyncParsableCommand {
       }
       let status = try client.decode(SweepStatus.self, reply)
       let workers = try client.decode(WorkerList.self, try await client.send(.GET, "/v1/workers")).workers
-      let outer = try client.decode(CoordinatorBudget.self, try await client.send(.GET, "/v1/budget"))
+      // (An older coordinator has no /v1/budget: then there is no cap to show.)
+      let outer = try? client.decode(CoordinatorBudget.self, try await client.send(.GET, "/v1/budget"))
       if watch { out.line("\u{1B}[H\u{1B}[2J") }
       for line in StatusView.lines(status, workers: workers) { out.line(line) }
       // The cap across sweeps, when one is set: it may bind before this sweep's own.
-      if outer.budgetUsd != nil { out.line("  " + BudgetView.line(outer)) }
+      if let outer, outer.budgetUsd != nil { out.line("  " + BudgetView.line(outer)) }
       out.flush()
       guard watch, status.state == .running || status.state == .paused else { return }
       try await Task.sleep(for: .seconds(2))

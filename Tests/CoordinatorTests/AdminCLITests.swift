@@ -86,4 +86,31 @@ import Testing
     #expect(status.status == 0, "\(status.stderr) \(second.log)")
     #expect(status.stdout.contains("\"pending\":1800"))
   }
+
+  /// `sweep serve --budget-usd … --budget-period month` and `sweep budget`: the cap is kept in
+  /// the database; neither a restart with the same flags nor a new amount restarts the month.
+  @Test func theCoordinatorsMonthlyBudgetSurvivesARestartAndANewAmount() throws {
+    let flags = ["--budget-usd", "5", "--budget-period", "month"]
+    let first = try ServeProcess(extraArguments: flags)
+    let admin = { (serve: ServeProcess) in ["--coordinator", serve.url, "--token", serve.adminToken] }
+    func budget(_ serve: ServeProcess, _ extra: [String] = []) throws -> [String: Any] {
+      let run = try CommandRunner.run("sweep", ["budget", "--json"] + extra + admin(serve))
+      #expect(run.status == 0, "\(run.stderr)")
+      return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+    let before = try budget(first)
+    #expect(before["budget_usd"] as? String == "5.00" && before["period"] as? String == "month", "\(before)")
+    let month = try #require(before["period_started_at"] as? String)
+    first.stop()
+    let second = try ServeProcess(directory: first.directory, extraArguments: flags)
+    defer { second.cleanUp() }
+    #expect(try budget(second)["period_started_at"] as? String == month)
+    let raised = try budget(second, ["--set", "7.5"])
+    #expect(raised["budget_usd"] as? String == "7.50" && raised["period"] as? String == "month", "\(raised)")
+    #expect(raised["period_started_at"] as? String == month)
+    let line = try CommandRunner.run("sweep", ["budget"] + admin(second)).stdout
+    #expect(line.contains("coordinator budget: $7.50 this month (since \(month))"), "\(line)")
+    let cleared = try budget(second, ["--clear"])
+    #expect(cleared["budget_usd"] == nil || cleared["budget_usd"] is NSNull, "\(cleared)")
+  }
 }

@@ -12,7 +12,9 @@ extension Scheduler {
   }
 
   /// Sets (or, with no amount, removes) the budget. A total budget counts everything spent on
-  /// this coordinator; a monthly one counts from now, for 30 days, then the next 30.
+  /// this coordinator; a monthly one counts from now, for 30 days, then the next 30. A new
+  /// amount for the same period keeps the period running (raising the cap mid-month does not
+  /// forget what the month spent).
   static func setOuterBudget<S: SchedulerStorage>(_ s: inout S, _ request: SetCoordinatorBudget, now: Timestamp)
     throws -> CoordinatorBudget
   {
@@ -21,8 +23,13 @@ extension Scheduler {
       return try outerBudgetStatus(&s, now: now)
     }
     let period = request.period ?? .total
-    try s.setOuterBudget(OuterBudget(budget: amount, period: period, periodStart: now))
-    try s.startOuterPeriod(at: now, countingAll: period == .total)
+    try rollOuterPeriod(&s, now: now)
+    if let current = try s.outerBudget(), current.period == period {
+      try s.setOuterBudget(OuterBudget(budget: amount, period: period, periodStart: current.periodStart))
+    } else {
+      try s.setOuterBudget(OuterBudget(budget: amount, period: period, periodStart: now))
+      try s.startOuterPeriod(at: now, countingAll: period == .total)
+    }
     return try outerBudgetStatus(&s, now: now)
   }
 
