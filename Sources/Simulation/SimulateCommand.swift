@@ -218,14 +218,14 @@ enum FleetFile {
 
 extension SimulationReport {
   /// Spent ÷ budget in tenths of a percent; `nil` for a zero budget.
-  var utilizationPerMille: Int64? { budget.value > 0 ? spent.value * 1000 / budget.value : nil }
+  var utilizationPerMille: Int64? { spent.perMille(of: budget) }
 
   var humanLines: [String] {
     [
       "fleet \(fleet): \(workers) workers, \(trials) trials",
       "  makespan      \(FleetFile.human(makespan)) (ideal \(FleetFile.human(ideal)): total work ÷ fleet speed)",
       "  finished      \(succeeded) succeeded, \(failed) failed, \(unfinished) unfinished",
-      "  budget        $\(spent.decimalString) spent of $\(budget.decimalString)\(utilizationPerMille.map { " (\($0 / 10).\($0 % 10)% used)" } ?? ""); overspend $\(overspend.decimalString)",
+      "  budget        $\(spent.decimalString) spent of $\(budget.decimalString)\(utilizationPerMille.map { " (\(MicroDollars.percentText(perMille: $0)) used)" } ?? ""); overspend $\(overspend.decimalString)",
       "  preemptions   \(preemptions), $\(lostToPreemption.decimalString) paid for attempts they cut short",
       "  idle paid     \(String(format: "%.2f", idlePaidHours)) machine-hours",
       "  scheduler     \(decisions) decisions, \(String(format: "%.3f", schedulerTimePerDecision.secondsDouble * 1000)) ms each (wall \(String(format: "%.1f", wallTime.secondsDouble)) s, \(store.rawValue) store)",

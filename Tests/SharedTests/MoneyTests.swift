@@ -67,4 +67,18 @@ import Testing
       #expect(hourly.cost(of: duration + .nanoseconds(2)) >= MicroDollars(amount))
     }
   }
+
+  /// Utilization as shown everywhere: tenths of a percent, rounded down, exact for any amounts.
+  @Test func aShareIsTenthsOfAPercentRoundedDown() async {
+    #expect(MicroDollars(1_185).perMille(of: MicroDollars(1_200)) == 987)
+    #expect(MicroDollars.percentText(perMille: 987) == "98.7%")
+    #expect(MicroDollars(5).perMille(of: .zero) == nil)
+    #expect(MicroDollars(-5).perMille(of: MicroDollars(10)) == 0)
+    await propertyCheck(count: 300, input: Gen.int64(in: 0...Int64.max), Gen.int64(in: 1...Int64.max)) { part, whole in
+      let share = MicroDollars(part).perMille(of: MicroDollars(whole))!
+      // floor(1000 × part / whole), computed without overflow.
+      let exact = (Double(part) / Double(whole)) * 1000
+      #expect(Double(share) <= exact + 1e-6 * max(1, exact) && Double(share) >= exact - 1 - 1e-6 * max(1, exact))
+    }
+  }
 }

@@ -175,17 +175,10 @@ public struct SweepCreated: Hashable, Sendable, Codable {
 extension SweepStatus {
   /// How much of the budget was turned into spending, in tenths of a percent (rounded down);
   /// `nil` for a zero budget. Near 100% when paid work remained after the money ran out.
-  public var utilizationPerMille: Int64? {
-    let budget = budgetUsd.micros.value
-    guard budget > 0 else { return nil }
-    let (product, overflow) = max(0, spentUsd.micros.value).multipliedReportingOverflow(by: 1000)
-    return overflow ? 1000 * (spentUsd.micros.value / budget) : product / budget
-  }
+  public var utilizationPerMille: Int64? { spentUsd.micros.perMille(of: budgetUsd.micros) }
 
   /// ``utilizationPerMille`` as text, e.g. `93.4%`.
-  public var utilizationText: String? {
-    utilizationPerMille.map { "\($0 / 10).\($0 % 10)%" }
-  }
+  public var utilizationText: String? { utilizationPerMille.map(MicroDollars.percentText(perMille:)) }
 }
 
 /// `GET /v1/budget` and the answer to `PUT /v1/budget`: the coordinator's own cap across sweeps.
