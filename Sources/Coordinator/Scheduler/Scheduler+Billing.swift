@@ -21,21 +21,26 @@ extension Scheduler {
     var covered = false
     if let hold = account.hold {
       let window = IdleWindow.cost(hourly: account.hourlyRate, maxIdle: account.maxIdle, ttl: policy.ttl)
-      let (grown, full) = try s.changeLedger(hold.sweep) { ledger throws(LedgerError) -> (Reservation, Bool) in
-        let missing = MicroDollars(max(0, window.value - hold.reservation.amount.value))
-        guard missing > .zero else { return (hold.reservation, true) }
-        if let grown = try ledger.extend(hold.reservation, by: missing) { return (grown, true) }
-        return (try ledger.extend(hold.reservation, by: ledger.available) ?? hold.reservation, false)
+      let missing = MicroDollars(max(0, window.value - hold.reservation.amount.value))
+      covered = missing == .zero
+      // Only a hold that idle time ate into needs the ledger (a heartbeat's usual case does not).
+      if missing > .zero {
+        let (grown, full) = try s.changeLedger(hold.sweep) { ledger throws(LedgerError) -> (Reservation, Bool) in
+          if let grown = try ledger.extend(hold.reservation, by: missing) { return (grown, true) }
+          return (try ledger.extend(hold.reservation, by: ledger.available) ?? hold.reservation, false)
+        }
+        account.hold?.reservation = grown
+        covered = full
       }
-      account.hold?.reservation = grown
-      covered = full
     }
     try s.setWorkerAccount(worker, account)
     return (account, covered)
   }
 
-  /// Charges the idle time from the bill's last accrual to `time` (nothing if `time` is earlier)
-  /// and stores the account: a store rebuilds a ledger's holds from the stored accounts.
+  /// Charges the idle time from the bill's last accrual to `time` (nothing if `time` is earlier).
+  /// When that shrank the hold, the account is stored at once: a store rebuilds a ledger's holds
+  /// from the stored accounts, and the caller may change that ledger next. The caller stores it
+  /// in any case when done.
   static func charge<S: SchedulerStorage>(
     _ s: inout S, _ account: inout WorkerAccount<S.SweepRef>, worker: S.WorkerRef, upTo time: Timestamp
   ) throws {
@@ -50,10 +55,10 @@ extension Scheduler {
           try ledger.charge(hold.reservation, budgeted)
         }
         try s.addIdleSpend(hold.sweep, budgeted)
+        try s.setWorkerAccount(worker, account)
       }
       account.unbudgeted = MicroDollars(account.unbudgeted.value + cost.value - budgeted.value)
     }
-    try s.setWorkerAccount(worker, account)
   }
 
   /// After a paid grant in `sweep`: the worker's idle window is the one reserved with the lease,
