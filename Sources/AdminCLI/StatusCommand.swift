@@ -65,6 +65,10 @@ public enum StatusView {
         "  of which idle paid workers $\(idle.micros.decimalString) (and $\(held.micros.decimalString) held for their idle windows)"
       )
     }
+    if let trials = status.trialCostSpentUsd, trials.micros > .zero {
+      lines.append(
+        "  of which priced trials $\(trials.micros.decimalString) (their reported cost_usd, else their price)")
+    }
     if let reason = status.pausedReason {
       lines.append("  paused: \(reason)")
       lines.append("  fix the command, then `sweep resume \(status.id)`")

@@ -60,6 +60,10 @@ struct ValidationSummary {
       ("budget_usd", .string(plan.spec.budget.decimalString)),
       ("duplicates_removed", .object(plan.samples.map { ($0.domain, .int(Int64($0.duplicatesRemoved))) })),
     ]
+    if let price = plan.spec.trialPrice?.perTrialAmount {
+      entries.append(("trial_price_usd", .string(price.decimalString)))
+      entries.append(("trials_price_usd", .string((price.times(plan.totalTrials) ?? MicroDollars(.max)).decimalString)))
+    }
     if let rate {
       entries.append(("hourly_cost_usd", .string(MicroDollars(rate.microDollarsPerHour).decimalString)))
       entries.append(("estimate_cost_usd", .string(plan.estimatedCost(at: rate).decimalString)))
@@ -80,6 +84,14 @@ struct ValidationSummary {
       "  budget      $\(spec.budget.decimalString)\(spec.budget == .zero ? " (free workers only)" : "")",
       "  objective   \(spec.objective.goal.rawValue) \(spec.objective.metric)",
     ]
+    if let price = spec.trialPrice?.perTrialAmount {
+      let all = price.times(plan.totalTrials) ?? MicroDollars(.max)
+      lines.append(
+        "  priced      $\(price.decimalString) per trial, $\(all.decimalString) for all \(plan.totalTrials)"
+          + (all > spec.budget
+            ? " — more than the budget: it pays for \(spec.budget.value / max(1, price.value)) of them" : "")
+      )
+    }
     if let rate {
       lines.append(
         "  cost        $\(plan.estimatedCost(at: rate).decimalString) at $\(MicroDollars(rate.microDollarsPerHour).decimalString)/h"

@@ -427,6 +427,40 @@ import Testing
     }
   }
 
+  /// Trials priced per job, on both stores: a shard holds each trial's price; a report charges
+  /// what it reported and frees the rest of its price; a released trial costs nothing; an expired
+  /// one is charged its price.
+  @Test(arguments: Kind.allCases)
+  func pricedTrialsHoldTheirPriceAndAreChargedWhatTheyReport(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      let spec = try Self.spec(trials: 4, shard: 2, budget: "3", domains: "[a]")
+      var priced = spec
+      priced.trialPrice = .perTokens(usdPer1k: MicroDollars(10_000), tokensPerTrial: 50_000)  // $0.50 a trial
+      _ = try await f.store.createSweep(id: "sw", spec: priced, specText: "", now: f.now)
+      try await f.register("laptop")
+      let grant = try await f.grant("laptop")
+      #expect(grant.trialCostLimitUsd == DollarAmount(MicroDollars(500_000)))
+      #expect(try await f.store.sweepStatus(id: "sw").reservedUsd == DollarAmount(MicroDollars(1_000_000)))
+      let ack = try await f.report(grant, 0, worker: "laptop", metrics: ["accuracy": 0.5, "cost_usd": 0.125])
+      #expect(ack.costUsd == DollarAmount(MicroDollars(125_000)))
+      var status = try await f.store.sweepStatus(id: "sw")
+      #expect(status.spentUsd == DollarAmount(MicroDollars(125_000)))
+      #expect(status.reservedUsd == DollarAmount(MicroDollars(500_000)))
+      _ = try await f.store.release(
+        leaseID: grant.leaseId, workerID: "laptop",
+        request: ReleaseRequest(fencingToken: grant.fencingToken, trialIds: nil), now: f.now)
+      status = try await f.store.sweepStatus(id: "sw")
+      #expect(status.spentUsd == DollarAmount(MicroDollars(125_000)) && status.reservedUsd == .init(.zero))
+      // The next lease (the released trial: its shard goes first) expires: charged its price.
+      #expect(try await f.grant("laptop").trials.count == 1)
+      f.advance(120)
+      _ = try await f.store.reap(now: f.now)
+      status = try await f.store.sweepStatus(id: "sw")
+      #expect(status.spentUsd == DollarAmount(MicroDollars(625_000)) && status.reservedUsd == .init(.zero))
+      #expect(status.trialCostSpentUsd == DollarAmount(MicroDollars(625_000)))
+    }
+  }
+
   @Test(arguments: Kind.allCases)
   func aPaidLeaseReservesChargesAndReleasesItsMoneyWithinTheBudget(kind: Kind) async throws {
     try await Self.on(kind) { f in

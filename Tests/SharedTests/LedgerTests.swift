@@ -64,6 +64,9 @@ import Testing
     case release(pick: Int)
     case replay(pick: Int)
     case charge(pick: Int, amount: Int64)
+    /// A priced trial of the hold charged `cost` against its `price` (part of the hold).
+    case trial(pick: Int, price: Int64, cost: Int64)
+    case merge(pick: Int)
 
     var description: String {
       switch self {
@@ -73,6 +76,8 @@ import Testing
       case .release(let p): "release(#\(p))"
       case .replay(let p): "replay(#\(p))"
       case .charge(let p, let a): "charge(#\(p), \(a))"
+      case .trial(let p, let price, let cost): "trial(#\(p), price \(price), cost \(cost))"
+      case .merge(let p): "merge(#\(p))"
       }
     }
   }
@@ -85,7 +90,9 @@ import Testing
     case 2: .settle(pick: pick, fraction: amount % 151)
     case 3: .release(pick: pick)
     case 4: .replay(pick: pick)
-    default: .charge(pick: pick, amount: amount / 4)
+    case 5: .charge(pick: pick, amount: amount / 4)
+    case 6: .trial(pick: pick, price: amount / 2, cost: amount % 300)
+    default: .merge(pick: pick)
     }
   }
 
@@ -95,7 +102,7 @@ import Testing
   @Test func invariantHoldsOverRandomOperationSequences() async {
     await propertyCheck(
       count: 300, input: Gen.int64(in: 0...2_000),
-      zip(Gen.int(in: 0...5), Gen.int(in: 0...20), Gen.int64(in: 0...400)).array(of: 0...60)
+      zip(Gen.int(in: 0...7), Gen.int(in: 0...20), Gen.int64(in: 0...400)).array(of: 0...60)
     ) { budget, triples in
       let operations = triples.map { Self.operation($0.0, $0.1, $0.2) }
       var ledger = Ledger(budget: MicroDollars(budget))
@@ -141,6 +148,32 @@ import Testing
             Issue.record("charge failed: \(error)")
           }
           modelSpent += amount
+        case .trial(let pick, let wanted, let cost):
+          guard !open.isEmpty else { continue }
+          let index = pick % open.count
+          let price = min(wanted, open[index].amount.value)
+          if cost > price { overspentBySettlement = true }
+          do {
+            let left = try ledger.chargeTrial(open[index], cost: MicroDollars(cost), price: MicroDollars(price))
+            // The trial's whole price leaves the hold, whatever it cost: the rest stays for the others.
+            #expect(left.amount.value == open[index].amount.value - price)
+            open[index] = left
+          } catch {
+            Issue.record("chargeTrial failed: \(error)")
+          }
+          modelSpent += cost
+        case .merge(let pick):
+          guard open.count >= 2 else { continue }
+          let part = open.remove(at: pick % open.count)
+          let index = pick % open.count
+          do {
+            let whole = try ledger.merge(part, into: open[index])
+            #expect(whole.amount.value == open[index].amount.value + part.amount.value)
+            open[index] = whole
+          } catch {
+            Issue.record("merge failed: \(error)")
+          }
+          closed.append(part)
         case .replay(let pick):
           guard !closed.isEmpty else { continue }
           let hold = closed[pick % closed.count]

@@ -81,4 +81,15 @@ import Testing
       #expect(Double(share) <= exact + 1e-6 * max(1, exact) && Double(share) >= exact - 1 - 1e-6 * max(1, exact))
     }
   }
+
+  @Test func aReportedCostIsRoundedUpToTheMicroDollarButFloatNoiseIsNot() {
+    #expect(ReportedCost.amount(0.1 + 0.2) == MicroDollars(300_000))
+    #expect(ReportedCost.amount(0.0000011) == MicroDollars(2))
+    #expect(ReportedCost.amount(2.5) == MicroDollars(2_500_000))
+    #expect(ReportedCost.amount(-0.01) == nil && ReportedCost.amount(.nan) == nil && ReportedCost.amount(1e12) == nil)
+    // Nothing usable reported: the declared price.
+    #expect(ReportedCost.charge(metrics: ["accuracy": 0.9], price: MicroDollars(7)) == MicroDollars(7))
+    #expect(ReportedCost.charge(metrics: ["cost_usd": -1], price: MicroDollars(7)) == MicroDollars(7))
+    #expect(ReportedCost.charge(metrics: ["cost_usd": 0], price: MicroDollars(7)) == .zero)
+  }
 }

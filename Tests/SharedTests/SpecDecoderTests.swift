@@ -118,6 +118,12 @@ import Testing
     ("objective: {metric: rank}", "objective.metric", "is also a parameter"),
     ("estimate: {minutes_per_trial: -2}", "estimate.minutes_per_trial", "out of range"),
     ("estimate: {minutes_per_trial: .inf}", "estimate.minutes_per_trial", "not a finite number"),
+    ("estimate: {cost_usd_per_trial: 1, usd_per_1k_tokens: 0.008}", "estimate", "not both"),
+    ("estimate: {usd_per_1k_tokens: 0.008}", "estimate.tokens_per_trial", "missing"),
+    ("estimate: {cost_usd_per_trial: 1, tokens_per_trial: 5}", "estimate.tokens_per_trial", "usd_per_1k_tokens only"),
+    ("estimate: {cost_usd_per_trial: -1}", "estimate.cost_usd_per_trial", "is negative"),
+    ("estimate: {cost_usd_per_trial: 1000000}", "estimate", "raise budget_usd"),
+    ("estimate: {}", "estimate.minutes_per_trial", "missing"),
     ("name: \"bad name\"", "name", "is not a valid name"),
     ("name: \"x\\u0007y\"", "name", "'x\\u{7}y' is not a valid name"),
     ("trials_per_domain: 0", "trials_per_domain", "out of range"),
@@ -272,5 +278,17 @@ extension String {
   func replacingFirst(_ target: String, with replacement: String) -> String {
     guard let range = range(of: target) else { return self }
     return replacingCharacters(in: range, with: replacement)
+  }
+
+  @Test func aTrialPriceIsReadPerTrialOrPerTokenAndTheDurationDefaults() throws {
+    let perTrial = try SpecFixtures.decode(SpecFixtures.valid + "\nestimate: {cost_usd_per_trial: 2.40}\n")
+    #expect(perTrial.trialPrice == .perTrial(MicroDollars(2_400_000)))
+    #expect(perTrial.estimatedTrialDuration == .seconds(SweepSpec.defaultMinutesPerTrial * 60))
+    let perToken = try SpecFixtures.decode(
+      SpecFixtures.valid + "\nestimate: {minutes_per_trial: 40, usd_per_1k_tokens: 0.008, tokens_per_trial: 300000}\n")
+    // 300 × $0.008 = $2.40 per trial.
+    #expect(perToken.trialPrice?.perTrialAmount == MicroDollars(2_400_000))
+    #expect(perToken.estimatedTrialDuration == .seconds(2400))
+    #expect(try SpecFixtures.decode(SpecFixtures.valid).trialPrice == nil)
   }
 }

@@ -73,4 +73,41 @@ import Testing
       ["--coordinator", serve.url, "--token", serve.workerToken, "--subscription-usd", "10", "--hourly-cost", "0.5"])
     #expect(refused.status != 0 && refused.stderr.contains("--subscription-usd: a subscription worker is free"))
   }
+
+  @Test func pricedTrialsAreChargedWhatTheyReportAndOneOverItsPriceIsStopped() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let serve = try ServeProcess()
+    defer { serve.cleanUp() }
+    // A fine-tuning API at $1 a job, run from a free laptop: `api` reports $0.30, `pricey` goes
+    // to $1.50 and would go on, `ok` reports no cost at all.
+    let spec = fixture.spec(modes: ["api", "pricey", "ok"], trials: 3, budget: "5", minutes: 0.01)
+      .replacing(
+        "estimate: {minutes_per_trial: 0.01}", with: "estimate: {minutes_per_trial: 0.01, cost_usd_per_trial: 1}")
+    let id = try fixture.submit(spec, to: serve)
+    let laptop = try fixture.worker(serve, name: "laptop", extra: ["--exit-when-done"])
+    #expect(laptop.wait(60) == 0, "\(laptop.log)")
+    let rows = try fixture.results(id, serve)
+    func row(_ mode: String) -> [String: Any]? { rows.first { $0["mode"] as? String == mode } }
+    let api = try #require(row("api"), "\(rows)")
+    let pricey = try #require(row("pricey"), "\(rows)")
+    let plain = try #require(row("ok"), "\(rows)")
+    #expect(api["status"] as? String == "succeeded" && api["cost"] as? Double == 0.3, "\(api)")
+    #expect(plain["status"] as? String == "succeeded" && plain["cost"] as? Double == 1, "\(plain)")
+    // Stopped like an allowance running out (SIGTERM, its trap ran), charged what it reported.
+    // It counts as a failure of the trial (max_attempts 1): it would cost as much again.
+    let error = pricey["error"] as? String ?? ""
+    #expect(pricey["status"] as? String == "failed" && pricey["cost"] as? Double == 1.5, "\(pricey)")
+    #expect(error.hasPrefix("cost_exceeded") && error.contains("raise estimate.cost_usd_per_trial"), "\(pricey)")
+    #expect(fixture.files(".term").count == 1, "\(fixture.files(".term"))")
+    // The trial knew its limit.
+    let env = try fixture.files(".env").map { try String(contentsOfFile: fixture.out + "/" + $0, encoding: .utf8) }
+    #expect(env.allSatisfy { $0.contains("SWEEP_COST_LIMIT_USD=1.00") }, "\(env)")
+    let status = try fixture.status(id, serve)
+    #expect(
+      status["spent_usd"] as? String == "2.80" && status["trial_cost_spent_usd"] as? String == "2.80", "\(status)")
+    #expect(status["reserved_usd"] as? String == "0.00", "\(status)")
+    let text = try CommandRunner.run("sweep", ["status", id, "--coordinator", serve.url, "--token", serve.adminToken])
+    #expect(text.stdout.contains("of which priced trials $2.80"), "\(text.stdout)")
+  }
 }

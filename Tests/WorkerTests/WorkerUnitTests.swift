@@ -25,6 +25,27 @@ import Testing
     #expect(state.revision == 2)
   }
 
+  @Test func aPricedTrialReportingACostPastItsLimitIsAskedToStopOnce() {
+    let control = TrialControl(allowanceDeadline: nil, costLimit: MicroDollars(1_000_000))
+    let wakes = LockedValue(0)
+    control.observe { wakes.set(wakes.value + 1) }
+    control.record(["cost_usd": 0.4])
+    control.record(["cost_usd": 1.0])
+    #expect(control.stopReason == nil && wakes.value == 0)
+    control.record(["cost_usd": 1.000001])
+    #expect(control.stopReason == .costExceeded && wakes.value == 1)
+    control.record(["cost_usd": 2])
+    #expect(wakes.value == 1)
+    // An earlier reason wins; an unpriced trial is never stopped for its cost.
+    let cancelled = TrialControl(allowanceDeadline: nil, costLimit: MicroDollars(1))
+    cancelled.requestStop(.cancelled)
+    cancelled.record(["cost_usd": 5])
+    #expect(cancelled.stopReason == .cancelled)
+    let free = TrialControl(allowanceDeadline: nil)
+    free.record(["cost_usd": 1e6])
+    #expect(free.stopReason == nil)
+  }
+
   @Test func linesAreSplitAndBoundedInLength() {
     var splitter = LineSplitter(maxLine: 8)
     #expect(splitter.feed(Array("ab\ncd\r\nefghijklmn".utf8)) == ["ab", "cd", "efghijkl"])

@@ -96,6 +96,9 @@ public enum OpenAPIDocument {
                 exit_after:
                   type: boolean
                   description: "A paid worker's last lease (its idle window paid for it): when it ends, ask once more without waiting, then exit unless a lease comes."
+                trial_cost_limit_usd:
+                  type: string
+                  description: "When trials are priced per job (estimate.cost_usd_per_trial): the price the lease holds for each trial. A trial whose reported cost_usd goes past it is stopped (cost_exceeded)."
                 trial_timeout_s: {type: [number, "null"]}
                 objective_metric: {type: string}
                 workdir: {type: [string, "null"], description: "The spec's workdir, relative to the worker's --workdir."}
@@ -158,7 +161,7 @@ public enum OpenAPIDocument {
             lease_id: {type: string}
             fencing_token: {type: integer}
             attempt: {type: integer, minimum: 1}
-            status: {enum: [succeeded, failed, timed_out, cancelled, interrupted, allowance_exhausted]}
+            status: {enum: [succeeded, failed, timed_out, cancelled, interrupted, allowance_exhausted, cost_exceeded]}
             metrics: {type: object, additionalProperties: {type: number}}
             exit_code: {type: integer}
             stderr_tail: {type: string}
@@ -233,6 +236,7 @@ public enum OpenAPIDocument {
             idle_spent_usd: {$ref: "#/components/schemas/Money", description: "Of spent_usd: paid workers' idle time."}
             idle_held_usd: {$ref: "#/components/schemas/Money", description: "Of reserved_usd: paid workers' idle windows."}
             fees_spent_usd: {$ref: "#/components/schemas/Money", description: "Of spent_usd: subscription fees."}
+            trial_cost_spent_usd: {$ref: "#/components/schemas/Money", description: "Of spent_usd: what priced trials cost (their reported cost_usd, else their price)."}
             counts: {type: object}
             domains:
               type: array

@@ -85,7 +85,12 @@ extension Scheduler {
       rows = rows.filter { wanted.contains($0.trialID) }
     }
     var charge = try chargeLease(&s, ref, upTo: time)
+    // A priced trial that never reported is charged its price when its lease expires: the job may
+    // have run and billed, and the coordinator's figure must not be below the real bill. One
+    // given back unstarted (released) costs nothing.
+    let price = outcome == .expired && !rows.isEmpty ? try s.trialPrice(s.lease(ref).sweepRef) : nil
     for row in rows {
+      if let price { charge = MicroDollars(charge.value + (try chargeTrial(&s, ref, cost: price, price: price)).value) }
       try s.endAttempt(row.trial, row.attempt, outcome: outcome, reason: reason, at: time, cost: charge)
       charge = .zero
       switch try moveTrial(&s, row.trial, attempt: row.attempt, countsAsFailure: countsAsFailure) {

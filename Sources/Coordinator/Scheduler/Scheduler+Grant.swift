@@ -44,6 +44,9 @@ extension Scheduler {
         var stopGrace = policy.stopGrace
         var fittedTail: Duration? = nil
         var last = false
+        // Trials priced per job: the lease holds each one's price too (one hold with its
+        // machine time, so one meter of the lease's money).
+        let trialCost = sweep.trialPrice.map { $0.times(trials.count) ?? MicroDollars(.max) }
         // A subscription's fee, once per period, to the sweep of its first lease in the period.
         if let terms = subscription, terms.paidUntil.map({ now >= $0 }) ?? true {
           guard let paid = try chargeSubscription(&s, worker: worker.ref, sweep: sweep.ref, terms, now: now) else {
@@ -61,10 +64,22 @@ extension Scheduler {
           guard
             let paid = try s.changeLedger(
               sweep.ref,
-              { ledger throws(LedgerError) in
-                try ledger.grantPaidLease(
-                  policy: policy, trials: trials.count, expectedTrial: expected, slotRate: slotRate, window: window,
-                  heldWindow: held, windowWhole: billing.covered, arrears: billing.account.unbudgeted)
+              { ledger throws(LedgerError) -> PaidLeaseGrant? in
+                var priced: Reservation? = nil
+                if let trialCost {
+                  guard let hold = try ledger.reserve(trialCost) else { return nil }
+                  priced = hold
+                }
+                guard
+                  var paid = try ledger.grantPaidLease(
+                    policy: policy, trials: trials.count, expectedTrial: expected, slotRate: slotRate, window: window,
+                    heldWindow: held, windowWhole: billing.covered, arrears: billing.account.unbudgeted)
+                else {
+                  if let priced { try ledger.release(priced) }
+                  return nil
+                }
+                if let priced { paid.lease = try ledger.merge(priced, into: paid.lease) }
+                return paid
               })
           else {
             sawBudgetRefusal = true
@@ -78,6 +93,14 @@ extension Scheduler {
           allowance = terms.allowance
           stopGrace = terms.stopGrace
           fittedTail = terms.fitted ? terms.tail : nil
+        } else if let trialCost {
+          guard
+            let hold = try s.changeLedger(sweep.ref, { ledger throws(LedgerError) in try ledger.reserve(trialCost) })
+          else {
+            sawBudgetRefusal = true
+            break
+          }
+          reservation = hold
         }
         let expiresAt = policy.expiry(now: now, paidUntil: paidUntil)
         let lease = try s.insertLease(
@@ -108,6 +131,7 @@ extension Scheduler {
           objectiveMetric: sweep.objectiveMetric, trials: leased)
         grant.workdir = sweep.workdir
         if last { grant.exitAfter = true }
+        grant.trialCostLimitUsd = sweep.trialPrice.map(DollarAmount.init)
         grant.artifacts = sweep.artifacts
         return .granted(grant)
       }
@@ -124,7 +148,9 @@ extension Scheduler {
     if sawBudgetRefusal {
       return .noWork(
         .budgetExhausted,
-        "trials are waiting, but the remaining budget cannot pay for one more at this worker's rate; free workers carry on"
+        worker.hourlyRate.isFree
+          ? "trials are waiting, but the remaining budget cannot pay for one more (their price per trial, or this worker's subscription)"
+          : "trials are waiting, but the remaining budget cannot pay for one more at this worker's rate; free workers carry on"
       )
     }
     switch try s.latestSweepState() {

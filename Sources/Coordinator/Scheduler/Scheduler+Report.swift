@@ -52,7 +52,12 @@ extension Scheduler {
       outcome = .late
     }
     if attemptOpen {
-      let charge = try chargeLease(&s, lease.ref, upTo: now)
+      var charge = try chargeLease(&s, lease.ref, upTo: now)
+      // A priced trial: what it reported it cost (`cost_usd`), else its price.
+      if let price = found.trialPrice {
+        let cost = ReportedCost.charge(metrics: report.metrics, price: price)
+        charge = MicroDollars(charge.value + (try chargeTrial(&s, lease.ref, cost: cost, price: price)).value)
+      }
       try s.endAttempt(
         trial, report.attempt, outcome: AttemptOutcome(report.status), reason: reason(report), at: now, cost: charge)
       if report.status != .succeeded {

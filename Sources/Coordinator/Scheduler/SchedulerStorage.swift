@@ -55,6 +55,10 @@ protocol SchedulerStorage {
   mutating func addIdleSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
   /// Subscription fees charged to this sweep (already in its ledger's `spent`).
   mutating func addFeeSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
+  /// What priced trials cost in this sweep (already in its ledger's `spent`).
+  mutating func addTrialSpend(_ sweep: SweepRef, _ amount: MicroDollars) throws
+  /// The price each lease holds per trial when the sweep's trials are priced per job.
+  mutating func trialPrice(_ sweep: SweepRef) throws -> MicroDollars?
   /// The coordinator's own budget across sweeps, if one is set.
   mutating func outerBudget() throws -> OuterBudget?
   mutating func setOuterBudget(_ budget: OuterBudget?) throws
@@ -233,6 +237,8 @@ struct SweepTerms<SweepRef> {
   /// The spec's `workdir`, handed to the worker with each grant.
   var workdir: String? = nil
   var artifacts: ArtifactPolicy = .default
+  /// Held per trial with each lease when trials are priced per job (``SweepSpec/trialPrice``).
+  var trialPrice: MicroDollars? = nil
 }
 
 /// A pending trial about to be leased.
@@ -270,6 +276,8 @@ struct TrialForReport<SweepRef, TrialRef> {
   var objectiveMetric: String
   /// The sweep's parameter names: metrics may not take them (``MetricNames``).
   var parameterNames: [String]
+  /// ``SweepTerms/trialPrice``.
+  var trialPrice: MicroDollars? = nil
 }
 
 struct TrialForEarlyStopping<TrialRef> {

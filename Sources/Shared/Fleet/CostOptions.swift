@@ -1,12 +1,7 @@
 /// A fine-tuning API priced per job (the study's $4,800–9,000 option): each trial is a job with a
 /// price, a duration, and a number of jobs the provider runs at once. No machine to rent.
 public struct APIOption: Hashable, Sendable {
-  public enum Pricing: Hashable, Sendable {
-    /// A fixed price per job.
-    case perTrial(MicroDollars)
-    /// Per 1,000 tokens trained, for `tokensPerTrial` tokens per job.
-    case perTokens(usdPer1k: MicroDollars, tokensPerTrial: Int64)
-  }
+  public typealias Pricing = TrialPrice
 
   public var name: String
   public var pricing: Pricing
@@ -23,15 +18,7 @@ public struct APIOption: Hashable, Sendable {
   }
 
   /// The price of one job, rounded up to the micro-dollar (`nil` if it does not fit in 64 bits).
-  public var costPerTrial: MicroDollars? {
-    switch pricing {
-    case .perTrial(let price): return price
-    case .perTokens(let per1k, let tokens):
-      let (product, overflow) = per1k.value.multipliedReportingOverflow(by: tokens)
-      guard !overflow else { return nil }
-      return MicroDollars(product / 1000 + (product % 1000 > 0 ? 1 : 0))
-    }
-  }
+  public var costPerTrial: MicroDollars? { pricing.perTrialAmount }
 }
 
 /// A flat subscription (Colab Pro, $10/month): the fee once per period per machine, then free at

@@ -112,23 +112,7 @@ extension SpecDecoder {
       if table["name"] == nil { report(node, key("name"), "missing; name the option, e.g. name: openai-fine-tuning") }
       return nil
     }
-    var pricing: APIOption.Pricing? = nil
-    switch (table["usd_per_trial"], table["usd_per_1k_tokens"]) {
-    case (let perTrial?, nil):
-      pricing = money(perTrial, key("usd_per_trial")).map { .perTrial($0) }
-    case (nil, let per1k?):
-      let tokens = table["tokens_per_trial"].flatMap { integer($0, key("tokens_per_trial"), in: 1...Int64(1e15)) }
-      if table["tokens_per_trial"] == nil {
-        report(node, key("tokens_per_trial"), "missing; usd_per_1k_tokens needs the tokens one trial trains on")
-      }
-      if let price = money(per1k, key("usd_per_1k_tokens")), let tokens {
-        pricing = .perTokens(usdPer1k: price, tokensPerTrial: tokens)
-      }
-    case (.some, .some):
-      report(node, path, "give usd_per_trial or usd_per_1k_tokens, not both")
-    case (nil, nil):
-      report(node, key("usd_per_trial"), "missing; give usd_per_trial, or usd_per_1k_tokens with tokens_per_trial")
-    }
+    let pricing = price(table, node: node, path: path, perTrialKey: "usd_per_trial", required: true)
     let parallel = table["parallel"].flatMap { integer($0, key("parallel"), in: 1...100_000) }.map(Int.init) ?? 1
     let time = positiveDuration(table, "time_per_job", path, example: "30m or 2h")
     if table["time_per_job"] == nil {

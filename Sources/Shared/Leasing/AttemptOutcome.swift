@@ -9,6 +9,7 @@ public enum AttemptOutcome: String, Hashable, Sendable, CaseIterable {
   case cancelled
   case interrupted
   case allowanceExhausted = "allowance_exhausted"
+  case costExceeded = "cost_exceeded"
   /// Its lease expired before a result came.
   case expired
   /// Its lease gave it back unfinished (the worker released it, or was deregistered).
@@ -23,6 +24,7 @@ public enum AttemptOutcome: String, Hashable, Sendable, CaseIterable {
     case .cancelled: self = .cancelled
     case .interrupted: self = .interrupted
     case .allowanceExhausted: self = .allowanceExhausted
+    case .costExceeded: self = .costExceeded
     }
   }
 }

@@ -117,7 +117,7 @@ extension AttemptStatus {
   /// Whether an attempt that ended this way counts against the trial's `max_attempts`.
   public var countsAsFailure: Bool {
     switch self {
-    case .failed, .timedOut: true
+    case .failed, .timedOut, .costExceeded: true
     case .succeeded, .cancelled, .interrupted, .allowanceExhausted: false
     }
   }

@@ -107,14 +107,47 @@ public struct Ledger: Hashable, Sendable, Codable {
   /// amount (never below zero) and `spent` grows by all of it. Used to book each attempt of a
   /// lease as its result arrives; `settle` later closes the hold with what is left to charge.
   public mutating func charge(_ reservation: Reservation, _ amount: MicroDollars) throws(LedgerError) -> Reservation {
-    guard amount >= .zero else { throw .negativeAmount(amount) }
+    try charge(reservation, amount, coveredUpTo: amount)
+  }
+
+  /// Charges `amount` now, of which at most `covered` comes out of the reservation's hold (which
+  /// stays open); `spent` grows by all of it. A hold shared by several charges (a lease's machine
+  /// time and each of its priced trials) keeps the others' parts when one goes over its own.
+  public mutating func charge(_ reservation: Reservation, _ amount: MicroDollars, coveredUpTo covered: MicroDollars)
+    throws(LedgerError) -> Reservation
+  {
+    guard amount >= .zero, covered >= .zero else { throw .negativeAmount(min(amount, covered)) }
     guard let held = open[reservation.id] else { throw .unknownReservation(reservation.id) }
     guard let newSpent = spent.adding(amount) else { throw .overflow }
-    let taken = min(held, amount)
+    let taken = min(held, amount, covered)
     open[reservation.id] = MicroDollars(held.value - taken.value)
     reserved = MicroDollars(reserved.value - taken.value)
     spent = newSpent
     return Reservation(id: reservation.id, amount: MicroDollars(held.value - taken.value))
+  }
+
+  /// Moves what `part` holds into `whole` (`part` closes): one hold for one lease. Nothing is
+  /// spent or freed, so the budget is not checked again.
+  public mutating func merge(_ part: Reservation, into whole: Reservation) throws(LedgerError) -> Reservation {
+    guard part.id != whole.id else { return whole }
+    guard let moved = open[part.id] else { throw .unknownReservation(part.id) }
+    guard let held = open[whole.id] else { throw .unknownReservation(whole.id) }
+    open[part.id] = nil
+    open[whole.id] = MicroDollars(held.value + moved.value)
+    return Reservation(id: whole.id, amount: MicroDollars(held.value + moved.value))
+  }
+
+  /// Gives `amount` of an open reservation back (never more than it holds); the rest stays held.
+  /// Used when one trial of a lease reports a cost below the price its lease held for it.
+  public mutating func release(_ reservation: Reservation, part amount: MicroDollars) throws(LedgerError)
+    -> Reservation
+  {
+    guard amount >= .zero else { throw .negativeAmount(amount) }
+    guard let held = open[reservation.id] else { throw .unknownReservation(reservation.id) }
+    let given = min(held, amount)
+    open[reservation.id] = MicroDollars(held.value - given.value)
+    reserved = MicroDollars(reserved.value - given.value)
+    return Reservation(id: reservation.id, amount: MicroDollars(held.value - given.value))
   }
 
   /// Gives the whole reservation back without charging anything.

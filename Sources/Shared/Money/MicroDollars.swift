@@ -27,6 +27,13 @@ public struct MicroDollars: Hashable, Comparable, Sendable, Codable {
   }
 
   /// Subtracts, reporting overflow instead of trapping.
+  /// `count` times this amount (`nil` on overflow or a negative count).
+  public func times(_ count: Int) -> MicroDollars? {
+    guard count >= 0 else { return nil }
+    let (product, overflow) = value.multipliedReportingOverflow(by: Int64(count))
+    return overflow ? nil : MicroDollars(product)
+  }
+
   public func subtracting(_ other: MicroDollars) -> MicroDollars? {
     let (difference, overflow) = value.subtractingReportingOverflow(other.value)
     return overflow ? nil : MicroDollars(difference)

@@ -73,7 +73,18 @@ extension SpecDecoder {
     if let node = table["trial_timeout"] { trialTimeout = duration(node, "trial_timeout") }
 
     var estimate = Duration.seconds(SweepSpec.defaultMinutesPerTrial * 60)
-    if let node = table["estimate"], let decoded = self.estimate(node) { estimate = decoded }
+    var trialPrice: TrialPrice? = nil
+    if let node = table["estimate"] {
+      let decoded = self.estimate(node)
+      if let duration = decoded.duration { estimate = duration }
+      trialPrice = decoded.price
+      if let price = trialPrice?.perTrialAmount, price > budget {
+        report(
+          node, "estimate",
+          "one trial is priced at \(price) but budget_usd is \(budget): no trial could run; raise budget_usd to what the trials may cost"
+        )
+      }
+    }
 
     let space = required(table, "space", "the search space").flatMap { self.space($0) }
     let command = required(table, "command", "the training command").flatMap {
@@ -123,6 +134,7 @@ extension SpecDecoder {
     spec.workdir = workdir
     spec.failureGuard = failureGuard
     spec.artifacts = artifacts
+    spec.trialPrice = trialPrice
     return spec
   }
 
@@ -303,27 +315,71 @@ extension SpecDecoder {
     return ok ? domains : nil
   }
 
-  mutating func estimate(_ node: DocumentNode) -> Duration? {
+  /// `{minutes_per_trial, cost_usd_per_trial | usd_per_1k_tokens + tokens_per_trial}`: the
+  /// expected duration of one trial (25 minutes when only a price is given) and its price, if
+  /// trials are priced per job.
+  mutating func estimate(_ node: DocumentNode) -> (duration: Duration?, price: TrialPrice?) {
     guard
       let table = table(
-        node, path: "estimate", allowed: ["minutes_per_trial"], what: "the estimate {minutes_per_trial}")
+        node, path: "estimate",
+        allowed: ["minutes_per_trial", "cost_usd_per_trial", "usd_per_1k_tokens", "tokens_per_trial"],
+        what: "the estimate {minutes_per_trial, cost_usd_per_trial}")
     else {
-      return nil
+      return (nil, nil)
     }
+    let priced = ["cost_usd_per_trial", "usd_per_1k_tokens", "tokens_per_trial"].contains { table[$0] != nil }
+    let price =
+      priced ? self.price(table, node: node, path: "estimate", perTrialKey: "cost_usd_per_trial", required: true) : nil
     guard let minutesNode = table["minutes_per_trial"] else {
-      report(node, "estimate.minutes_per_trial", "missing; expected the expected minutes of one trial, e.g. 25")
-      return nil
+      if !priced {
+        report(node, "estimate.minutes_per_trial", "missing; expected the expected minutes of one trial, e.g. 25")
+      }
+      return (nil, price)
     }
     guard let minutes = number(minutesNode, "estimate.minutes_per_trial", expected: "minutes, a number > 0") else {
-      return nil
+      return (nil, price)
     }
     guard minutes > 0, minutes <= 1_000_000 else {
       report(
         minutesNode, "estimate.minutes_per_trial",
         "\(minutes) is out of range; expected minutes greater than 0 and at most 1000000")
-      return nil
+      return (nil, price)
     }
-    return .milliseconds(Int64((minutes * 60_000).rounded()))
+    return (.milliseconds(Int64((minutes * 60_000).rounded())), price)
+  }
+
+  /// A price per job: `PERTRIALKEY` dollars, or `usd_per_1k_tokens` with `tokens_per_trial`
+  /// (one or the other). Shared by a sweep's `estimate` and a fleet's API options.
+  mutating func price(
+    _ table: SpecTable, node: DocumentNode, path: String, perTrialKey: String, required: Bool
+  ) -> TrialPrice? {
+    func key(_ name: String) -> String { "\(path).\(name)" }
+    switch (table[perTrialKey], table["usd_per_1k_tokens"]) {
+    case (let perTrial?, nil):
+      if let tokens = table["tokens_per_trial"] {
+        report(tokens, key("tokens_per_trial"), "applies with usd_per_1k_tokens only; remove it or price per token")
+      }
+      return money(perTrial, key(perTrialKey)).map { .perTrial($0) }
+    case (nil, let per1k?):
+      let tokens = table["tokens_per_trial"].flatMap { integer($0, key("tokens_per_trial"), in: 1...Int64(1e15)) }
+      if table["tokens_per_trial"] == nil {
+        report(node, key("tokens_per_trial"), "missing; usd_per_1k_tokens needs the tokens one trial trains on")
+      }
+      guard let price = money(per1k, key("usd_per_1k_tokens")), let tokens else { return nil }
+      let pricing = TrialPrice.perTokens(usdPer1k: price, tokensPerTrial: tokens)
+      guard pricing.perTrialAmount != nil else {
+        report(node, path, "usd_per_1k_tokens × tokens_per_trial is too large to be a price")
+        return nil
+      }
+      return pricing
+    case (.some, .some):
+      report(node, path, "give \(perTrialKey) or usd_per_1k_tokens, not both")
+    case (nil, nil):
+      if required {
+        report(node, key(perTrialKey), "missing; give \(perTrialKey), or usd_per_1k_tokens with tokens_per_trial")
+      }
+    }
+    return nil
   }
 
   mutating func command(_ node: DocumentNode, parameters: Set<String>, knowsParameters: Bool) -> CommandTemplate? {

@@ -37,6 +37,10 @@ public struct SweepSpec: Hashable, Sendable {
   public var failureGuard: FailureGuard? = .default
   /// Which output folders come home to the coordinator (`artifacts:`).
   public var artifacts: ArtifactPolicy = .default
+  /// The price of one trial when trials are priced per job (a fine-tuning API), from
+  /// `estimate.cost_usd_per_trial` or per-token pricing: reserved with each lease, charged as the
+  /// trial reports `cost_usd` (its declared price when it reports none); nil: machine time only.
+  public var trialPrice: TrialPrice? = nil
 
   /// Placeholder names a command may use besides parameter names.
   public static let builtinPlaceholders: Set<String> = ["domain", "trial_id", "output_dir"]

@@ -63,6 +63,10 @@ public struct LeaseGrant: Hashable, Sendable, Codable {
   /// worker, so when it ends the worker asks once more without waiting and, given no lease (or
   /// no answer), exits and runs `--on-exit`.
   public var exitAfter: Bool? = nil
+  /// When trials are priced per job (``SweepSpec/trialPrice``): what the lease holds for each
+  /// trial. A trial whose reported `cost_usd` goes past it is stopped (`cost_exceeded`); the
+  /// trial sees it as `SWEEP_COST_LIMIT_USD`. nil: trials are not priced.
+  public var trialCostLimitUsd: DollarAmount? = nil
 
   public init(
     leaseId: String, sweepId: String, sweepName: String, fencingToken: Int64, expiresAt: String, ttlS: Double,

@@ -33,7 +33,7 @@ public enum MetricNames {
   }
 
   /// At most four decimals: enough to recognise a value in a message.
-  static func shortNumber(_ value: Double) -> String {
+  public static func shortNumber(_ value: Double) -> String {
     let rounded = (value * 10_000).rounded() / 10_000
     if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
     return String(rounded)

@@ -12,6 +12,9 @@ public enum AttemptStatus: String, Hashable, Sendable, Codable, CaseIterable {
   case interrupted
   /// Stopped because the paid-time allowance ran out.
   case allowanceExhausted = "allowance_exhausted"
+  /// Stopped because the cost it reported (`cost_usd`) went past the price its lease reserved
+  /// for it. Counts as a failure: the same trial would cost as much again.
+  case costExceeded = "cost_exceeded"
 }
 
 /// `POST /v1/trials/{trial_id}/results`: how one attempt ended.

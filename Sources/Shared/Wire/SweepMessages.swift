@@ -129,6 +129,8 @@ public struct SweepStatus: Hashable, Sendable, Codable {
   /// Of `spent_usd`: subscription fees (a period's fee is charged to the sweep of the worker's
   /// first lease in it).
   public var feesSpentUsd: DollarAmount? = nil
+  /// Of `spent_usd`: what priced trials cost (their reported `cost_usd`, else their price).
+  public var trialCostSpentUsd: DollarAmount? = nil
 
   public init(
     id: String, name: String, state: SweepState, createdAt: String, budgetUsd: DollarAmount, spentUsd: DollarAmount,

@@ -32,7 +32,8 @@ final class LeaseSession: Sendable {
   func begin(_ trial: LeasedTrial) -> TrialControl {
     state.withLock { state in
       let control = TrialControl(
-        allowanceDeadline: state.allowanceDeadline, parameters: Set(trial.params.keys))
+        allowanceDeadline: state.allowanceDeadline, parameters: Set(trial.params.keys),
+        costLimit: grant.trialCostLimitUsd?.micros)
       if state.cancelled.contains(trial.trialId) || state.stopAll { control.requestStop(.cancelled) }
       state.running = (trial, control)
       state.started.insert(trial.trialId)

@@ -11,11 +11,24 @@ final class TrialControl: Sendable {
     var metrics = MetricsState()
     var metricsFile: MetricsFileReader?
     var onChange: (@Sendable () -> Void)?
+
+    /// A priced trial over its price: stop it (once; an earlier reason wins). Returns whether
+    /// this changed the stop reason.
+    mutating func checkCost(limit: MicroDollars?) -> Bool {
+      guard stopReason == nil, let limit, let reported = metrics.latest[ReportedCost.metric],
+        let cost = ReportedCost.amount(reported), cost > limit
+      else { return false }
+      stopReason = .costExceeded
+      return true
+    }
   }
   private let state: Mutex<State>
+  /// What the lease holds for this trial when trials are priced per job (``LeaseGrant/trialCostLimitUsd``).
+  let costLimit: MicroDollars?
 
-  init(allowanceDeadline: Duration?, parameters: Set<String> = []) {
+  init(allowanceDeadline: Duration?, parameters: Set<String> = [], costLimit: MicroDollars? = nil) {
     state = Mutex(State(allowanceDeadline: allowanceDeadline, metrics: MetricsState(parameters: parameters)))
+    self.costLimit = costLimit
   }
 
   /// Asks the trial to stop; the first reason wins.
@@ -47,7 +60,15 @@ final class TrialControl: Sendable {
     notify?()
   }
 
-  func record(_ metrics: [String: Double]) { state.withLock { $0.metrics.record(metrics) } }
+  /// Records a metrics line; a reported `cost_usd` past ``costLimit`` stops the trial (`cost_exceeded`).
+  func record(_ metrics: [String: Double]) {
+    let costLimit = self.costLimit
+    let notify = state.withLock { state in
+      state.metrics.record(metrics)
+      return state.checkCost(limit: costLimit) ? state.onChange : nil
+    }
+    notify?()
+  }
 
   /// The file the trial may append metrics to (`SWEEP_METRICS_FILE`); read whenever metrics are asked for.
   func attachMetricsFile(_ path: String) { state.withLock { $0.metricsFile = MetricsFileReader(path: path) } }
@@ -58,14 +79,17 @@ final class TrialControl: Sendable {
   /// Reads the rest of the metrics file, including a last line without a newline.
   @discardableResult
   func readMetricsFile(final: Bool) -> MetricsState {
-    state.withLock { state in
+    let costLimit = self.costLimit
+    let (metrics, notify) = state.withLock { state in
       if var reader = state.metricsFile {
         for line in reader.readNewLines(final: final) {
           if let values = MetricsLine.parse(line) { state.metrics.record(values) }
         }
         state.metricsFile = reader
       }
-      return state.metrics
+      return (state.metrics, !final && state.checkCost(limit: costLimit) ? state.onChange : nil)
     }
+    notify?()
+    return metrics
   }
 }

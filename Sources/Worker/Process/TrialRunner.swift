@@ -67,6 +67,7 @@ struct TrialRunner {
     environment["SWEEP_OUTPUT_DIR"] = outputDirectory
     environment["SWEEP_CONTROL_FILE"] = controlFile
     environment["SWEEP_OBJECTIVE"] = objectiveMetric
+    environment["SWEEP_COST_LIMIT_USD"] = control.costLimit?.decimalString
     for (name, value) in trial.params { environment["SWEEP_PARAM_" + name.uppercased()] = value.canonical }
     let tail = Mutex(OutputTail())
     let control = self.control
@@ -190,6 +191,11 @@ struct TrialRunner {
       exitCode = 128 + Int(signal)
       status = stoppedFor ?? .failed
       if stoppedFor == nil { tail.withLock { $0.append("killed by signal \(signal)") } }
+    }
+    if status == .costExceeded, let limit = control.costLimit {
+      let reported = metrics.latest[ReportedCost.metric].map { MetricNames.shortNumber($0) } ?? "?"
+      error =
+        "the trial reported cost_usd \(reported), over the $\(limit.decimalString) its lease held for it (the sweep's estimate); raise estimate.cost_usd_per_trial if trials cost more"
     }
     return TrialOutcome(
       status: status, metrics: metrics.latest, exitCode: exitCode, stderrTail: tail.withLock { $0.text },

@@ -25,6 +25,8 @@ __all__ = [
     "trial_id",
     "objective",
     "in_sweep",
+    "report_cost",
+    "cost_limit",
     "ReportError",
 ]
 
@@ -112,6 +114,53 @@ def report(_metrics: Optional[Dict[str, float]] = None, **metrics: float) -> Non
     stream.flush()
 
 
+_cost_lock = threading.Lock()
+_last_cost: Optional[float] = None
+
+
+def cost_limit() -> Optional[float]:
+    """What the sweep holds for this trial in dollars, when its trials are priced per job
+    (``estimate.cost_usd_per_trial`` in the spec; ``SWEEP_COST_LIMIT_USD``), else None.
+
+    A script that starts paid jobs (a fine-tuning API) checks it before starting one that would
+    cost more: the worker stops the trial as ``cost_exceeded`` once its reported cost is past it.
+    """
+    text = os.environ.get("SWEEP_COST_LIMIT_USD")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def report_cost(usd_so_far: float) -> None:
+    """Reports what this trial has cost so far in dollars (cumulative: the API's bill for its jobs,
+    not the increment). The last value is what the sweep's budget is charged for the trial; a trial
+    that never reports one is charged its declared price.
+
+    Raises ReportError for a negative or non-finite amount, or one below an earlier report (a
+    cost only grows; a smaller number is almost always an increment passed by mistake).
+    """
+    global _last_cost
+    if isinstance(usd_so_far, bool):
+        raise ReportError("cost_usd must be a number of dollars, not a bool")
+    try:
+        value = float(usd_so_far)
+    except (TypeError, ValueError):
+        raise ReportError(f"cost_usd = {usd_so_far!r} is not a number of dollars") from None
+    if not math.isfinite(value) or value < 0:
+        raise ReportError(f"cost_usd = {value} is not a finite amount ≥ 0")
+    with _cost_lock:
+        if _last_cost is not None and value < _last_cost:
+            raise ReportError(
+                f"cost_usd = {value} is below the {_last_cost} reported before; report the cumulative cost, not the increment"
+            )
+        _last_cost = value
+    report(cost_usd=value)
+
+
 def output_dir(create: bool = True) -> str:
     """This attempt's own output folder (``SWEEP_OUTPUT_DIR``); kept after the trial and never
     shared with another slot. Outside a sweep: ``./lorasweep-output``."""
@@ -138,7 +187,7 @@ def catch_stop_signal() -> None:
 
 def should_stop() -> Optional[str]:
     """Why the worker wants this trial to stop (``pruned``/``cancelled``, ``timed_out``,
-    ``allowance_exhausted``, ``interrupted``, or ``signal``), or None to carry on.
+    ``allowance_exhausted``, ``cost_exceeded``, ``interrupted``, or ``signal``), or None to carry on.
 
     The worker writes the reason to ``SWEEP_CONTROL_FILE`` before it sends SIGTERM.
     """

@@ -72,3 +72,25 @@ def test_sigterm_becomes_a_stop_request_not_an_exit(tmp_path):
     out, _ = process.communicate(timeout=30)
     assert process.returncode == 0
     assert out.strip() == "saved after signal"
+
+
+def test_cost_limit_reads_the_workers_reservation(monkeypatch):
+    monkeypatch.delenv("SWEEP_COST_LIMIT_USD", raising=False)
+    assert lorasweep.cost_limit() is None
+    monkeypatch.setenv("SWEEP_COST_LIMIT_USD", "2.5")
+    assert lorasweep.cost_limit() == 2.5
+    monkeypatch.setenv("SWEEP_COST_LIMIT_USD", "nan")
+    assert lorasweep.cost_limit() is None
+
+
+def test_report_cost_is_cumulative_and_refuses_going_down(capsys, monkeypatch):
+    monkeypatch.setattr(lorasweep, "_last_cost", None)
+    lorasweep.report_cost(0.25)
+    lorasweep.report_cost(0.5)
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line) for line in lines] == [{"cost_usd": 0.25}, {"cost_usd": 0.5}]
+    with pytest.raises(lorasweep.ReportError, match="cumulative"):
+        lorasweep.report_cost(0.1)
+    for bad in (-1, float("inf"), "x", True):
+        with pytest.raises(lorasweep.ReportError):
+            lorasweep.report_cost(bad)

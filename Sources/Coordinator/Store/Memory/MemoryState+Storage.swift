@@ -32,7 +32,7 @@ extension MemoryState: SchedulerStorage {
         estimate: .milliseconds(sweep.spec.estimatedTrialDuration.wholeMilliseconds),
         trialTimeout: sweep.spec.trialTimeout.map { .milliseconds($0.wholeMilliseconds) },
         objectiveMetric: sweep.spec.objective.metric, maxAttempts: sweep.spec.maxAttempts, workdir: sweep.spec.workdir,
-        artifacts: sweep.spec.artifacts)
+        artifacts: sweep.spec.artifacts, trialPrice: sweep.spec.trialPrice?.perTrialAmount)
     }
   }
 
@@ -72,6 +72,12 @@ extension MemoryState: SchedulerStorage {
   mutating func addIdleSpend(_ sweep: Int, _ amount: MicroDollars) {
     sweeps[sweep].idleSpent = MicroDollars(sweeps[sweep].idleSpent.value + amount.value)
   }
+
+  mutating func addTrialSpend(_ sweep: Int, _ amount: MicroDollars) {
+    sweeps[sweep].trialSpent = MicroDollars(sweeps[sweep].trialSpent.value + amount.value)
+  }
+
+  func trialPrice(_ sweep: Int) -> MicroDollars? { sweeps[sweep].spec.trialPrice?.perTrialAmount }
 
   func outerBudget() -> OuterBudget? { outer }
 
@@ -212,7 +218,8 @@ extension MemoryState: SchedulerStorage {
     return TrialForReport(
       sweep: sweep, trial: ref, row: trialRow(ref),
       domain: sweeps[sweep].spec.domains[sweeps[sweep].trials[index].domain],
-      objectiveMetric: sweeps[sweep].spec.objective.metric, parameterNames: sweeps[sweep].spec.space.map(\.name))
+      objectiveMetric: sweeps[sweep].spec.objective.metric, parameterNames: sweeps[sweep].spec.space.map(\.name),
+      trialPrice: sweeps[sweep].spec.trialPrice?.perTrialAmount)
   }
 
   mutating func setTrialState(_ ref: MemoryTrialRef, _ state: TrialState, failures: Int) {

@@ -48,6 +48,7 @@ extension MemoryState {
     status.pausedReason = sweep.pausedReason
     status.idleSpentUsd = DollarAmount(sweep.idleSpent)
     status.feesSpentUsd = DollarAmount(sweep.feeSpent)
+    status.trialCostSpentUsd = DollarAmount(sweep.trialSpent)
     let position = sweepIndex[id]
     status.idleHeldUsd = DollarAmount(
       MicroDollars(

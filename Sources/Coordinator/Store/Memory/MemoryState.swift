@@ -57,6 +57,8 @@ struct MemorySweep {
   var idleSpent = MicroDollars.zero
   /// Subscription fees charged here (part of `ledger.spent`).
   var feeSpent = MicroDollars.zero
+  /// What priced trials cost here (part of `ledger.spent`).
+  var trialSpent = MicroDollars.zero
   /// What it had spent when the outer budget's current period began.
   var periodBase = MicroDollars.zero
   var trials: [MemoryTrial] = []

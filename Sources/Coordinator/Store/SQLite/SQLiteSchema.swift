@@ -263,6 +263,15 @@ enum SQLiteSchema {
           ALTER TABLE sweeps ADD COLUMN period_base INTEGER NOT NULL DEFAULT 0;
           """)
     }
+    // Trials priced per job (a fine-tuning API): the price each lease holds per trial, and
+    // what the sweep's priced trials cost.
+    migrator.registerMigration("v11-trial-price") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE sweeps ADD COLUMN trial_price INTEGER;
+          ALTER TABLE sweeps ADD COLUMN trial_spent INTEGER NOT NULL DEFAULT 0;
+          """)
+    }
     return migrator
   }
 }

@@ -115,14 +115,14 @@ extension SQLiteStorage {
       db.cachedStatement(
         sql: """
           SELECT t.state, t.attempts, t.failures, t.completed_attempt, t.prune_reason IS NOT NULL, s.max_attempts,
-            t.domain, s.objective_metric, s.param_names
+            t.domain, s.objective_metric, s.param_names, s.trial_price
           FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.sweep_id = ? AND t.trial_id = ?
           """), arguments: [sweepID, trialID]
     ).map { row in
       TrialForReport(
         sweep: sweepID, trial: TrialKey(sweepID: sweepID, trialID: trialID), row: try Self.trialRow(row),
         domain: row[6], objectiveMetric: row[7],
-        parameterNames: try StoredJSON.decodeStrings(row[8]))
+        parameterNames: try StoredJSON.decodeStrings(row[8]), trialPrice: (row[9] as Int64?).map(MicroDollars.init))
     }
   }
 

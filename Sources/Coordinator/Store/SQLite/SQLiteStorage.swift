@@ -37,8 +37,8 @@ struct SQLiteStorage: SchedulerStorage {
       sql: """
         INSERT INTO sweeps(id, seq, name, spec_text, state, budget, objective_metric, objective_goal, max_attempts,
           trial_timeout_ms, estimate_ms, domains, param_names, created_at, strategic, workdir, failure_watch,
-          artifact_policy)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          artifact_policy, trial_price)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         id, seq, spec.name, specText, SweepState.running.rawValue, spec.budget.value, spec.objective.metric,
@@ -46,6 +46,7 @@ struct SQLiteStorage: SchedulerStorage {
         spec.estimatedTrialDuration.wholeMilliseconds, StoredJSON.encodeStrings(spec.domains),
         StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds, spec.hasStrategies, spec.workdir,
         try spec.failureGuard.map { try StoredJSON.encode($0.watch) }, try StoredJSON.encode(spec.artifacts),
+        spec.trialPrice?.perTrialAmount?.value,
       ])
     if spec.hasStrategies { store.strategySpecs.withLock { $0[id] = .some(spec) } }
     return id
@@ -59,7 +60,8 @@ struct SQLiteStorage: SchedulerStorage {
     try Row.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT id, name, estimate_ms, trial_timeout_ms, objective_metric, max_attempts, workdir, artifact_policy
+          SELECT id, name, estimate_ms, trial_timeout_ms, objective_metric, max_attempts, workdir, artifact_policy,
+            trial_price
           FROM sweeps
           WHERE state = ? AND EXISTS (SELECT 1 FROM shards s WHERE s.sweep_id = sweeps.id AND s.state = ?)
           ORDER BY seq
@@ -69,7 +71,8 @@ struct SQLiteStorage: SchedulerStorage {
         ref: row[0], id: row[0], name: row[1], estimate: .milliseconds(row[2] as Int64),
         trialTimeout: (row[3] as Int64?).map { .milliseconds($0) }, objectiveMetric: row[4], maxAttempts: row[5],
         workdir: row[6],
-        artifacts: try (row[7] as String?).map { try StoredJSON.decode(ArtifactPolicy.self, $0) } ?? .default)
+        artifacts: try (row[7] as String?).map { try StoredJSON.decode(ArtifactPolicy.self, $0) } ?? .default,
+        trialPrice: (row[8] as Int64?).map(MicroDollars.init))
     }
   }
 
@@ -141,6 +144,17 @@ struct SQLiteStorage: SchedulerStorage {
     try db.cachedStatement(sql: "UPDATE sweeps SET idle_spent = idle_spent + ? WHERE id = ?").execute(arguments: [
       amount.value, sweep,
     ])
+  }
+
+  func addTrialSpend(_ sweep: String, _ amount: MicroDollars) throws {
+    try db.cachedStatement(sql: "UPDATE sweeps SET trial_spent = trial_spent + ? WHERE id = ?").execute(arguments: [
+      amount.value, sweep,
+    ])
+  }
+
+  func trialPrice(_ sweep: String) throws -> MicroDollars? {
+    try Int64.fetchOne(db.cachedStatement(sql: "SELECT trial_price FROM sweeps WHERE id = ?"), arguments: [sweep])
+      .map(MicroDollars.init)
   }
 
   func outerBudget() throws -> OuterBudget? {

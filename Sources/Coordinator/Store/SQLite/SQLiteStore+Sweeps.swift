@@ -73,7 +73,7 @@ extension SQLiteStore {
         db,
         sql: """
           SELECT name, state, created_at, budget, spent, objective_metric, objective_goal, domains, paused_reason, idle_spent,
-            fee_spent
+            fee_spent, trial_spent
           FROM sweeps WHERE id = ?
           """, arguments: [sweepID])
     else { return nil }
@@ -163,6 +163,7 @@ extension SQLiteStore {
     status.pausedReason = row["paused_reason"]
     status.idleSpentUsd = DollarAmount(MicroDollars(row["idle_spent"]))
     status.feesSpentUsd = DollarAmount(MicroDollars(row["fee_spent"]))
+    status.trialCostSpentUsd = DollarAmount(MicroDollars(row["trial_spent"]))
     status.idleHeldUsd = DollarAmount(MicroDollars(idleHeld))
     return status
   }
