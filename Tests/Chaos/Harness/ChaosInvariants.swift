@@ -258,6 +258,7 @@ public struct ChaosReport: Sendable {
       case .pauseWorker: kinds["pause", default: 0] += 1
       case .partitionWorker: kinds["partition", default: 0] += 1
       case .replayReport: kinds["replay", default: 0] += 1
+      case .pauseCoordinator: kinds["coordinator-sleep", default: 0] += 1
       }
     }
     let faultText = kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -1,7 +1,8 @@
 import Foundation
 
-/// How much chaos: `short` is one run that fits in CI (a few minutes); `long` repeats runs, each
-/// with the next seed, until `minutes` have passed.
+/// How much chaos: `short` is two runs that fit in CI (a few minutes): the random faults, then the
+/// coordinator's laptop sleeping past the paid boxes' `--max-idle`; `long` repeats runs, each with
+/// the next seed (every fourth a sleep), until `minutes` have passed.
 public enum ChaosProfile: Sendable, Equatable {
   case short
   case long(minutes: Double)
@@ -9,7 +10,19 @@ public enum ChaosProfile: Sendable, Equatable {
   /// The run configuration for the `index`-th run from `seed`.
   func configuration(seed: UInt64, index: Int) -> ChaosRunConfiguration {
     var configuration = ChaosRunConfiguration(seed: seed &+ UInt64(index))
-    if case .long = self {
+    let sleeps: Bool
+    switch self {
+    case .short: sleeps = index == 1
+    case .long: sleeps = index % 4 == 3
+    }
+    if sleeps {
+      configuration.coordinatorSleeps = true
+      // Enough money for both boxes' idle windows beside their leases ($0.64 each at $36/h with a
+      // 4 s --max-idle): the boxes are working, not on their last lease, when the laptop sleeps.
+      configuration.budgetUSD = "3"
+      configuration.trialsPerDomain = 12
+      configuration.paidMaxIdle = 4
+    } else if case .long = self {
       configuration.faultWindow = 90
       configuration.trialsPerDomain = 60
       configuration.budgetUSD = "0.70"
@@ -34,6 +47,7 @@ public enum ChaosHarness {
       report(outcome)
       index += 1
       if case .long(let minutes) = profile, Date().timeIntervalSince(started) < minutes * 60 { continue }
+      if profile == .short, index < 2 { continue }
       break
     } while true
     return reports

@@ -21,6 +21,10 @@ public struct ChaosRunConfiguration: Sendable {
   public var finishTimeout: Double = 150
   /// Keep the run's folder (databases, logs, marks) even when every invariant held.
   public var keepFiles = false
+  /// The run's one fault is the coordinator's laptop sleeping past the paid boxes' `--max-idle`.
+  public var coordinatorSleeps = false
+  /// `--max-idle` of the paid workers (with an `--on-exit` that leaves a mark); nil: the default.
+  public var paidMaxIdle: Double? = nil
 
   public init(seed: UInt64) { self.seed = seed }
 
@@ -30,6 +34,11 @@ public struct ChaosRunConfiguration: Sendable {
   var maxAllowance: Double { 10 }
   var stopGrace: Double { Double(leaseTTL) / 3 }
   var reportMargin: Double { min(5, Double(leaseTTL) / 4) }
+  /// How long a paid box may take to stop itself once the coordinator sleeps: its trial runs out
+  /// its allowance and grace, its result waits for an answer, its next lease request times out
+  /// (the long-poll + 10 s), past `--max-idle` it leaves, trying to deliver its result or
+  /// deregister for at most 10 s more — and scheduling slack on a loaded machine.
+  var sleepBound: Double { maxAllowance + stopGrace + reportMargin + 5 + (paidMaxIdle ?? 600) + 12 + 10 + 10 }
 }
 
 /// One run: a real `sweep serve`, real `sweep-worker`s behind loopback proxies, a sweep, the
@@ -39,19 +48,27 @@ public final class ChaosRun {
   let schedule: FaultSchedule
   let directory: URL
   let workload: ChaosWorkload
-  private var serve: ServeProcess!
+  var serve: ServeProcess!
   private var proxies: [LoopbackProxy] = []
-  private var workers: [WorkerProcess?] = []
+  var workers: [WorkerProcess?] = []
   /// When each worker was frozen or dead (seconds since 1970): its attempts then are not measured.
-  private var disturbed: [[ClosedRange<Double>]] = []
+  var disturbed: [[ClosedRange<Double>]] = []
+  /// Each process of each worker: when the harness started it and a time by which it had surely
+  /// not yet exited (its `--on-exit` mark, or the SIGTERM of the drain), for its bill.
+  var lives: [[(start: Date, alive: Date?)]] = []
+  /// What the coordinator's sleep did, when the run has one.
+  var sleep: SleepObservation?
   private var replayStatuses: [Int: Int] = [:]
 
   public init(_ configuration: ChaosRunConfiguration) throws {
     self.configuration = configuration
-    schedule = FaultSchedule(
-      seed: configuration.seed, window: configuration.faultWindow, workers: configuration.workerCount,
-      paid: Set(0..<configuration.paidWorkers), ttl: Double(configuration.leaseTTL),
-      maxAllowance: configuration.maxAllowance)
+    schedule =
+      configuration.coordinatorSleeps
+      ? FaultSchedule(coordinatorSleepWithSeed: configuration.seed, bound: configuration.sleepBound)
+      : FaultSchedule(
+        seed: configuration.seed, window: configuration.faultWindow, workers: configuration.workerCount,
+        paid: Set(0..<configuration.paidWorkers), ttl: Double(configuration.leaseTTL),
+        maxAllowance: configuration.maxAllowance)
     directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "sweep-chaos-\(configuration.seed)-\(UUID().uuidString.prefix(6))")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -70,6 +87,7 @@ public final class ChaosRun {
     defer { tearDown() }
     for _ in 0..<configuration.workerCount { proxies.append(try LoopbackProxy(upstreamPort: serve.port)) }
     disturbed = Array(repeating: [], count: configuration.workerCount)
+    lives = Array(repeating: [], count: configuration.workerCount)
     workers = try (0..<configuration.workerCount).map { try startWorker($0) }
     let sweepID = try submit()
     let origin = Date()
@@ -83,6 +101,7 @@ public final class ChaosRun {
     // Drain every worker: each must exit 0 with nothing left in its spool.
     for (index, worker) in workers.enumerated() {
       guard let worker else { continue }
+      if worker.isRunning, !lives[index].isEmpty { lives[index][lives[index].count - 1].alive = Date() }
       worker.signal(SIGTERM)
       let status = worker.wait(40)
       if status != 0 {
@@ -92,6 +111,7 @@ public final class ChaosRun {
       let pending = SpoolContents.pending(spool: spool(index))
       if !pending.isEmpty { violations.append("worker \(index) left \(pending.count) result(s) in its spool") }
     }
+    if configuration.coordinatorSleeps { violations += checkSleep() }
     let results = try exportResults(sweepID)
     let logs = (0..<configuration.workerCount).map { (try? String(contentsOfFile: logPath($0), encoding: .utf8)) ?? "" }
     serve.stop(signal: SIGTERM)
@@ -115,19 +135,24 @@ public final class ChaosRun {
 
   private var serveArguments: [String] { ["--lease-ttl", String(configuration.leaseTTL)] }
 
-  private func spool(_ worker: Int) -> String { directory.appendingPathComponent("spool-\(worker)").path }
-  private func logPath(_ worker: Int) -> String { directory.appendingPathComponent("worker-\(worker).log").path }
+  func spool(_ worker: Int) -> String { directory.appendingPathComponent("spool-\(worker)").path }
+  func logPath(_ worker: Int) -> String { directory.appendingPathComponent("worker-\(worker).log").path }
 
-  private func workerName(_ index: Int) -> String { configuration.isPaid(index) ? "gpu-\(index)" : "laptop-\(index)" }
+  func workerName(_ index: Int) -> String { configuration.isPaid(index) ? "gpu-\(index)" : "laptop-\(index)" }
 
-  private func startWorker(_ index: Int) throws -> WorkerProcess {
+  func startWorker(_ index: Int) throws -> WorkerProcess {
     let paid = configuration.isPaid(index)
-    return try WorkerProcess(
-      arguments: [
-        "--coordinator", "http://127.0.0.1:\(proxies[index].port)", "--token", serve.workerToken,
-        "--name", workerName(index), "--hourly-cost", paid ? configuration.paidRate : "0",
-        "--provider", paid ? "runpod" : "local", "--spool", spool(index),
-      ], log: logPath(index))
+    var arguments = [
+      "--coordinator", "http://127.0.0.1:\(proxies[index].port)", "--token", serve.workerToken,
+      "--name", workerName(index), "--hourly-cost", paid ? configuration.paidRate : "0",
+      "--provider", paid ? "runpod" : "local", "--spool", spool(index),
+    ]
+    if paid, let maxIdle = configuration.paidMaxIdle {
+      // The provider's stop command, as a mark with the time it ran.
+      arguments += ["--max-idle", "\(Int(maxIdle))s", "--on-exit", "date +%s.%N >> '\(onExitMarks(index))'"]
+    }
+    lives[index].append((Date(), nil))
+    return try WorkerProcess(arguments: arguments, log: logPath(index))
   }
 
   private func submit() throws -> String {
@@ -215,6 +240,9 @@ public final class ChaosRun {
           self.note("worker \(index) reconnected")
         }
       )
+    case .pauseCoordinator(let bound):
+      sleepCoordinator(bound: bound)
+      return nil
     case .replayReport(let pick):
       let captured = proxies.flatMap(\.reports)
       guard !captured.isEmpty else {
@@ -282,7 +310,7 @@ public final class ChaosRun {
     return result.stdout
   }
 
-  private func note(_ line: String) {
+  func note(_ line: String) {
     let handle = FileHandle(forWritingAtPath: directory.appendingPathComponent("harness.log").path)
     if let handle {
       handle.seekToEndOfFile()

@@ -13,6 +13,9 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     case partitionWorker(Int, seconds: Double)
     /// Deliver one result report seen earlier again: the `pick`-th of those captured, modulo their count.
     case replayReport(pick: Int)
+    /// SIGSTOP the coordinator (its laptop sleeps) until every paid worker has stopped itself on
+    /// `--max-idle`, at most `bound` s; then SIGCONT, and start the stopped boxes again on their spools.
+    case pauseCoordinator(bound: Double)
   }
 
   public var at: Double
@@ -28,6 +31,8 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     case .partitionWorker(let worker, let seconds):
       return "\(time) partition worker \(worker) for \(Self.format(seconds)) s"
     case .replayReport(let pick): return "\(time) replay captured result report #\(pick)"
+    case .pauseCoordinator(let bound):
+      return "\(time) SIGSTOP coordinator until the paid workers stop themselves (at most \(Self.format(bound)) s)"
     }
   }
 
@@ -37,13 +42,14 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     case .killWorker(_, let down), .killCoordinator(let down): return down + 1
     case .pauseWorker(_, let seconds), .partitionWorker(_, let seconds): return seconds + 1
     case .replayReport: return 0
+    case .pauseCoordinator(let bound): return bound + 1
     }
   }
 
   var worker: Int? {
     switch kind {
     case .killWorker(let worker, _), .pauseWorker(let worker, _), .partitionWorker(let worker, _): return worker
-    case .killCoordinator, .replayReport: return nil
+    case .killCoordinator, .replayReport, .pauseCoordinator: return nil
     }
   }
 
@@ -98,5 +104,12 @@ public struct FaultSchedule: Sendable, Equatable {
       time += uniform(1.5, 4.5)
     }
     self.faults = faults
+  }
+
+  /// The coordinator's laptop sleeps once, a few seconds in, while the paid boxes work: the only
+  /// fault of the run, so that every lapsed lease and every bill is the sleep's.
+  public init(coordinatorSleepWithSeed seed: UInt64, bound: Double) {
+    self.seed = seed
+    faults = [Fault(at: 4, kind: .pauseCoordinator(bound: bound))]
   }
 }

@@ -15,7 +15,10 @@ struct SweepChaos: ParsableCommand {
       logs, schedule) is kept then. Replay a failure with the seed it printed.
       """)
 
-  @Option(help: "short (one run, for CI) or long (runs until --minutes have passed).") var profile = "short"
+  @Option(
+    help:
+      "short (two runs, for CI: random faults, then the coordinator sleeping) or long (runs until --minutes have passed)."
+  ) var profile = "short"
   @Option(help: "Seed of the first run's fault schedule (default: random, printed).") var seed: UInt64?
   @Option(help: "Length of the long profile in minutes.") var minutes: Double = 30
   @Flag(help: "Keep every run's folder, not only failed ones.") var keep = false
