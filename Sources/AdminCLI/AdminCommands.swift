@@ -9,7 +9,7 @@ public enum AdminCommands {
   /// `submit`, `status`, `results`, `cancel`, `workers`: a running coordinator.
   public static let coordinatorCommands: [any ParsableCommand.Type] = [
     SubmitCommand.self, StatusCommand.self, ResultsCommand.self, CancelCommand.self, ResumeCommand.self,
-    ArtifactsCommand.self,
+    ArtifactsCommand.self, ReportCommand.self,
     WorkersCommand.self, BudgetCommand.self,
   ]
   /// `predict`, `analyze`: results from a coordinator or a file.

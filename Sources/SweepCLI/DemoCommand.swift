@@ -4,6 +4,7 @@ import CommandLineSupport
 import Coordinator
 import Foundation
 import Logging
+import Platform
 import ServiceLifecycle
 import Shared
 import SpecReading
@@ -21,6 +22,11 @@ struct DemoCommand: AsyncParsableCommand {
   var keep: String?
   @Option(help: "The spec to run (default: the built-in demo, the same as examples/demo.yaml).") var spec: String?
   @Option(help: "Give up after this many seconds.") var timeout: Double = 300
+  @Flag(
+    help:
+      "Keep the coordinator and its dashboard up after the sweep (Ctrl-C stops it), and open the dashboard in a browser when one can be opened."
+  )
+  var open = false
 
   func run() async throws {
     let directory = try prepareDirectory()
@@ -53,6 +59,7 @@ struct DemoCommand: AsyncParsableCommand {
     let outcome: Result<Void, any Error>
     do {
       print("LoRASweep demo — coordinator on \(url), database \(configuration.databasePath)")
+      print("dashboard: \(server.dashboardURL(base: url))")
       workers = [
         try DemoWorker.start(
           name: "laptop", rate: "0", provider: "local", coordinator: url, token: joinToken, in: directory),
@@ -95,7 +102,18 @@ struct DemoCommand: AsyncParsableCommand {
       let workerList = try await server.store.listWorkers()
       for line in DemoReport.lines(status: status, workers: workerList, jsonl: jsonl, elapsed: elapsed) { print(line) }
       print("\nmerged results: \(resultsPath)")
-      if keep == nil { print("(temporary: removed on exit; use --keep DIR to keep database, results and logs)") }
+      if let keep {
+        print("look again later: sweep serve --db \(keep)/sweep.db, then open the dashboard link it prints")
+      } else if !open {
+        print("(temporary: removed on exit; use --keep DIR to keep database, results and logs)")
+      }
+      if open {
+        for worker in workers { worker.stop() }
+        let link = server.dashboardURL(base: url)
+        print("\nthe dashboard stays up at \(link)\nCtrl-C stops it")
+        Browser.open(link)
+        await interrupted.wait()
+      }
       outcome = .success(())
     } catch {
       outcome = .failure(error)
@@ -154,7 +172,39 @@ final class InterruptFlag: @unchecked Sendable {
 
   private var terminationSource: DispatchSourceSignal?
 
-  private func raise() { raised.withLock { $0 = true } }
+  private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+  private func raise() {
+    raised.withLock { $0 = true }
+    for waiter in waiters.withLock({ list in
+      defer { list = [] }
+      return list
+    }) { waiter.resume() }
+  }
 
   var isSet: Bool { raised.withLock { $0 } }
+
+  /// Returns once Ctrl-C (or SIGTERM) came.
+  func wait() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      let now = raised.withLock { raised in
+        if !raised { waiters.withLock { $0.append(continuation) } }
+        return raised
+      }
+      if now { continuation.resume() }
+    }
+  }
+}
+
+/// Opens a link in the user's browser when this machine has a way to (`open` on macOS,
+/// `xdg-open` on a Linux desktop); says nothing when it has none — the link is printed anyway.
+enum Browser {
+  static func open(_ link: String) {
+    #if os(macOS)
+      let opener = "open"
+    #else
+      let opener = "xdg-open"
+    #endif
+    _ = ProcessControl.runShell("command -v \(opener) >/dev/null 2>&1 && \(opener) '\(link)' >/dev/null 2>&1 &")
+  }
 }

@@ -7,6 +7,8 @@ public final class ServeProcess: @unchecked Sendable {
   public let port: Int
   public let adminToken: String
   public let workerToken: String
+  /// The dashboard's read-only token.
+  public let viewerToken: String
   public var url: String { "\(scheme)://127.0.0.1:\(port)" }
   /// `https` when started with `--tls-cert`.
   public var scheme = "http"
@@ -49,6 +51,7 @@ public final class ServeProcess: @unchecked Sendable {
     }
     adminToken = value("SWEEP_ADMIN_TOKEN")
     workerToken = value("SWEEP_WORKER_TOKEN")
+    viewerToken = value("SWEEP_VIEWER_TOKEN")
   }
 
   public var log: String {

@@ -17,6 +17,8 @@ public struct APIEnvironment: Sendable {
   public var artifacts: ArtifactFiles
   /// Notices the coordinator's own absences before any request is handled (nil: off).
   public var absence: AbsenceMonitor? = nil
+  /// The web dashboard and its data endpoints (nil: a store that keeps no dashboard history).
+  public var dashboard: DashboardEnvironment? = nil
 
   /// Reads the whole body, refusing more than the limit with 413.
   func body(_ request: Request) async throws -> ByteBuffer {

@@ -59,6 +59,22 @@ public struct JoinerContext: ChildRequestContext {
     case .joiner, .admin: break
     case .worker:
       throw APIError(.forbidden, "forbidden", "registering needs the worker join token, not a worker credential")
+    case .viewer:
+      throw APIError(.forbidden, "forbidden", "registering needs the worker join token; the viewer token only reads")
+    }
+    coreContext = context.coreContext
+  }
+}
+
+/// Routes that only read what the dashboard shows: the admin token or the read-only viewer token.
+public struct ReaderContext: ChildRequestContext {
+  public var coreContext: CoreRequestContextStorage
+
+  public init(context: APIRequestContext) throws {
+    switch try context.requirePrincipal() {
+    case .admin, .viewer: break
+    default:
+      throw APIError(.forbidden, "forbidden", "this endpoint needs the admin token or the viewer token")
     }
     coreContext = context.coreContext
   }

@@ -20,8 +20,9 @@ public enum APIRouter {
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: env.authenticator))
     let routes = Routes(
       admin: authenticated.group(context: AdminContext.self), worker: authenticated.group(context: WorkerContext.self),
-      joiner: authenticated.group(context: JoinerContext.self), caller: authenticated.group(context: CallerContext.self)
-    )
+      joiner: authenticated.group(context: JoinerContext.self),
+      caller: authenticated.group(context: CallerContext.self),
+      reader: authenticated.group(context: ReaderContext.self))
     routes.admin.get("/metrics") { _, _ in
       let text = env.metrics.render(try await env.store.gauges())
       return JSONResponse.text(text, contentType: "text/plain; version=0.0.4")
@@ -30,6 +31,10 @@ public enum APIRouter {
     addLeaseRoutes(routes, env)
     addSweepRoutes(routes, env)
     addArtifactRoutes(routes, env)
+    if let dashboard = env.dashboard {
+      addDashboardDataRoutes(routes, env, dashboard)
+      DashboardRoutes.add(to: router, env: env, dashboard: dashboard)
+    }
     return router
   }
 
@@ -39,6 +44,7 @@ public enum APIRouter {
     var worker: RouterGroup<WorkerContext>
     var joiner: RouterGroup<JoinerContext>
     var caller: RouterGroup<CallerContext>
+    var reader: RouterGroup<ReaderContext>
   }
 
   static func parameter(_ context: some RequestContext, _ name: String) throws -> String {

@@ -9,6 +9,8 @@ public enum Principal: Sendable, Equatable {
   case admin
   /// A machine with the worker join token: may register, nothing else.
   case joiner
+  /// The read-only viewer token: the dashboard's data (`/v1/sweeps/{id}/progress`, …), nothing else.
+  case viewer
   /// A registered worker with its own credential: its leases and results only.
   case worker(WorkerRecord)
 }
@@ -18,6 +20,7 @@ public struct Authenticator: Sendable {
   let store: any SweepStore
   let adminHash: [UInt8]
   let joinHash: [UInt8]
+  var viewerHash: [UInt8]? = nil
 
   func principal(of request: Request) async throws -> Principal {
     guard let header = request.headers[.authorization] else {
@@ -31,6 +34,7 @@ public struct Authenticator: Sendable {
     let hash = Tokens.hash(token)
     if Tokens.constantTimeEqual(hash, adminHash) { return .admin }
     if Tokens.constantTimeEqual(hash, joinHash) { return .joiner }
+    if let viewerHash, Tokens.constantTimeEqual(hash, viewerHash) { return .viewer }
     if let (workerID, secret) = Tokens.splitWorkerCredential(token),
       let worker = try await store.worker(id: workerID),
       Tokens.constantTimeEqual(Tokens.hash(secret), worker.secretHash)

@@ -453,5 +453,110 @@ public enum OpenAPIDocument {
           responses:
             "200": {description: Results}
             "404": {description: Unknown sweep or domain}
+      /v1/sweeps/{id}/progress:
+        get:
+          summary: "Where the sweep stands: counts per domain and stage, the running trials with their heartbeats' epoch, metrics and history, an ETA (admin or viewer token)."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: "SweepProgress: {sweep_id, state, domains: [{domain, stage, counts}], running: [{trial_id, domain, attempt, worker, started_at, epoch, step, metrics, history, params}], eta_s}"}
+            "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/timeline:
+        get:
+          summary: "Money and results over time: the ledger sampled while the sweep ran, and each finished trial's objective with the best so far (admin or viewer token)."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: "SweepTimeline: {budget_usd, ledger: [{at, spent_usd, reserved_usd}], results: [{at, domain, trial_id, objective, best_so_far}]}"}
+            "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/plots/{kind}:
+        get:
+          summary: "One plot's data, aggregated and downsampled on the server (history, slice, parallel, importance, pareto, transfer); KIND.svg gives it drawn (admin or viewer token)."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: kind, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: "PlotData: {kind, title, panels: [{title, x_label, y_label, x_log, categories, series, bars, axes, lines, heat}], omitted}; or image/svg+xml for KIND.svg"}
+            "404": {description: Unknown sweep or plot kind}
+      /v1/sweeps/{id}/report:
+        get:
+          summary: The sweep's tables and plots as one self-contained HTML file (admin or viewer token).
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: text/html}
+            "404": {description: Unknown sweep}
+      /:
+        get:
+          summary: "The dashboard: the list of sweeps (session cookie from /login; else a redirect there)."
+          security: []
+          responses:
+            "200": {description: text/html}
+            "303": {description: Not logged in; to /login}
+      /login:
+        get:
+          summary: "Logs in with ?token= (the admin or viewer token): sets an HttpOnly, SameSite=Strict session cookie and redirects to ?next=; without a token, the login page."
+          security: []
+          parameters:
+            - {name: token, in: query, schema: {type: string}}
+            - {name: next, in: query, schema: {type: string}}
+          responses:
+            "200": {description: The login page}
+            "303": {description: Logged in; to next}
+            "401": {description: "Wrong token: the login page with what to do"}
+        post:
+          summary: The login form (token, next).
+          security: []
+          responses:
+            "303": {description: Logged in; to next}
+            "401": {description: "Wrong token: the login page with what to do"}
+      /logout:
+        get:
+          summary: Ends the session.
+          security: []
+          responses:
+            "303": {description: To /login}
+      /assets/dashboard.css:
+        get:
+          summary: The dashboard's stylesheet.
+          security: []
+          responses:
+            "200": {description: text/css}
+      /assets/dashboard.js:
+        get:
+          summary: The dashboard's script (live updates).
+          security: []
+          responses:
+            "200": {description: text/javascript}
+      /sweeps/{id}:
+        get:
+          summary: "A sweep's page: progress, running trials, money, leaderboard (?domain, sort, page), plots (session cookie)."
+          security: []
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: text/html}
+            "303": {description: Not logged in; to /login}
+            "404": {description: Unknown sweep}
+      /sweeps/{id}/trials/{trial}:
+        get:
+          summary: "A trial's page: parameters, metric history, attempts, output tail (session cookie)."
+          security: []
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: trial, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: text/html}
+            "303": {description: Not logged in; to /login}
+            "404": {description: Unknown sweep or trial}
+      /sweeps/{id}/cancel:
+        post:
+          summary: "Cancels the sweep from its page: an admin session and the page's CSRF token (form field csrf)."
+          security: []
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            "303": {description: Cancelled; back to the sweep's page}
+            "403": {description: "A viewer session, or a missing or wrong CSRF token"}
     """
 }

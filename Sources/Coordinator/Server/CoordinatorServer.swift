@@ -19,6 +19,10 @@ public struct CoordinatorServer: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     public var adminToken: String? = nil
     public var workerToken: String? = nil
+    /// The dashboard's read-only token (generated at first start if absent).
+    public var viewerToken: String? = nil
+    /// How often the dashboard's ledger history is sampled.
+    public var ledgerSampleInterval: Duration = .seconds(10)
     /// How often the reaper looks for expired leases.
     public var reapInterval: Duration? = nil
     /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
@@ -61,7 +65,7 @@ public struct CoordinatorServer: Sendable {
     let store = try store ?? SQLiteStore(path: configuration.databasePath)
     let tokens = try await TokenBootstrap.settle(
       store: store, databasePath: configuration.databasePath, adminToken: configuration.adminToken,
-      workerToken: configuration.workerToken, now: clock.now)
+      workerToken: configuration.workerToken, viewerToken: configuration.viewerToken, now: clock.now)
     let metrics = CoordinatorMetrics()
     let dispatcher = LeaseDispatcher(store: store, clock: clock, policy: configuration.policy, metrics: metrics)
     let absence =
@@ -69,12 +73,19 @@ public struct CoordinatorServer: Sendable {
       ? AbsenceMonitor(
         store: store, clock: clock, policy: configuration.policy, threshold: configuration.absenceThreshold,
         logger: Logger(label: "sweep.coordinator")) : nil
-    let environment = APIEnvironment(
+    var environment = APIEnvironment(
       store: store, clock: clock, policy: configuration.policy, maxBodyBytes: configuration.maxBodyBytes,
-      authenticator: Authenticator(store: store, adminHash: tokens.adminHash, joinHash: tokens.joinHash),
+      authenticator: Authenticator(
+        store: store, adminHash: tokens.adminHash, joinHash: tokens.joinHash, viewerHash: tokens.viewerHash),
       dispatcher: dispatcher, metrics: metrics,
       artifacts: try ArtifactFiles(root: configuration.artifactsPath ?? configuration.databasePath + "-artifacts"),
       absence: absence)
+    if let dashboardStore = store as? SQLiteStore {
+      environment.dashboard = DashboardEnvironment(
+        store: dashboardStore, clock: clock,
+        keys: DashboardSession.Keys(adminHash: tokens.adminHash, viewerHash: tokens.viewerHash),
+        secure: configuration.tlsCertificatePath != nil)
+    }
     return CoordinatorServer(
       configuration: configuration, store: store, clock: clock, metrics: metrics, dispatcher: dispatcher,
       environment: environment, tokens: tokens)
@@ -85,6 +96,25 @@ public struct CoordinatorServer: Sendable {
     LeaseReaper(
       store: store, clock: clock, dispatcher: dispatcher, metrics: metrics, interval: configuration.reaperInterval,
       logger: logger, absence: environment.absence, policy: configuration.policy)
+  }
+
+  /// The background services: the reaper, and the dashboard's ledger sampler when it is served.
+  func services(logger: Logger) -> [any Service] {
+    var services: [any Service] = [reaper(logger: logger)]
+    if let dashboard = environment.dashboard {
+      services.append(
+        LedgerSampler(
+          store: dashboard.store, clock: clock, interval: configuration.ledgerSampleInterval, logger: logger))
+    }
+    return services
+  }
+
+  /// The dashboard's address with a login token in it (the admin token when this process knows
+  /// it, else the viewer token), or without one.
+  public func dashboardURL(base: String) -> String {
+    guard environment.dashboard != nil else { return base + "/" }
+    if let token = tokens.knownAdminToken ?? tokens.knownViewerToken { return base + "/login?token=" + token }
+    return base + "/login"
   }
 
   /// The HTTP(S) application with its background services.
@@ -104,7 +134,7 @@ public struct CoordinatorServer: Sendable {
       // net.core.somaxconn.
       configuration: .init(
         address: .hostname(configuration.host, port: configuration.port), serverName: "lorasweep", backlog: 4096),
-      services: [reaper(logger: logger)],
+      services: services(logger: logger),
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
       logger: logger)
   }

@@ -24,6 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Largest request body in bytes (default 1048576; SWEEP_MAX_BODY).") var maxBody: Int?
   @Option(help: "Admin token (SWEEP_ADMIN_TOKEN); generated at first start if absent.") var adminToken: String?
   @Option(help: "Worker join token (SWEEP_WORKER_TOKEN); generated at first start if absent.") var workerToken: String?
+  @Option(help: "Read-only dashboard token (SWEEP_VIEWER_TOKEN); generated at first start if absent.")
+  var viewerToken: String?
   @Option(help: "Write the port actually bound to this file once listening (for scripts using --port 0).")
   var portFile: String?
   @Option(help: "PEM certificate chain: serve HTTPS (SWEEP_TLS_CERT; needs --tls-key).") var tlsCert: String?
@@ -50,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
       maxBody, "SWEEP_MAX_BODY", default: 1 << 20, range: 1024...(256 << 20), name: "--max-body")
     configuration.adminToken = EnvironmentOption.string(adminToken, "SWEEP_ADMIN_TOKEN")
     configuration.workerToken = EnvironmentOption.string(workerToken, "SWEEP_WORKER_TOKEN")
+    configuration.viewerToken = EnvironmentOption.string(viewerToken, "SWEEP_VIEWER_TOKEN")
     configuration.tlsCertificatePath = EnvironmentOption.string(tlsCert, "SWEEP_TLS_CERT")
     configuration.tlsKeyPath = EnvironmentOption.string(tlsKey, "SWEEP_TLS_KEY")
     configuration.artifactsPath = EnvironmentOption.string(artifacts, "SWEEP_ARTIFACTS")
@@ -100,6 +103,11 @@ struct ServeCommand: AsyncParsableCommand {
     let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
     let app = try server.application(logger: logger) { port in
       runningLogger.notice("coordinator listening on \(scheme)://\(host):\(port) (database \(databasePath))")
+      // Printed for people (like Jupyter's link): open it to log in to the dashboard.
+      let viewHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+      var out = StandardOutput()
+      out.line("dashboard: \(server.dashboardURL(base: "\(scheme)://\(viewHost):\(port)"))")
+      out.flush()
       if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
     }
     do {

@@ -53,4 +53,13 @@ public enum DurationText {
     if seconds % 60 > 0 { out += "\(seconds % 60)s" }
     return out
   }
+
+  /// A duration for people to read, rounded to what matters: `4.2s`, `45s`, `12m5s`, `3h20m`.
+  public static func approximate(seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "—" }
+    if seconds < 10 { return String(Double(Int((seconds * 10).rounded())) / 10) + "s" }
+    let whole = Int64(seconds.rounded())
+    if whole < 3600 { return format(.seconds(whole)) }
+    return format(.seconds(whole / 60 * 60))
+  }
 }

@@ -11,6 +11,7 @@ import Shared
 struct TestCoordinator {
   static let adminToken = "test-admin-token"
   static let joinToken = "test-join-token"
+  static let viewerToken = "test-viewer-token"
 
   let directory: URL
   let clock: ManualWallClock
@@ -33,6 +34,7 @@ struct TestCoordinator {
     configuration.maxBodyBytes = maxBody
     configuration.adminToken = Self.adminToken
     configuration.workerToken = Self.joinToken
+    configuration.viewerToken = Self.viewerToken
     configuration.port = 0
     configuration.detectAbsence = detectAbsence
     server = try await CoordinatorServer.prepare(configuration, clock: self.clock)

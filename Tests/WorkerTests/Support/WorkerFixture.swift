@@ -28,6 +28,9 @@ struct WorkerFixture {
       long) sleep 3; echo '{"accuracy": 0.7}' ;;
       fail) echo "something broke" >&2; exit 3 ;;
       hang) i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done ;;
+      curve) for e in 1 2 3 4 5 6; do sleep 0.8
+               printf '{"epoch": %s, "accuracy": %s}\\n' "$e" "$(awk -v x="$3" -v e="$e" 'BEGIN{printf "%.4f", 0.4 + 0.08*e*x}')"
+             done ;;
       api)  echo '{"cost_usd": 0.1}'; echo '{"cost_usd": 0.3, "accuracy": 0.85}' ;;
       pricey) echo '{"cost_usd": 0.5}'; sleep 0.2; echo '{"cost_usd": 1.5}'
               i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done ;;

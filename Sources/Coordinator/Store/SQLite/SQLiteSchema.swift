@@ -272,6 +272,30 @@ enum SQLiteSchema {
           ALTER TABLE sweeps ADD COLUMN trial_spent INTEGER NOT NULL DEFAULT 0;
           """)
     }
+    // The dashboard: every heartbeat's progress of an attempt (its live curve, its trial page),
+    // and the ledger sampled over time (spend and holds against the budget).
+    migrator.registerMigration("v12-dashboard") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE progress_history (
+            sweep_id TEXT NOT NULL,
+            trial_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            epoch REAL,
+            step REAL,
+            metrics TEXT NOT NULL
+          );
+          CREATE INDEX progress_history_by_attempt ON progress_history(sweep_id, trial_id, attempt, at);
+          CREATE TABLE ledger_samples (
+            sweep_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            spent INTEGER NOT NULL,
+            reserved INTEGER NOT NULL,
+            PRIMARY KEY (sweep_id, at)
+          );
+          """)
+    }
     return migrator
   }
 }

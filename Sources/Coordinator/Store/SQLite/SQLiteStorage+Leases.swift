@@ -97,6 +97,15 @@ extension SQLiteStorage {
       progress.trialId, progress.attempt, progress.epoch, progress.step, StoredJSON.encodeMetrics(progress.metrics),
       now.milliseconds, lease,
     ])
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO progress_history(sweep_id, trial_id, attempt, at, epoch, step, metrics)
+        SELECT sweep_id, ?, ?, ?, ?, ?, ? FROM leases WHERE id = ?
+        """
+    ).execute(arguments: [
+      progress.trialId, progress.attempt, now.milliseconds, progress.epoch, progress.step,
+      StoredJSON.encodeMetrics(progress.metrics), lease,
+    ])
   }
 
   // MARK: Workers

@@ -1,0 +1,130 @@
+import Foundation
+import Shared
+import SpecReading
+
+/// Everything a sweep's page shows, read for one request.
+public struct SweepSnapshot: Sendable {
+  public var status: SweepStatus
+  public var spec: SweepSpec?
+  public var context: PlotContext
+  /// Finished trials, for the leaderboard, the plots and the report.
+  public var records: [ResultRecord]
+  public var plotRecords: [PlotRecord]
+  public var progress: SweepProgress
+  public var workers: [WorkerSummary]
+  public var ledger: [LedgerSample]
+  /// When it was read (the end of the spend line).
+  public var now: Timestamp
+}
+
+/// Reads what the dashboard shows, once per request, and keeps each sweep's finished trials
+/// and plots while they have not changed: ten dashboards open on a sweep of 100,000 results
+/// read its results once per new result, not ten times every few seconds.
+public actor DashboardData {
+  let store: any SweepStore
+  let dashboard: any DashboardStore
+  let clock: any WallClock
+
+  struct Cached {
+    var fingerprint: String
+    var spec: SweepSpec?
+    var records: [ResultRecord]
+    var plotRecords: [PlotRecord]
+    var plots: [String: PlotData] = [:]
+  }
+  private var cache: [String: Cached] = [:]
+
+  public init(store: any SweepStore, dashboard: any DashboardStore, clock: any WallClock) {
+    self.store = store
+    self.dashboard = dashboard
+    self.clock = clock
+  }
+
+  public func snapshot(sweepID: String) async throws -> SweepSnapshot {
+    let status = try await store.sweepStatus(id: sweepID)
+    let cached = try await finished(status)
+    let running = try await dashboard.runningTrials(sweepID: sweepID)
+    let stages = try await dashboard.stageCounts(sweepID: sweepID)
+    let progress = SweepProgress(
+      sweepId: sweepID, state: status.state, domains: stages, running: running,
+      etaS: Self.eta(status: status, records: cached.records, running: running.count))
+    let context =
+      cached.spec.map(PlotContext.init(spec:))
+      ?? PlotContext(objective: status.objective, parameters: [], domains: status.domains.map(\.domain))
+    return SweepSnapshot(
+      status: status, spec: cached.spec, context: context, records: cached.records, plotRecords: cached.plotRecords,
+      progress: progress, workers: try await store.listWorkers(), ledger: try await dashboard.ledgerSamples(sweepID: sweepID),
+      now: clock.now)
+  }
+
+  /// The data of one plot, computed once per change of the sweep's results.
+  public func plot(_ kind: String, sweepID: String) async throws -> PlotData? {
+    let status = try await store.sweepStatus(id: sweepID)
+    let cached = try await finished(status)
+    if let plot = cache[sweepID]?.plots[kind] { return plot }
+    let context =
+      cached.spec.map(PlotContext.init(spec:))
+      ?? PlotContext(objective: status.objective, parameters: [], domains: status.domains.map(\.domain))
+    let plot = PlotBuilder.plot(kind, records: cached.plotRecords, context: context)
+    if let plot { cache[sweepID]?.plots[kind] = plot }
+    return plot
+  }
+
+  public func timeline(sweepID: String) async throws -> SweepTimeline {
+    let status = try await store.sweepStatus(id: sweepID)
+    let cached = try await finished(status)
+    var points: [TimelinePoint] = []
+    for domain in status.domains.map(\.domain) {
+      let timed = cached.plotRecords.filter { $0.domain == domain && $0.objective != nil && $0.finishedAt != nil }
+        .sorted { $0.finishedAt! < $1.finishedAt! }
+      let best = PlotMath.bestSoFar(timed.map { $0.objective! }, goal: status.objective.goal)
+      let changes = Set(best.indices.filter { $0 == 0 || best[$0] != best[$0 - 1] })
+      for index in PlotMath.downsample(count: timed.count, limit: 2_000, keeping: changes) {
+        points.append(
+          TimelinePoint(
+            at: timed[index].finishedAt!.iso8601, domain: domain, trialId: timed[index].trialID,
+            objective: timed[index].objective!, bestSoFar: best[index]))
+      }
+    }
+    return SweepTimeline(
+      budgetUsd: status.budgetUsd, ledger: try await dashboard.ledgerSamples(sweepID: sweepID), results: points)
+  }
+
+  /// The sweep's finished trials, read again only when its counts changed.
+  private func finished(_ status: SweepStatus) async throws -> Cached {
+    let counts = status.counts
+    let fingerprint = "\(counts.succeeded)/\(counts.failed)/\(counts.pruned)/\(counts.cancelled)/\(status.state.rawValue)"
+    if let cached = cache[status.id], cached.fingerprint == fingerprint { return cached }
+    var spec = cache[status.id]?.spec
+    if spec == nil, let text = try? await store.specText(sweepID: status.id) {
+      spec = try? SpecDecoder.decode(text, file: "sweep \(status.id)")
+    }
+    var records: [ResultRecord] = []
+    var cursor: ResultCursor? = nil
+    repeat {
+      let page = try await store.exportResults(ResultQuery(sweepID: status.id), after: cursor, limit: 5_000)
+      records += page.records
+      cursor = page.next
+    } while cursor != nil
+    let metric = status.objective.metric
+    let plotRecords = records.map { record in
+      PlotRecord(
+        domain: record.domain, trialID: record.trialID, params: record.params,
+        objective: record.status == TrialState.succeeded.rawValue ? record.metrics.first { $0.0 == metric }?.1 : nil,
+        cost: Double(record.cost.value) / 1_000_000, finishedAt: record.finishedAt, origin: record.origin)
+    }
+    let cached = Cached(fingerprint: fingerprint, spec: spec, records: records, plotRecords: plotRecords)
+    cache[status.id] = cached
+    return cached
+  }
+
+  /// The open trials' remaining time: their count × the mean measured duration ÷ the trials
+  /// running at once (at least one). nil before any trial finished or when nothing is open.
+  static func eta(status: SweepStatus, records: [ResultRecord], running: Int) -> Double? {
+    let open = status.counts.pending + status.counts.leased + status.counts.waiting
+    let durations = records.compactMap { $0.status == TrialState.succeeded.rawValue ? $0.durationSeconds : nil }
+    guard open > 0, !durations.isEmpty else { return nil }
+    let mean = durations.reduce(0, +) / Double(durations.count)
+    return Double(open) * mean / Double(max(1, running))
+  }
+}
