@@ -52,7 +52,7 @@ let package = Package(
     .target(
       name: "Coordinator",
       dependencies: [
-        "Shared", "SpecReading", "CommandLineSupport",
+        "Shared", "SpecReading", "CommandLineSupport", "Platform",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),

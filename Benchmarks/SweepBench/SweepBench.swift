@@ -29,6 +29,7 @@ struct SweepBench: AsyncParsableCommand {
   @Option(help: "Results per ingest run.") var ingestResults = 20_000
   @Option(help: "Real sweep-worker processes for the workers scenario.") var workerProcesses = 2
   @Option(help: "Slots per real worker for the workers scenario.") var slots = 8
+  @Option(help: "Finished trials for the dashboard scenario, comma-separated.") var dashboardResults = "10000,100000"
   @Option(help: "Write every row as JSON to this file.") var json: String?
 
   func run() async throws {
@@ -69,6 +70,10 @@ struct SweepBench: AsyncParsableCommand {
         for concurrency in [1, 64] {
           emit(
             try await IngestScenario(results: ingestResults, concurrency: concurrency, repetitions: repetitions).run())
+        }
+      case "dashboard":
+        for count in try list(dashboardResults) {
+          emit(try await DashboardScenario(results: count, repetitions: repetitions).run())
         }
       case "sampling":
         for row in try await SamplingScenario(trials: bigTrials, repetitions: repetitions).run() { emit(row) }

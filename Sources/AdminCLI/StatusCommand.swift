@@ -34,6 +34,13 @@ struct StatusCommand: AsyncParsableCommand {
       for line in StatusView.lines(status, workers: workers) { out.line(line) }
       // The cap across sweeps, when one is set: it may bind before this sweep's own.
       if let outer, outer.budgetUsd != nil { out.line("  " + BudgetView.line(outer)) }
+      // Watching: the running trials' epochs and the time left (a coordinator without the
+      // dashboard's data has none to give).
+      if watch,
+        let progress = try? client.decode(SweepProgress.self, try await client.send(.GET, "/v1/sweeps/\(id)/progress"))
+      {
+        for line in StatusView.progressLines(progress, objective: status.objective.metric) { out.line(line) }
+      }
       out.flush()
       guard watch, status.state == .running || status.state == .paused else { return }
       try await Task.sleep(for: .seconds(2))
@@ -98,6 +105,22 @@ public enum StatusView {
       lines.append("  workers:")
       lines += WorkerTable.lines(workers).map { "    " + $0 }
     }
+    return lines
+  }
+
+  /// The running trials with their latest epoch and objective, and the time left.
+  public static func progressLines(_ progress: SweepProgress, objective: String) -> [String] {
+    var lines: [String] = []
+    if let eta = progress.etaS { lines.append("  time left ~\(DurationText.approximate(seconds: eta))") }
+    guard !progress.running.isEmpty else { return lines }
+    lines.append("  running:")
+    for trial in progress.running.prefix(20) {
+      var line = "    \(trial.trialId)  \(trial.domain)  on \(trial.worker)"
+      if let epoch = trial.epoch { line += "  epoch \(epoch == epoch.rounded() ? String(Int(epoch)) : String(epoch))" }
+      if let value = trial.metrics[objective] { line += "  \(objective) \(format(value))" }
+      lines.append(line)
+    }
+    if progress.running.count > 20 { lines.append("    … and \(progress.running.count - 20) more") }
     return lines
   }
 

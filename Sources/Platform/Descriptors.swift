@@ -18,6 +18,9 @@ public enum Descriptors {
     return true
   }
 
+  /// Whether `fd` is a terminal (someone is watching, not a file or a pipe).
+  public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
   /// Writes text to standard error in one call, unbuffered.
   public static func writeStandardError(_ text: String) {
     var text = text

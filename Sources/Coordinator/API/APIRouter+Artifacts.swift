@@ -70,31 +70,34 @@ extension APIRouter {
       return try JSONResponse.make(ArtifactList(artifacts: list))
     }
     routes.admin.get("/v1/sweeps/{id}/artifacts/{trial}") { request, context in
-      let sweepID = try parameter(context, "id")
-      let trialID = try parameter(context, "trial")
-      guard
-        let info = try await env.store.artifacts(sweepID: sweepID, domain: nil).first(where: { $0.trialId == trialID })
-      else {
-        throw APIError(.notFound, "artifact_not_found", "trial '\(trialID)' of sweep '\(sweepID)' has no stored output")
-      }
-      let path = env.artifacts.path(sha256: info.sha256)
-      guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw APIError(.notFound, "artifact_not_found", "the archive of trial '\(trialID)' is missing from \(path)")
-      }
-      var headers = HTTPFields()
-      headers[.contentType] = "application/x-tar"
-      headers[.artifactSHA256] = info.sha256
-      headers[.contentLength] = String(info.bytes)
-      return Response(
-        status: .ok, headers: headers,
-        body: ResponseBody { writer in
-          defer { try? handle.close() }
-          while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-            try await writer.write(ByteBuffer(bytes: chunk))
-          }
-          try await writer.finish(nil)
-        })
+      try await artifactDownload(env, sweepID: try parameter(context, "id"), trialID: try parameter(context, "trial"))
     }
+  }
+
+  /// A stored output folder, streamed as its tar archive with its digest.
+  static func artifactDownload(_ env: APIEnvironment, sweepID: String, trialID: String) async throws -> Response {
+    guard
+      let info = try await env.store.artifacts(sweepID: sweepID, domain: nil).first(where: { $0.trialId == trialID })
+    else {
+      throw APIError(.notFound, "artifact_not_found", "trial '\(trialID)' of sweep '\(sweepID)' has no stored output")
+    }
+    let path = env.artifacts.path(sha256: info.sha256)
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw APIError(.notFound, "artifact_not_found", "the archive of trial '\(trialID)' is missing from \(path)")
+    }
+    var headers = HTTPFields()
+    headers[.contentType] = "application/x-tar"
+    headers[.artifactSHA256] = info.sha256
+    headers[.contentLength] = String(info.bytes)
+    return Response(
+      status: .ok, headers: headers,
+      body: ResponseBody { writer in
+        defer { try? handle.close() }
+        while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+          try await writer.write(ByteBuffer(bytes: chunk))
+        }
+        try await writer.finish(nil)
+      })
   }
 
   static func tooLarge(_ trialID: String, bytes: Int64, limit: Int64) -> APIError {

@@ -549,6 +549,17 @@ public enum OpenAPIDocument {
             "200": {description: text/html}
             "303": {description: Not logged in; to /login}
             "404": {description: Unknown sweep or trial}
+      /sweeps/{id}/trials/{trial}/artifact.tar:
+        get:
+          summary: "The trial's kept output folder as a tar archive, from its page (session cookie)."
+          security: []
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {name: trial, in: path, required: true, schema: {type: string}}
+          responses:
+            "200": {description: application/x-tar}
+            "303": {description: Not logged in; to /login}
+            "404": {description: "No output folder kept: a page that says so"}
       /sweeps/{id}/cancel:
         post:
           summary: "Cancels the sweep from its page: an admin session and the page's CSRF token (form field csrf)."

@@ -41,7 +41,8 @@ enum DashboardPages {
   static func problem(_ title: String, _ message: String, session: DashboardSession?) -> String {
     page(
       title: title, session: session,
-      body: "<h1>\(E.escape(title))</h1><p class=\"message\">\(E.escape(message))</p><p><a href=\"/\">All sweeps</a></p>",
+      body:
+        "<h1>\(E.escape(title))</h1><p class=\"message\">\(E.escape(message))</p><p><a href=\"/\">All sweeps</a></p>",
       script: false)
   }
 
@@ -54,7 +55,8 @@ enum DashboardPages {
         title: "Sweeps", session: session,
         body: body + "<p>No sweep yet. Submit one with <code>sweep submit spec.yaml</code>.</p>")
     }
-    body += "<div data-live><table><thead><tr><th>Sweep</th><th>State</th><th>Progress</th><th class=\"num\">Spent / budget</th><th>Best per domain</th></tr></thead><tbody>"
+    body +=
+      "<div data-live><table><thead><tr><th>Sweep</th><th>State</th><th>Progress</th><th class=\"num\">Spent / budget</th><th>Best per domain</th></tr></thead><tbody>"
     for status in sweeps.reversed() {
       let counts = status.counts
       let best = status.domains.compactMap { domain in
@@ -123,7 +125,8 @@ enum DashboardPages {
   }
 
   static func progress(_ s: SweepSnapshot) -> String {
-    var html = "<h2>Progress</h2><table><thead><tr><th>Domain</th><th>Stage</th><th class=\"num\">Done</th><th class=\"num\">Succeeded</th><th class=\"num\">Failed</th><th class=\"num\">Pruned</th><th class=\"num\">Running</th><th class=\"num\">Waiting</th><th style=\"width:30%\"></th></tr></thead><tbody>"
+    var html =
+      "<h2>Progress</h2><table><thead><tr><th>Domain</th><th>Stage</th><th class=\"num\">Done</th><th class=\"num\">Succeeded</th><th class=\"num\">Failed</th><th class=\"num\">Pruned</th><th class=\"num\">Running</th><th class=\"num\">Waiting</th><th style=\"width:30%\"></th></tr></thead><tbody>"
     for domain in s.progress.domains {
       let c = domain.counts
       html += """
@@ -139,11 +142,15 @@ enum DashboardPages {
     var html = "<h2>Running trials</h2>"
     guard !s.progress.running.isEmpty else { return html + "<p class=\"note\">Nothing is running right now.</p>" }
     let metric = s.status.objective.metric
-    html += "<table id=\"running\"><thead><tr><th>Trial</th><th>Domain</th><th>Worker</th><th class=\"num\">Attempt</th><th class=\"num\">Epoch</th><th>Latest metrics</th><th>Curve</th><th>Started</th></tr></thead><tbody>"
+    html +=
+      "<table id=\"running\"><thead><tr><th>Trial</th><th>Domain</th><th>Worker</th><th class=\"num\">Attempt</th><th class=\"num\">Epoch</th><th>Latest metrics</th><th>Curve</th><th>Started</th></tr></thead><tbody>"
     for trial in s.progress.running {
-      let curveMetric = trial.history.contains { $0.metrics[metric] != nil } ? metric : (trial.metrics.keys.sorted().first ?? metric)
+      let curveMetric =
+        trial.history.contains { $0.metrics[metric] != nil } ? metric : (trial.metrics.keys.sorted().first ?? metric)
       let curve = trial.history.compactMap { $0.metrics[curveMetric] }
-      let metrics = trial.metrics.sorted { $0.key < $1.key }.prefix(4).map { "\(E.escape($0.key)) \(E.label($0.value))" }
+      let metrics = trial.metrics.sorted { $0.key < $1.key }.prefix(4).map {
+        "\(E.escape($0.key)) \(E.label($0.value))"
+      }
       html += """
         <tr><td><a href="/sweeps/\(E.escape(s.status.id))/trials/\(E.escape(trial.trialId))">\(E.escape(trial.trialId))</a><div class="params">\(paramsText(trial.params))</div></td>
         <td>\(E.escape(trial.domain))</td><td>\(E.escape(trial.worker))</td><td class="num">\(trial.attempt)</td>
@@ -158,18 +165,27 @@ enum DashboardPages {
     var html = "<h2>Money</h2><div class=\"plots\">" + SVGPlot.render(spendPlot(s), width: 640, height: 280)
     let status = s.status
     var parts: [String] = []
-    if let idle = status.idleSpentUsd, idle.micros > .zero { parts.append("idle paid workers $\(idle.micros.decimalString)") }
-    if let fees = status.feesSpentUsd, fees.micros > .zero { parts.append("subscriptions $\(fees.micros.decimalString)") }
-    if let trials = status.trialCostSpentUsd, trials.micros > .zero { parts.append("priced trials $\(trials.micros.decimalString)") }
+    if let idle = status.idleSpentUsd, idle.micros > .zero {
+      parts.append("idle paid workers $\(idle.micros.decimalString)")
+    }
+    if let fees = status.feesSpentUsd, fees.micros > .zero {
+      parts.append("subscriptions $\(fees.micros.decimalString)")
+    }
+    if let trials = status.trialCostSpentUsd, trials.micros > .zero {
+      parts.append("priced trials $\(trials.micros.decimalString)")
+    }
     html += "</div>"
     if !parts.isEmpty { html += "<p class=\"note\">Of the spend: \(parts.joined(separator: " · ")).</p>" }
-    html += "<h3>Workers</h3><table id=\"workers\"><thead><tr><th>Worker</th><th>Provider</th><th class=\"num\">$/h</th><th>State</th><th class=\"num\">Billed</th><th class=\"num\">Working</th><th class=\"num\">Idle</th><th style=\"width:16%\">Billed time</th><th class=\"num\">Trials</th><th class=\"num\">Spent</th></tr></thead><tbody>"
+    html +=
+      "<h3>Workers</h3><table id=\"workers\"><thead><tr><th>Worker</th><th>Provider</th><th class=\"num\">$/h</th><th>State</th><th class=\"num\">Billed</th><th class=\"num\">Working</th><th class=\"num\">Idle</th><th style=\"width:16%\">Billed time</th><th class=\"num\">Trials</th><th class=\"num\">Spent</th></tr></thead><tbody>"
     for worker in s.workers {
       let billing = worker.billing
       let billed = billing.map { DurationText.approximate(seconds: $0.billedS) } ?? "—"
       let working = billing.map { DurationText.approximate(seconds: $0.workingS) } ?? "—"
       let idle = billing.map { DurationText.approximate(seconds: $0.idleS) } ?? "—"
-      let bar = billing.map { meter([(Int($0.workingS), "work"), (Int($0.idleS), "idle")], total: Int(max(1, $0.billedS))) } ?? ""
+      let bar =
+        billing.map { meter([(Int($0.workingS), "work"), (Int($0.idleS), "idle")], total: Int(max(1, $0.billedS))) }
+        ?? ""
       let spent = billing.map { "$" + $0.billedUsd.micros.decimalString } ?? "$" + worker.spentUsd.micros.decimalString
       html += """
         <tr><td>\(E.escape(worker.name))\(worker.gpu.map { "<div class=\"params\">\(E.escape($0))</div>" } ?? "")</td><td>\(E.escape(worker.provider.rawValue))</td>
@@ -203,8 +219,8 @@ enum DashboardPages {
       let committed = samples.map { Double($0.spent + $0.reserved) / 1e6 }
       let budget = Double(s.status.budgetUsd.micros.value) / 1e6
       panel.series = [
-        PlotSeries(name: "spent", style: "step", x: x, y: spent),
-        PlotSeries(name: "spent + reserved", style: "step", x: x, y: committed),
+        PlotSeries(name: "spent", style: "line", x: x, y: spent),
+        PlotSeries(name: "spent + reserved", style: "line", x: x, y: committed),
         PlotSeries(name: "budget", style: "line", x: [0, x.last ?? 1], y: [budget, budget]),
       ]
     }
@@ -243,14 +259,19 @@ enum DashboardPages {
       }
       html += "<table class=\"board\"><thead><tr><th class=\"num\">#</th><th>Trial</th>"
       html += parameters.map { "<th>\(E.escape($0))</th>" }.joined()
-      html += "<th class=\"num\"><a href=\"\(link("objective", 0))\">\(E.escape(metric))</a></th><th class=\"num\"><a href=\"\(link("cost", 0))\">cost</a></th><th class=\"num\"><a href=\"\(link("duration", 0))\">duration</a></th><th>Worker</th></tr></thead><tbody>"
+      html +=
+        "<th class=\"num\"><a href=\"\(link("objective", 0))\">\(E.escape(metric))</a></th><th class=\"num\"><a href=\"\(link("cost", 0))\">cost</a></th><th class=\"num\"><a href=\"\(link("duration", 0))\">duration</a></th><th>Worker</th></tr></thead><tbody>"
       for (offset, record) in shown.enumerated() {
         let params = Dictionary(record.params.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
         html += "<tr><td class=\"num\">\(page * BoardQuery.pageSize + offset + 1)</td>"
-        html += "<td><a href=\"/sweeps/\(E.escape(s.status.id))/trials/\(E.escape(record.trialID))\">\(E.escape(record.trialID))</a></td>"
-        html += parameters.map { "<td title=\"\(E.escape(params[$0]?.canonical ?? ""))\">\(display(params[$0]))</td>" }.joined()
-        html += "<td class=\"num\">\(value(record).map(E.label) ?? "—")</td><td class=\"num\">$\(record.cost.decimalString)</td>"
-        html += "<td class=\"num\">\(record.durationSeconds.map { DurationText.approximate(seconds: $0) } ?? "—")</td><td>\(E.escape(record.worker ?? "—"))</td></tr>"
+        html +=
+          "<td><a href=\"/sweeps/\(E.escape(s.status.id))/trials/\(E.escape(record.trialID))\">\(E.escape(record.trialID))</a></td>"
+        html += parameters.map { "<td title=\"\(E.escape(params[$0]?.canonical ?? ""))\">\(display(params[$0]))</td>" }
+          .joined()
+        html +=
+          "<td class=\"num\">\(value(record).map(E.label) ?? "—")</td><td class=\"num\">$\(record.cost.decimalString)</td>"
+        html +=
+          "<td class=\"num\">\(record.durationSeconds.map { DurationText.approximate(seconds: $0) } ?? "—")</td><td>\(E.escape(record.worker ?? "—"))</td></tr>"
       }
       html += "</tbody></table>"
       if pages > 1 {
@@ -268,7 +289,8 @@ enum DashboardPages {
   static func plotSection(_ plots: [PlotData], sweepID: String, linked: Bool = true) -> String {
     var html = "<h2>Plots</h2>"
     for plot in plots {
-      html += "<h3 id=\"plot-\(plot.kind)\">\(E.escape(plot.title))</h3><div class=\"plots\" data-plot=\"\(plot.kind)\">"
+      html +=
+        "<h3 id=\"plot-\(plot.kind)\">\(E.escape(plot.title))</h3><div class=\"plots\" data-plot=\"\(plot.kind)\">"
       html += SVGPlot.render(plot, link: linked ? { "/sweeps/\(sweepID)/trials/\($0)" } : nil) + "</div>"
     }
     return html
@@ -276,15 +298,20 @@ enum DashboardPages {
 
   // MARK: a trial
 
-  static func trial(_ detail: TrialDetail, status: SweepStatus, session: DashboardSession) -> String {
+  static func trial(_ detail: TrialDetail, status: SweepStatus, session: DashboardSession, artifact: ArtifactInfo?)
+    -> String
+  {
     var body =
       "<p class=\"sub\"><a href=\"/sweeps/\(E.escape(status.id))\">\(E.escape(status.name))</a> · \(E.escape(detail.domain)) · \(E.escape(detail.origin))</p>"
     body += "<h1>Trial \(E.escape(detail.trialID)) \(stateBadge(detail.state))</h1>"
     body += "<div data-live><div class=\"cards\">"
-    body += "<div class=\"card\"><div class=\"k\">\(E.escape(status.objective.metric))</div><div class=\"v\">\(detail.objective.map(E.label) ?? "—")</div></div>"
+    body +=
+      "<div class=\"card\"><div class=\"k\">\(E.escape(status.objective.metric))</div><div class=\"v\">\(detail.objective.map(E.label) ?? "—")</div></div>"
     let cost = detail.attempts.reduce(MicroDollars.zero) { $0.adding($1.cost) ?? $0 }
-    body += "<div class=\"card\"><div class=\"k\">Cost</div><div class=\"v\">$\(cost.decimalString)</div><div class=\"note\">\(detail.attempts.count) attempt(s)</div></div>"
-    body += "<div class=\"card\"><div class=\"k\">Parameters</div><div>\(detail.params.map { "\(E.escape($0.0)) = <b>\(E.escape($0.1.canonical))</b>" }.joined(separator: "<br>"))</div></div>"
+    body +=
+      "<div class=\"card\"><div class=\"k\">Cost</div><div class=\"v\">$\(cost.decimalString)</div><div class=\"note\">\(detail.attempts.count) attempt(s)</div></div>"
+    body +=
+      "<div class=\"card\"><div class=\"k\">Parameters</div><div>\(detail.params.map { "\(E.escape($0.0)) = <b>\(E.escape($0.1.canonical))</b>" }.joined(separator: "<br>"))</div></div>"
     body += "</div>"
     // metric history: one panel per metric the heartbeats carried, x = epoch when known
     var panels: [PlotPanel] = []
@@ -308,8 +335,10 @@ enum DashboardPages {
     body +=
       panels.isEmpty
       ? "<p class=\"note\">No heartbeat carried metrics for this trial (they come every third of the lease TTL while it runs).</p>"
-      : "<div class=\"plots\">" + SVGPlot.render(PlotData(kind: "trial", title: "Metrics", panels: panels), width: 460, height: 260) + "</div>"
-    body += "<h2>Attempts</h2><table><thead><tr><th class=\"num\">#</th><th>State</th><th>Worker</th><th>Started</th><th>Ended</th><th class=\"num\">Cost</th><th>Final metrics</th><th>Reason</th></tr></thead><tbody>"
+      : "<div class=\"plots\">"
+        + SVGPlot.render(PlotData(kind: "trial", title: "Metrics", panels: panels), width: 460, height: 260) + "</div>"
+    body +=
+      "<h2>Attempts</h2><table><thead><tr><th class=\"num\">#</th><th>State</th><th>Worker</th><th>Started</th><th>Ended</th><th class=\"num\">Cost</th><th>Final metrics</th><th>Reason</th></tr></thead><tbody>"
     for attempt in detail.attempts {
       let metrics = (detail.metrics[attempt.attempt] ?? [:]).sorted { $0.key < $1.key }.prefix(6)
         .map { "\(E.escape($0.key)) \(E.label($0.value))" }.joined(separator: " · ")
@@ -323,7 +352,14 @@ enum DashboardPages {
     if let tail = detail.outputTail, !tail.isEmpty {
       body += "<h2>Output (last lines)</h2><pre class=\"tail\">\(E.escape(tail))</pre>"
     }
-    body += "<p class=\"note\">Output folders come home with <code>sweep artifacts \(E.escape(status.id)) --trial \(E.escape(detail.trialID))</code> when the sweep keeps them.</p></div>"
+    if let artifact {
+      body +=
+        "<h2>Output folder</h2><p><a href=\"/sweeps/\(E.escape(status.id))/trials/\(E.escape(detail.trialID))/artifact.tar\">Download the output folder</a> (attempt \(artifact.attempt), \(artifact.bytes / 1024) KiB tar, sha256 <code>\(E.escape(String(artifact.sha256.prefix(16))))…</code>), or <code>sweep artifacts \(E.escape(status.id)) --trial \(E.escape(detail.trialID))</code> to unpack and check it.</p>"
+    } else {
+      body +=
+        "<p class=\"note\">No output folder is kept for this trial (the spec's <code>artifacts:</code> keeps the best of each domain).</p>"
+    }
+    body += "</div>"
     return page(title: "Trial \(detail.trialID)", session: session, body: body)
   }
 

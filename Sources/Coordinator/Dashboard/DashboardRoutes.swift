@@ -62,9 +62,21 @@ enum DashboardRoutes {
       do {
         let status = try await env.store.sweepStatus(id: id)
         let detail = try await dashboard.store.trialDetail(sweepID: id, trialID: context.parameters.get("trial") ?? "")
-        return html(DashboardPages.trial(detail, status: status, session: session))
+        let artifact = try await env.store.artifacts(sweepID: id, domain: detail.domain).first {
+          $0.trialId == detail.trialID
+        }
+        return html(DashboardPages.trial(detail, status: status, session: session, artifact: artifact))
       } catch let error as StoreError {
         return problem(error, session: session)
+      }
+    }
+    router.get("/sweeps/{id}/trials/{trial}/artifact.tar") { request, context in
+      guard let session = session(request, env, dashboard) else { return toLogin(request) }
+      do {
+        return try await APIRouter.artifactDownload(
+          env, sweepID: context.parameters.get("id") ?? "", trialID: context.parameters.get("trial") ?? "")
+      } catch let error as APIError {
+        return html(DashboardPages.problem("No output folder", error.message, session: session), status: .notFound)
       }
     }
     router.post("/sweeps/{id}/cancel") { request, context in
@@ -73,14 +85,16 @@ enum DashboardRoutes {
       guard session.role == .admin else {
         return html(
           DashboardPages.problem(
-            "Read-only", "You are logged in with the viewer token, which cannot change anything; log in with the admin token to cancel a sweep.",
+            "Read-only",
+            "You are logged in with the viewer token, which cannot change anything; log in with the admin token to cancel a sweep.",
             session: session), status: .forbidden)
       }
       let form = try await Self.form(request, env)
       guard session.checkCSRF(form["csrf"], keys: dashboard.keys) else {
         return html(
           DashboardPages.problem(
-            "Not cancelled", "The form did not come from this dashboard (its CSRF token is missing or wrong). Reload the sweep's page and try again.",
+            "Not cancelled",
+            "The form did not come from this dashboard (its CSRF token is missing or wrong). Reload the sweep's page and try again.",
             session: session), status: .forbidden)
       }
       do {
@@ -104,7 +118,8 @@ enum DashboardRoutes {
 
   // MARK: sessions
 
-  static func session(_ request: Request, _ env: APIEnvironment, _ dashboard: DashboardEnvironment) -> DashboardSession? {
+  static func session(_ request: Request, _ env: APIEnvironment, _ dashboard: DashboardEnvironment) -> DashboardSession?
+  {
     guard let value = DashboardSession.cookie(in: request.headers[.cookie]) else { return nil }
     return DashboardSession.verify(value, keys: dashboard.keys, now: env.clock.now)
   }
@@ -129,7 +144,8 @@ enum DashboardRoutes {
 
   static func toLogin(_ request: Request) -> Response {
     let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-    let encoded = next.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?", "+", "#"])) ?? "/"
+    let encoded =
+      next.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?", "+", "#"])) ?? "/"
     return redirect("/login?next=\(encoded)", cookie: nil, session: nil)
   }
 
@@ -174,7 +190,8 @@ enum DashboardRoutes {
       return html(DashboardPages.problem("Not done", message, session: session), status: .conflict)
     case .corrupt:
       return html(
-        DashboardPages.problem("Something is wrong", "The coordinator's log says what; the data was not changed.", session: session),
+        DashboardPages.problem(
+          "Something is wrong", "The coordinator's log says what; the data was not changed.", session: session),
         status: .internalServerError)
     }
   }

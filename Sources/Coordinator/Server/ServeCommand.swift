@@ -3,6 +3,7 @@ import CommandLineSupport
 import Foundation
 import Hummingbird
 import Logging
+import Platform
 import Shared
 
 /// `sweep serve`: the coordinator.
@@ -103,10 +104,18 @@ struct ServeCommand: AsyncParsableCommand {
     let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
     let app = try server.application(logger: logger) { port in
       runningLogger.notice("coordinator listening on \(scheme)://\(host):\(port) (database \(databasePath))")
-      // Printed for people (like Jupyter's link): open it to log in to the dashboard.
+      // For the person at the terminal, like Jupyter's link: open it to log in. Into a file or a
+      // pipe (a log) the token stays out: tokens are never logged.
       let viewHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+      let base = "\(scheme)://\(viewHost):\(port)"
       var out = StandardOutput()
-      out.line("dashboard: \(server.dashboardURL(base: "\(scheme)://\(viewHost):\(port)"))")
+      if Descriptors.isTerminal(1) {
+        out.line("dashboard: \(server.dashboardURL(base: base))")
+      } else {
+        out.line(
+          "dashboard: \(base)/login (log in with SWEEP_ADMIN_TOKEN or the read-only SWEEP_VIEWER_TOKEN from \(TokensFile.path(forDatabase: databasePath)))"
+        )
+      }
       out.flush()
       if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
     }
