@@ -48,8 +48,8 @@ struct DashboardScenario {
       warm.append(try await seconds { _ = try await get(http, page, cookie: cookie) })
     }
     var figures: [String: Sample] = [
-      "page_kib": Sample(values: [Double(bytes) / 1024]), "cold_s": Sample(values: [cold]),
-      "warm_s": Sample(values: warm),
+      "page_kib": Sample(values: [Double(bytes) / 1024]), "cold_ms": Sample(values: [cold * 1000]),
+      "warm_ms": Sample(values: warm.map { $0 * 1000 }),
     ]
     var notes: [String] = []
     if let chromium = try? HeadlessChromium() {
@@ -61,9 +61,9 @@ struct DashboardScenario {
         let full = try await seconds {
           try chromium.screenshot("\(serve.url)/login?token=\(serve.viewerToken)&next=/sweeps/sw-dash", to: shot)
         }
-        rendered.append(full - blank)
+        rendered.append((full - blank) * 1000)
       }
-      figures["render_beyond_blank_s"] = Sample(values: rendered)
+      figures["render_beyond_blank_ms"] = Sample(values: rendered)
     } else {
       notes.append("no headless Chromium: render time not measured")
     }

@@ -1,6 +1,44 @@
 import Foundation
 import Shared
 import SpecReading
+import Synchronization
+
+/// The leaderboard's orders of one version of a sweep's results, each sorted once, when first
+/// asked for: a page of 20 rows must not sort 50,000 results on every refresh.
+public final class LeaderboardOrders: Sendable {
+  let records: [ResultRecord]
+  let objective: Objective
+  private let orders = Mutex<[String: [Int]]>([:])
+
+  init(records: [ResultRecord], objective: Objective) {
+    self.records = records
+    self.objective = objective
+  }
+
+  /// The succeeded trials of `domain`, best first by `sort` (`objective`, `cost` or `duration`).
+  public func order(domain: String, sort: String) -> [Int] {
+    let key = domain + "\u{0}" + sort
+    if let known = orders.withLock({ $0[key] }) { return known }
+    let metric = objective.metric
+    let values = records.map { record in record.metrics.first { $0.0 == metric }?.1 }
+    var rows = records.indices.filter {
+      records[$0].domain == domain && records[$0].status == TrialState.succeeded.rawValue
+    }
+    switch sort {
+    case "cost": rows.sort { (records[$0].cost, $0) < (records[$1].cost, $1) }
+    case "duration":
+      rows.sort { (records[$0].durationSeconds ?? .infinity, $0) < (records[$1].durationSeconds ?? .infinity, $1) }
+    default:
+      rows.sort { a, b in
+        guard let x = values[a] else { return false }
+        guard let y = values[b] else { return true }
+        return x == y ? a < b : objective.isBetter(x, than: y)
+      }
+    }
+    orders.withLock { $0[key] = rows }
+    return rows
+  }
+}
 
 /// Everything a sweep's page shows, read for one request.
 public struct SweepSnapshot: Sendable {
@@ -15,6 +53,8 @@ public struct SweepSnapshot: Sendable {
   public var ledger: [LedgerSample]
   /// When it was read (the end of the spend line).
   public var now: Timestamp
+  /// The leaderboard's sorted orders of ``records``.
+  public var boards: LeaderboardOrders
 }
 
 /// Reads what the dashboard shows, once per request, and keeps each sweep's finished trials
@@ -31,8 +71,17 @@ public actor DashboardData {
     var records: [ResultRecord]
     var plotRecords: [PlotRecord]
     var plots: [String: PlotData] = [:]
+    /// The page's plot section, drawn once per change of the results.
+    var plotSection: String? = nil
+    var boards: LeaderboardOrders
+    /// When they were read, and how long that took.
+    var readAt: ContinuousClock.Instant
+    var readTook: Duration
   }
   private var cache: [String: Cached] = [:]
+  /// Sweeps by last use, oldest first: only the few looked at lately stay in memory.
+  private var recent: [String] = []
+  static let sweepsKept = 4
 
   public init(store: any SweepStore, dashboard: any DashboardStore, clock: any WallClock) {
     self.store = store
@@ -40,7 +89,40 @@ public actor DashboardData {
     self.clock = clock
   }
 
+  /// A sweep's page data; pages asked for within `freshFor` of each other share one read (ten
+  /// dashboards refreshing every 5 s read the sweep about once every 4 s, not twice a second: a
+  /// sweep's status counts its trials, half a second at 100,000).
   public func snapshot(sweepID: String) async throws -> SweepSnapshot {
+    if let (at, snapshot) = snapshots[sweepID], ContinuousClock.now - at < Self.freshFor { return snapshot }
+    let snapshot = try await readSnapshot(sweepID: sweepID)
+    snapshots[sweepID] = (ContinuousClock.now, snapshot)
+    if snapshots.count > Self.sweepsKept * 4 {
+      snapshots = snapshots.filter { ContinuousClock.now - $0.value.0 < Self.freshFor }
+    }
+    return snapshot
+  }
+
+  private var snapshots: [String: (ContinuousClock.Instant, SweepSnapshot)] = [:]
+
+  /// Forgets what was read of a sweep that just changed (cancelled from its page).
+  public func invalidate(sweepID: String) { snapshots[sweepID] = nil }
+  static let freshFor: Duration = .seconds(4)
+
+  /// The plot section of a sweep's page, drawn once per change of its results (`snapshot`'s).
+  public func plotSection(_ snapshot: SweepSnapshot) async throws -> String {
+    let sweepID = snapshot.status.id
+    _ = try await finished(snapshot.status)
+    if let drawn = cache[sweepID]?.plotSection { return drawn }
+    var plots: [PlotData] = []
+    for kind in PlotBuilder.kinds {
+      if let plot = try await plot(kind, sweepID: sweepID) { plots.append(plot) }
+    }
+    let drawn = DashboardPages.plotSection(plots, sweepID: sweepID)
+    cache[sweepID]?.plotSection = drawn
+    return drawn
+  }
+
+  private func readSnapshot(sweepID: String) async throws -> SweepSnapshot {
     let status = try await store.sweepStatus(id: sweepID)
     let cached = try await finished(status)
     let running = try await dashboard.runningTrials(sweepID: sweepID)
@@ -53,8 +135,9 @@ public actor DashboardData {
       ?? PlotContext(objective: status.objective, parameters: [], domains: status.domains.map(\.domain))
     return SweepSnapshot(
       status: status, spec: cached.spec, context: context, records: cached.records, plotRecords: cached.plotRecords,
-      progress: progress, workers: try await store.listWorkers(), ledger: try await dashboard.ledgerSamples(sweepID: sweepID),
-      now: clock.now)
+      progress: progress, workers: try await store.listWorkers(),
+      ledger: try await dashboard.ledgerSamples(sweepID: sweepID),
+      now: clock.now, boards: cached.boards)
   }
 
   /// The data of one plot, computed once per change of the sweep's results.
@@ -93,8 +176,20 @@ public actor DashboardData {
   /// The sweep's finished trials, read again only when its counts changed.
   private func finished(_ status: SweepStatus) async throws -> Cached {
     let counts = status.counts
-    let fingerprint = "\(counts.succeeded)/\(counts.failed)/\(counts.pruned)/\(counts.cancelled)/\(status.state.rawValue)"
-    if let cached = cache[status.id], cached.fingerprint == fingerprint { return cached }
+    let fingerprint =
+      "\(counts.succeeded)/\(counts.failed)/\(counts.pruned)/\(counts.cancelled)/\(status.state.rawValue)"
+    if let cached = cache[status.id] {
+      // Changed results are read again, but not more often than five times as long as a read
+      // takes (at least 5 s): 100,000 results take seconds to read, and a busy sweep finishes a
+      // trial every few. Meanwhile the page says its plots are behind.
+      let wait = max(Duration.seconds(5), cached.readTook * 5)
+      if cached.fingerprint == fingerprint || ContinuousClock.now - cached.readAt < wait {
+        recent.removeAll { $0 == status.id }
+        recent.append(status.id)
+        return cached
+      }
+    }
+    let started = ContinuousClock.now
     var spec = cache[status.id]?.spec
     if spec == nil, let text = try? await store.specText(sweepID: status.id) {
       spec = try? SpecDecoder.decode(text, file: "sweep \(status.id)")
@@ -113,8 +208,14 @@ public actor DashboardData {
         objective: record.status == TrialState.succeeded.rawValue ? record.metrics.first { $0.0 == metric }?.1 : nil,
         cost: Double(record.cost.value) / 1_000_000, finishedAt: record.finishedAt, origin: record.origin)
     }
-    let cached = Cached(fingerprint: fingerprint, spec: spec, records: records, plotRecords: plotRecords)
+    let cached = Cached(
+      fingerprint: fingerprint, spec: spec, records: records, plotRecords: plotRecords,
+      boards: LeaderboardOrders(records: records, objective: status.objective), readAt: ContinuousClock.now,
+      readTook: ContinuousClock.now - started)
     cache[status.id] = cached
+    recent.removeAll { $0 == status.id }
+    recent.append(status.id)
+    while recent.count > Self.sweepsKept { cache[recent.removeFirst()] = nil }
     return cached
   }
 

@@ -85,7 +85,7 @@ enum DashboardPages {
   }
 
   static func sweep(
-    _ s: SweepSnapshot, plots: [PlotData], session: DashboardSession, csrf: String, board: BoardQuery
+    _ s: SweepSnapshot, plotSection: String, session: DashboardSession, csrf: String, board: BoardQuery
   ) -> String {
     let status = s.status
     var body = "<h1>\(E.escape(status.name)) \(stateBadge(status.state.rawValue))</h1>"
@@ -99,8 +99,13 @@ enum DashboardPages {
     }
     body += "</p>"
     body += "<div data-live>" + summary(s) + progress(s) + running(s) + money(s) + "</div>"
-    body += "<div data-live>" + leaderboard(s, board: board) + "</div>"
-    body += "<div data-live>" + plotSection(plots, sweepID: status.id) + "</div>"
+    var behind = ""
+    if s.records.count < status.counts.finished {
+      behind =
+        "<p class=\"note\">The leaderboard and the plots show \(s.records.count) of the \(status.counts.finished) finished trials; they catch up within seconds (a large sweep's results are read again at most every few seconds).</p>"
+    }
+    body += "<div data-live>" + behind + leaderboard(s, board: board) + "</div>"
+    body += "<div data-live>" + plotSection + "</div>"
     return page(title: status.name, session: session, body: body)
   }
 
@@ -233,27 +238,18 @@ enum DashboardPages {
     let metric = goal.metric
     let parameters = s.spec?.space.map(\.name) ?? Array(Set(s.records.flatMap { $0.params.map(\.0) })).sorted()
     for domain in s.status.domains.map(\.domain) {
-      var rows = s.records.filter { $0.domain == domain && $0.status == TrialState.succeeded.rawValue }
+      let order = s.boards.order(domain: domain, sort: board.domain == domain ? board.sort : "objective")
       let value = { (r: ResultRecord) in r.metrics.first { $0.0 == metric }?.1 }
-      switch board.domain == domain ? board.sort : "objective" {
-      case "cost": rows.sort { $0.cost < $1.cost }
-      case "duration": rows.sort { ($0.durationSeconds ?? .infinity) < ($1.durationSeconds ?? .infinity) }
-      default:
-        rows.sort { a, b in
-          guard let x = value(a) else { return false }
-          guard let y = value(b) else { return true }
-          return goal.isBetter(x, than: y)
-        }
-      }
       let page = board.domain == domain ? board.page : 0
-      let pages = max(1, (rows.count + BoardQuery.pageSize - 1) / BoardQuery.pageSize)
-      let shown = rows.dropFirst(page * BoardQuery.pageSize).prefix(BoardQuery.pageSize)
+      let pages = max(1, (order.count + BoardQuery.pageSize - 1) / BoardQuery.pageSize)
+      // only the rows of the page are looked at
+      let shown = order.dropFirst(page * BoardQuery.pageSize).prefix(BoardQuery.pageSize).map { s.boards.records[$0] }
       let anchor = "board-\(E.escape(domain))"
       func link(_ sort: String, _ page: Int) -> String {
         "?domain=\(E.escape(domain.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? domain))&amp;sort=\(sort)&amp;page=\(page)#\(anchor)"
       }
-      html += "<h3 id=\"\(anchor)\">\(E.escape(domain)) <span class=\"note\">\(rows.count) succeeded</span></h3>"
-      guard !rows.isEmpty else {
+      html += "<h3 id=\"\(anchor)\">\(E.escape(domain)) <span class=\"note\">\(order.count) succeeded</span></h3>"
+      guard !order.isEmpty else {
         html += "<p class=\"note\">No result yet.</p>"
         continue
       }

@@ -50,7 +50,7 @@ enum DashboardRoutes {
         board.page = max(0, min(100_000, query.get("page").flatMap { Int($0) } ?? 0))
         return html(
           DashboardPages.sweep(
-            snapshot, plots: try await plots(snapshot, dashboard), session: session,
+            snapshot, plotSection: try await dashboard.data.plotSection(snapshot), session: session,
             csrf: session.csrfToken(keys: dashboard.keys), board: board))
       } catch let error as StoreError {
         return problem(error, session: session)
@@ -99,6 +99,7 @@ enum DashboardRoutes {
       }
       do {
         _ = try await env.store.cancelSweep(id: id, now: env.clock.now)
+        await dashboard.data.invalidate(sweepID: id)
         await env.dispatcher.wake()
       } catch let error as StoreError {
         return problem(error, session: session)

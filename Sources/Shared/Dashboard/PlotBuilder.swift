@@ -55,7 +55,7 @@ public enum PlotBuilder {
   public static let kinds = ["history", "slice", "parallel", "importance", "pareto", "transfer"]
 
   /// The data of plot `kind`, or nil for a kind that does not exist (or `transfer` in a sweep without one).
-  public static func plot(_ kind: String, records: [PlotRecord], context: PlotContext, limit: Int = 2_000)
+  public static func plot(_ kind: String, records: [PlotRecord], context: PlotContext, limit: Int = 1_000)
     -> PlotData?
   {
     let scored = records.filter { $0.objective?.isFinite == true }
@@ -124,7 +124,8 @@ public enum PlotBuilder {
       let categorical = values.contains { $0 != nil && $0?.numeric == nil }
       var categories: [String] = []
       if categorical {
-        categories = parameter.kind.gridValues?.map(\.canonical) ?? Array(Set(values.compactMap { $0?.canonical })).sorted()
+        categories =
+          parameter.kind.gridValues?.map(\.canonical) ?? Array(Set(values.compactMap { $0?.canonical })).sorted()
         panel.categories = categories
       }
       for domain in context.domains {
@@ -153,7 +154,9 @@ public enum PlotBuilder {
     var panel = PlotPanel(title: "Parallel coordinates")
     let parameters = context.varying
     // The best tenth is always drawn: it is what one looks for.
-    let ranked = records.indices.sorted { context.objective.isBetter(records[$0].objective!, than: records[$1].objective!) }
+    let ranked = records.indices.sorted {
+      context.objective.isBetter(records[$0].objective!, than: records[$1].objective!)
+    }
     let top = Set(ranked.prefix(max(1, min(limit / 2, records.count / 10))))
     let shown = PlotMath.downsample(count: records.count, limit: limit, keeping: top)
     var axes: [PlotAxis] = []
@@ -289,6 +292,7 @@ public enum PlotBuilder {
       let decimals = max(0, 2 - exponent)
       let scale = Math.pow(10, Double(decimals))
       let rounded = (value * scale).rounded() / scale
+      if decimals == 0 { return String(Int64(rounded)) }
       var text = String(rounded)
       if text.contains("e") { text = String(value) }
       return text
@@ -308,4 +312,3 @@ extension ParameterKind {
     }
   }
 }
-
