@@ -11,6 +11,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
   public var code: String
   public var message: String
   public var errors: [String]?
+  /// The methods the path takes, for a 405.
+  public var allow: String? = nil
 
   public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, errors: [String]? = nil) {
     self.status = status
@@ -23,6 +25,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     let body = APIErrorBody(error: .init(code: code, message: message, errors: errors))
     var response = try JSONResponse.make(body, status: status)
     if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+    if let allow { response.headers[.allow] = allow }
     return response
   }
 
@@ -58,6 +61,9 @@ enum JSONResponse {
 /// Turns every error that escapes a handler (Hummingbird's own 404/405, decoding failures,
 /// anything unexpected) into the JSON error format, so that clients parse one shape.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+  /// The routes, to tell "no such path" (404) from "not with this method" (405).
+  var routes: RouteTable? = nil
+
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
     -> Response
   {
@@ -69,6 +75,13 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
       if case .corrupt(let message) = error { context.logger.error("store inconsistency: \(message)") }
       throw APIError.from(error)
     } catch let error as HTTPError {
+      if error.status == .notFound, let methods = routes?.methods(for: request.uri.path), !methods.isEmpty {
+        var refusal = APIError(
+          .methodNotAllowed, "method_not_allowed",
+          "\(request.method) is not allowed on \(request.uri.path); it takes \(methods.joined(separator: ", "))")
+        refusal.allow = methods.joined(separator: ", ")
+        throw refusal
+      }
       let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
       let message =
         error.status == .notFound

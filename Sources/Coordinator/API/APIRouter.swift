@@ -9,7 +9,8 @@ import Shared
 public enum APIRouter {
   public static func make(_ env: APIEnvironment) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
-    router.middlewares.add(JSONErrorMiddleware())
+    let table = RouteTable()
+    router.middlewares.add(JSONErrorMiddleware(routes: table))
     if let absence = env.absence { router.middlewares.add(AbsenceMiddleware(monitor: absence)) }
     router.get("/healthz") { _, _ in
       JSONResponse.text("{\"status\":\"ok\"}", contentType: "application/json")
@@ -35,6 +36,7 @@ public enum APIRouter {
       addDashboardDataRoutes(routes, env, dashboard)
       DashboardRoutes.add(to: router, env: env, dashboard: dashboard)
     }
+    table.set(router.routes.map { ($0.path.description, $0.method.rawValue) })
     return router
   }
 

@@ -11,7 +11,8 @@ public enum OpenAPIDocument {
         dollar budget. Every call needs `Authorization: Bearer TOKEN`: the admin token for /v1/sweeps,
         GET /v1/workers and /metrics; the worker join token for POST /v1/workers; a worker's own
         credential for leases and results. Errors are JSON: {"error": {"code", "message", "errors"?}}.
-        Money is a decimal string of dollars ("0.40"); times are ISO 8601 UTC.
+        Money is a decimal string of dollars ("0.40"); times are ISO 8601 UTC. A method a path does
+        not take is 405 with Allow; a path that does not exist, 404.
     components:
       securitySchemes:
         bearer: {type: http, scheme: bearer}
@@ -336,7 +337,7 @@ public enum OpenAPIDocument {
           requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/ReleaseRequest"}}}}
           responses:
             "200": {description: Released}
-            "409": {description: Lease fenced, expired or closed}
+            "409": {description: "Lease fenced, expired or closed"}
       /v1/trials/{id}/results:
         post:
           summary: Report how one attempt ended (worker). Idempotent per attempt.
@@ -441,7 +442,7 @@ public enum OpenAPIDocument {
             - {name: trial, in: path, required: true, schema: {type: string}}
           responses:
             "200": {description: The archive (X-Artifact-SHA256 gives its digest), content: {application/x-tar: {}}}
-            "404": {description: Unknown sweep, or no stored output for the trial}
+            "404": {description: "Unknown sweep, or no stored output for the trial"}
       /v1/sweeps/{id}/results:
         get:
           summary: Results as JSON lines or CSV, one per finished trial (admin).
