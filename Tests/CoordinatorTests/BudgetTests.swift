@@ -185,4 +185,31 @@ import Testing
       #expect(final.spentUsd.micros == MicroDollars(40_000))
     }
   }
+
+  /// A lease dead but not yet reaped ends at its expiry: time after it is idle on the bill, not
+  /// lost. (Found by the chaos harness's sleep run: a heartbeat after the expiry accrued idle as
+  /// if the lease still ran to its paid end, then the lease was closed at its expiry — the time
+  /// between was on neither.)
+  @Test func aHeartbeatAfterALeasesExpiryBillsTheTimeSinceAsIdle() async throws {
+    let coordinator = try await TestCoordinator(ttl: .seconds(60))
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      _ = try await api.submit(TestSpecs.sweep(domains: "[a]", trials: 2, budget: "5", minutes: 10))
+      let gpu = try await api.register(name: "gpu", rate: "3.60", provider: .vast)
+      let lease = try #require(try await api.lease(gpu.credential).lease)
+      // No heartbeat for longer than the TTL (60 s) and no reaper pass yet: the lease is dead at
+      // 60 s, but still open when the worker next asks for work at 75 s; then the reaper closes it.
+      coordinator.clock.advance(by: .seconds(75))
+      #expect(try await api.lease(gpu.credential).lease == nil)
+      await coordinator.server.reaper(logger: Logger(label: "test")).runOnce()
+      #expect(try await api.heartbeat(gpu.credential, lease: lease).status == .conflict)
+      let worker = try await api.call(.get, "/v1/workers", token: TestCoordinator.adminToken).decode(WorkerList.self)
+        .workers[0]
+      let bill = try #require(worker.billing)
+      // 75 s of life: 60 s on the lease, 15 s idle after it — every second on the bill.
+      #expect(bill.billedS == 75 && bill.workingS == 60 && bill.idleS == 15, "\(bill)")
+      #expect(bill.billedUsd.micros == MicroDollars(75_000), "\(bill)")
+    }
+  }
 }

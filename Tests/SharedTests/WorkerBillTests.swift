@@ -193,4 +193,21 @@ import Testing
       }
     }
   }
+
+  @Test func anOpenLeasePastItsExpiryIsBusyOnlyUntilItsExpiry() {
+    let at = { (seconds: Int64) in Timestamp(milliseconds: seconds * 1000) }
+    // open, alive: busy up to now; dead but not yet reaped: up to its expiry; closed: up to its close
+    #expect(
+      WorkerBill.Busy(grantedAt: at(0), closedAt: nil, paidUntil: at(900), now: at(30), expiresAt: at(60)).end == at(30)
+    )
+    #expect(
+      WorkerBill.Busy(grantedAt: at(0), closedAt: nil, paidUntil: at(900), now: at(75), expiresAt: at(60)).end == at(60)
+    )
+    #expect(
+      WorkerBill.Busy(grantedAt: at(0), closedAt: at(40), paidUntil: at(900), now: at(75), expiresAt: at(60)).end
+        == at(40))
+    // and never past its paid time
+    #expect(
+      WorkerBill.Busy(grantedAt: at(0), closedAt: nil, paidUntil: at(50), now: at(75), expiresAt: at(60)).end == at(50))
+  }
 }

@@ -30,10 +30,13 @@ public struct WorkerBill: Hashable, Sendable {
     public var start: Timestamp
     public var end: Timestamp
 
-    /// `closedAt` nil: still running at `now`.
-    public init(grantedAt: Timestamp, closedAt: Timestamp?, paidUntil: Timestamp?, now: Timestamp) {
+    /// `closedAt` nil: still open at `now` — until its expiry, if that has passed: a lease dead
+    /// but not yet reaped closes at its expiry, so time after it is idle, not the lease's.
+    public init(
+      grantedAt: Timestamp, closedAt: Timestamp?, paidUntil: Timestamp?, now: Timestamp, expiresAt: Timestamp? = nil
+    ) {
       start = grantedAt
-      let closed = closedAt ?? now
+      let closed = closedAt ?? min(now, expiresAt ?? now)
       end = paidUntil.map { min($0, closed) } ?? closed
     }
   }

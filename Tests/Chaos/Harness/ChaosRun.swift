@@ -101,9 +101,17 @@ public final class ChaosRun {
     // Drain every worker: each must exit 0 with nothing left in its spool.
     for (index, worker) in workers.enumerated() {
       guard let worker else { continue }
-      if worker.isRunning, !lives[index].isEmpty { lives[index][lives[index].count - 1].alive = Date() }
+      let draining = Date()
       worker.signal(SIGTERM)
       let status = worker.wait(40)
+      if let last = lives[index].indices.last {
+        // Surely alive until the drain — or until its `--on-exit` ran, if it left by itself
+        // first: a paid box idle past `--max-idle` deregisters, runs it and exits on its own,
+        // and may still look running while it does.
+        let mark = configuration.isPaid(index) ? Self.lastMark(onExitMarks(index)) : nil
+        let exitedAlone = mark.map { $0 > lives[index][last].start } == true
+        lives[index][last].alive = exitedAlone ? min(mark!, draining) : draining
+      }
       if status != 0 {
         violations.append("worker \(index) exited \(status.map(String.init) ?? "not at all") after SIGTERM")
       }

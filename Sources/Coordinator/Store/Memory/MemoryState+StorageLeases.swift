@@ -177,7 +177,8 @@ extension MemoryState {
     workers[worker].billingLeases.removeAll { leases[$0].closedAt.map { $0 <= since } ?? false }
     return workers[worker].billingLeases.map {
       WorkerBill.Busy(
-        grantedAt: leases[$0].grantedAt, closedAt: leases[$0].closedAt, paidUntil: leases[$0].paidUntil, now: now)
+        grantedAt: leases[$0].grantedAt, closedAt: leases[$0].closedAt, paidUntil: leases[$0].paidUntil, now: now,
+        expiresAt: leases[$0].expiresAt)
     }
   }
 

@@ -186,13 +186,14 @@ extension SQLiteStorage {
     try Row.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT granted_at, closed_at, paid_until FROM leases
+          SELECT granted_at, closed_at, paid_until, expires_at FROM leases
           WHERE worker_id = ? AND (closed_at IS NULL OR closed_at > ?)
           """), arguments: [worker, since.milliseconds]
     ).map { row in
       WorkerBill.Busy(
         grantedAt: Timestamp(milliseconds: row[0]), closedAt: (row[1] as Int64?).map(Timestamp.init(milliseconds:)),
-        paidUntil: (row[2] as Int64?).map(Timestamp.init(milliseconds:)), now: now)
+        paidUntil: (row[2] as Int64?).map(Timestamp.init(milliseconds:)), now: now,
+        expiresAt: Timestamp(milliseconds: row[3]))
     }
   }
 
