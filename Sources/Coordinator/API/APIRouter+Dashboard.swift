@@ -30,7 +30,7 @@ extension APIRouter {
     }
     routes.reader.get("/v1/sweeps/{id}/report") { _, context in
       let snapshot = try await dashboard.data.snapshot(sweepID: try parameter(context, "id"))
-      let plots = try await DashboardRoutes.plots(snapshot, dashboard)
+      let plots = try await dashboard.data.plots(snapshot.status)
       return JSONResponse.text(
         ReportPage.html(snapshot, plots: plots, generatedAt: env.clock.now), contentType: "text/html; charset=utf-8")
     }

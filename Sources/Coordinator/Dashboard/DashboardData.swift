@@ -113,11 +113,7 @@ public actor DashboardData {
     let sweepID = snapshot.status.id
     _ = try await finished(snapshot.status)
     if let drawn = cache[sweepID]?.plotSection { return drawn }
-    var plots: [PlotData] = []
-    for kind in PlotBuilder.kinds {
-      if let plot = try await plot(kind, sweepID: sweepID) { plots.append(plot) }
-    }
-    let drawn = DashboardPages.plotSection(plots, sweepID: sweepID)
+    let drawn = DashboardPages.plotSection(try await plots(snapshot.status), sweepID: sweepID)
     cache[sweepID]?.plotSection = drawn
     return drawn
   }
@@ -142,7 +138,21 @@ public actor DashboardData {
 
   /// The data of one plot, computed once per change of the sweep's results.
   public func plot(_ kind: String, sweepID: String) async throws -> PlotData? {
-    let status = try await store.sweepStatus(id: sweepID)
+    try await plot(kind, status: try await store.sweepStatus(id: sweepID))
+  }
+
+  /// Every plot the sweep has (transfer only with transfer), from a status already read: one
+  /// read of the sweep for all of them, not one per plot.
+  public func plots(_ status: SweepStatus) async throws -> [PlotData] {
+    var plots: [PlotData] = []
+    for kind in PlotBuilder.kinds {
+      if let plot = try await plot(kind, status: status) { plots.append(plot) }
+    }
+    return plots
+  }
+
+  private func plot(_ kind: String, status: SweepStatus) async throws -> PlotData? {
+    let sweepID = status.id
     let cached = try await finished(status)
     if let plot = cache[sweepID]?.plots[kind] { return plot }
     let context =

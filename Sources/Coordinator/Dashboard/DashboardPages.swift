@@ -234,8 +234,7 @@ enum DashboardPages {
 
   static func leaderboard(_ s: SweepSnapshot, board: BoardQuery) -> String {
     var html = "<h2>Leaderboard</h2>"
-    let goal = s.status.objective
-    let metric = goal.metric
+    let metric = s.status.objective.metric
     let parameters = s.spec?.space.map(\.name) ?? Array(Set(s.records.flatMap { $0.params.map(\.0) })).sorted()
     for domain in s.status.domains.map(\.domain) {
       let order = s.boards.order(domain: domain, sort: board.domain == domain ? board.sort : "objective")

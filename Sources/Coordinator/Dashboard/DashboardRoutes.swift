@@ -108,15 +108,6 @@ enum DashboardRoutes {
     }
   }
 
-  /// The plots a sweep's page and report show (transfer only for a transfer sweep).
-  static func plots(_ snapshot: SweepSnapshot, _ dashboard: DashboardEnvironment) async throws -> [PlotData] {
-    var plots: [PlotData] = []
-    for kind in PlotBuilder.kinds {
-      if let plot = try await dashboard.data.plot(kind, sweepID: snapshot.status.id) { plots.append(plot) }
-    }
-    return plots
-  }
-
   // MARK: sessions
 
   static func session(_ request: Request, _ env: APIEnvironment, _ dashboard: DashboardEnvironment) -> DashboardSession?

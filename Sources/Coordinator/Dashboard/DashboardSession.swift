@@ -51,7 +51,9 @@ public struct DashboardSession: Hashable, Sendable {
   /// The session a cookie value proves, or nil (forged, expired, or signed with an old token).
   public static func verify(_ value: String, keys: Keys, now: Timestamp) -> DashboardSession? {
     let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 3, let role = Role(rawValue: String(parts[0])), let millis = Int64(parts[1]) else { return nil }
+    guard parts.count == 3, let role = Role(rawValue: String(parts[0])), let millis = Int64(parts[1]) else {
+      return nil
+    }
     let body = "\(parts[0]).\(parts[1])"
     let expected = signature(body, keys.key(role))
     guard Tokens.constantTimeEqual(Array(expected.utf8), Array(parts[2].utf8)) else { return nil }

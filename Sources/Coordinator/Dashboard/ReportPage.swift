@@ -35,13 +35,17 @@ public enum ReportPage {
         html += "<p class=\"note\">No result.</p>"
         continue
       }
-      html += "<table><thead><tr><th class=\"num\">#</th><th>Trial</th>" + parameters.map { "<th>\(E.escape($0))</th>" }.joined()
-      html += "<th class=\"num\">\(E.escape(objective.metric))</th><th class=\"num\">cost</th><th>Worker</th></tr></thead><tbody>"
+      html +=
+        "<table><thead><tr><th class=\"num\">#</th><th>Trial</th>"
+        + parameters.map { "<th>\(E.escape($0))</th>" }.joined()
+      html +=
+        "<th class=\"num\">\(E.escape(objective.metric))</th><th class=\"num\">cost</th><th>Worker</th></tr></thead><tbody>"
       for (rank, (record, value)) in rows.enumerated() {
         let params = Dictionary(record.params.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
         html += "<tr><td class=\"num\">\(rank + 1)</td><td>\(E.escape(record.trialID))</td>"
         html += parameters.map { "<td>\(E.escape(params[$0]?.canonical ?? "—"))</td>" }.joined()
-        html += "<td class=\"num\">\(E.label(value))</td><td class=\"num\">$\(record.cost.decimalString)</td><td>\(E.escape(record.worker ?? "—"))</td></tr>"
+        html +=
+          "<td class=\"num\">\(E.label(value))</td><td class=\"num\">$\(record.cost.decimalString)</td><td>\(E.escape(record.worker ?? "—"))</td></tr>"
       }
       html += "</tbody></table>"
     }
