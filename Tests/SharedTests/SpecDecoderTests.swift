@@ -62,10 +62,19 @@ import Testing
         rank: {int: [64, 4]}
         wd: {log_uniform: [0, 1e-3]}
       command: [run, "{rnak}"]
+      stages: [{name: screen, rnak: 8}]
+      transfer: {from: b}
       """)
+    // (transfer.top_k's path once lacked its table: "top_k")
     let lines = problems.map { "\($0.position?.description ?? "-") \($0.path)" }
-    #expect(lines == ["2:13 budget_usd", "3:14 domains[1]", "7:15 space.rank.int", "8:21 space.wd.log_uniform"])
-    // the placeholder cannot be checked while the space itself is broken: fix, then it is reported
+    // One pass: the placeholder, the stage's key and the transfer's source are checked against the
+    // names the broken space and domain list declared, not left for after those are fixed.
+    #expect(
+      lines == [
+        "2:13 budget_usd", "3:14 domains[1]", "7:15 space.rank.int", "8:21 space.wd.log_uniform", "9:16 command[1]",
+        "10:31 stages[0].rnak", "11:11 transfer.top_k", "11:18 transfer.from",
+      ])
+    #expect(problems.first { $0.path == "command[1]" }?.message.contains("did you mean '{rank}'") == true)
   }
 
   @Test func formatsDiagnosticsAsFileLineColumnPathMessage() {

@@ -1,6 +1,14 @@
 extension SpecDecoder {
+  /// What `space:` declared: the parameters when every one decoded, and the names of all that
+  /// are well named even when their definition has a problem — so that `command`, `stages` and
+  /// `early_stopping` are still checked against them in the same pass.
+  struct DeclaredSpace {
+    var parameters: [Parameter]?
+    var names: [String]
+  }
+
   /// Decodes `space:`, a mapping from parameter name to its definition.
-  mutating func space(_ node: DocumentNode) -> [Parameter]? {
+  mutating func space(_ node: DocumentNode) -> DeclaredSpace? {
     guard let table = table(node, path: "space", allowed: nil, what: "the search space (parameter name → definition)")
     else {
       return nil
@@ -9,6 +17,7 @@ extension SpecDecoder {
       report(node, "space", "the space is empty; expected at least one parameter, e.g. rank: {values: [8, 16]}")
       return nil
     }
+    var names: [String] = []
     var parameters: [Parameter] = []
     var ok = true
     for name in table.order {
@@ -27,13 +36,14 @@ extension SpecDecoder {
         ok = false
         continue
       }
+      names.append(name)
       if let kind = parameterKind(entry.value, path) {
         parameters.append(Parameter(name: name, kind: kind))
       } else {
         ok = false
       }
     }
-    return ok ? parameters : nil
+    return DeclaredSpace(parameters: ok ? parameters : nil, names: names)
   }
 
   /// One parameter: `{values: [...]}`, `{int: [lo, hi], step, log, grid_points}`,

@@ -9,7 +9,7 @@ extension SpecDecoder {
 
   /// `stages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 3}]`. Every key but
   /// `name` and `top_k` overrides a parameter of `space`.
-  mutating func stages(_ node: DocumentNode, space: [Parameter]) -> [Stage]? {
+  mutating func stages(_ node: DocumentNode, parameters names: [String]) -> [Stage]? {
     guard let items = list(node, "stages", expected: "a list of stages, e.g. [{name: screen, epochs: 3}]") else {
       return nil
     }
@@ -17,7 +17,6 @@ extension SpecDecoder {
       report(node, "stages", "the list is empty; expected at least one stage, or remove the key")
       return nil
     }
-    let names = space.map(\.name)
     var stages: [Stage] = []
     var ok = true
     var seen: [String: Int] = [:]
@@ -84,7 +83,7 @@ extension SpecDecoder {
   }
 
   /// `early_stopping: {method: asha, metric: accuracy, min_epochs: 1, reduction_factor: 3}`.
-  mutating func earlyStopping(_ node: DocumentNode, objective: Objective, space: [Parameter]) -> EarlyStopping? {
+  mutating func earlyStopping(_ node: DocumentNode, objective: Objective, parameters: [String]) -> EarlyStopping? {
     guard
       let table = table(
         node, path: "early_stopping", allowed: Self.earlyStoppingKeys, what: "the early stopping {method: asha, …}")
@@ -151,7 +150,7 @@ extension SpecDecoder {
     if let n = table["epochs_parameter"], let text = string(n, "early_stopping.epochs_parameter") {
       epochsParameter = text
     }
-    if !space.contains(where: { $0.name == epochsParameter }) {
+    if !parameters.contains(epochsParameter) {
       report(
         table["epochs_parameter"] ?? node, "early_stopping.epochs_parameter",
         "ASHA needs each trial's total epochs, but space has no parameter '\(epochsParameter)'; add it (e.g. epochs: 15) or name it with epochs_parameter"

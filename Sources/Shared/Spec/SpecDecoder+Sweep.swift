@@ -21,7 +21,8 @@ extension SpecDecoder {
     var objective = Objective(metric: "accuracy", goal: .maximize)
     if let node = table["objective"], let decoded = self.objective(node) { objective = decoded }
 
-    let domains = required(table, "domains", "the list of domains").flatMap { domainList($0) }
+    let declaredDomains = required(table, "domains", "the list of domains").flatMap { domainList($0) }
+    let domains = declaredDomains?.domains
 
     var seed: UInt64 = 0
     if let node = table["seed"] { seed = unsignedSeed(node) ?? 0 }
@@ -86,27 +87,30 @@ extension SpecDecoder {
       }
     }
 
-    let space = required(table, "space", "the search space").flatMap { self.space($0) }
+    let declared = required(table, "space", "the search space").flatMap { self.space($0) }
+    let space = declared?.parameters
+    let names = declared?.names
     let command = required(table, "command", "the training command").flatMap {
-      self.command($0, parameters: Set(space?.map(\.name) ?? []), knowsParameters: space != nil)
+      self.command($0, parameters: Set(names ?? []), knowsParameters: names != nil)
     }
 
+    if let names { checkObjective(objective, against: names, node: table["objective"]) }
     if let space {
-      checkObjective(objective, against: space, node: table["objective"])
       checkSize(
-        sampler: sampler, space: space, domainCount: domains?.count ?? 1, trialsPerDomain: trialsPerDomain,
+        sampler: sampler, space: space, domainCount: declaredDomains?.names.count ?? 1,
+        trialsPerDomain: trialsPerDomain,
         maxTrials: maxTrials, table: table)
     }
 
     var stages: [Stage] = []
-    if let node = table["stages"], let space { stages = self.stages(node, space: space) ?? [] }
+    if let node = table["stages"], let names { stages = self.stages(node, parameters: names) ?? [] }
     var earlyStopping: EarlyStopping? = nil
-    if let node = table["early_stopping"], let space {
-      earlyStopping = self.earlyStopping(node, objective: objective, space: space)
+    if let node = table["early_stopping"], let names {
+      earlyStopping = self.earlyStopping(node, objective: objective, parameters: names)
     }
     var transfer: Transfer? = nil
-    if let node = table["transfer"], let domains {
-      transfer = self.transfer(node, domains: domains, trialsPerDomain: trialsPerDomain, sampler: sampler)
+    if let node = table["transfer"], let names = declaredDomains?.names {
+      transfer = self.transfer(node, domains: names, trialsPerDomain: trialsPerDomain, sampler: sampler)
     }
     var adaptive: AdaptiveSampling? = nil
     if sampler == .adaptive {
@@ -209,7 +213,7 @@ extension SpecDecoder {
 
   mutating func required(_ table: SpecTable, _ key: String, _ what: String) -> DocumentNode? {
     guard let node = table[key] else {
-      report(table.node, key, "missing; expected \(what)")
+      report(table.node, table.path(key), "missing; expected \(what)")
       return nil
     }
     return node
@@ -279,7 +283,9 @@ extension SpecDecoder {
     return metric.map { Objective(metric: $0, goal: goal) }
   }
 
-  mutating func domainList(_ node: DocumentNode) -> [String]? {
+  /// The domains when every item is valid, and the valid ones either way, so that `transfer`
+  /// is checked in the same pass as a bad domain.
+  mutating func domainList(_ node: DocumentNode) -> (domains: [String]?, names: [String])? {
     guard let items = list(node, "domains", expected: "a list of domain names, e.g. [financial, legal]") else {
       return nil
     }
@@ -312,7 +318,7 @@ extension SpecDecoder {
       seen[text] = item.position
       domains.append(text)
     }
-    return ok ? domains : nil
+    return (ok ? domains : nil, domains)
   }
 
   /// `{minutes_per_trial, cost_usd_per_trial | usd_per_1k_tokens + tokens_per_trial}`: the
@@ -434,8 +440,8 @@ extension SpecDecoder {
     return ok ? CommandTemplate(arguments: arguments) : nil
   }
 
-  mutating func checkObjective(_ objective: Objective, against space: [Parameter], node: DocumentNode?) {
-    if space.contains(where: { $0.name == objective.metric }) {
+  mutating func checkObjective(_ objective: Objective, against parameters: [String], node: DocumentNode?) {
+    if parameters.contains(objective.metric) {
       report(
         node, "objective.metric", "'\(objective.metric)' is also a parameter of space; a metric needs its own name")
     }
