@@ -8,7 +8,8 @@ public enum AdminCommands {
   public static let specCommands: [any ParsableCommand.Type] = [ValidateCommand.self, SampleCommand.self]
   /// `submit`, `status`, `results`, `cancel`, `workers`: a running coordinator.
   public static let coordinatorCommands: [any ParsableCommand.Type] = [
-    SubmitCommand.self, StatusCommand.self, ResultsCommand.self, CancelCommand.self, ResumeCommand.self,
+    SubmitCommand.self, StatusCommand.self, ResultsCommand.self, ExtendCommand.self, CancelCommand.self,
+    ResumeCommand.self,
     ArtifactsCommand.self, ReportCommand.self,
     WorkersCommand.self, BudgetCommand.self,
   ]

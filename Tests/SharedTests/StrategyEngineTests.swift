@@ -69,11 +69,44 @@ import Testing
       "sampler: lhs\ntrials_per_domain: 6\nstages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 2}]",
       domains: "[financial]")
     var trials = Self.trials(spec)
-    trials.append(
-      StrategyTrial(
-        id: "f", domain: "financial", values: trials[0].values, stage: 1, origin: .promoted, state: .pending,
-        objective: nil, seconds: nil))
+    for case .enqueue(let domain, let values, let stage, let origin) in StrategyEngine(spec: spec).advance(
+      trials: trials)
+    {
+      trials.append(
+        StrategyTrial(
+          id: "f\(trials.count)", domain: domain, values: values, stage: stage, origin: origin, state: .pending,
+          objective: nil, seconds: nil))
+    }
+    #expect(trials.filter { $0.stage == 1 }.count == 2)
     #expect(StrategyEngine(spec: spec).advance(trials: trials).isEmpty)
+  }
+
+  @Test func aScreenGrownByAnExtensionPromotesANewcomerThatMadeItsTopK() throws {
+    let spec = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 6\nstages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 2}]",
+      domains: "[financial]")
+    var trials = Self.trials(spec)
+    for case .enqueue(let domain, let values, let stage, let origin) in StrategyEngine(spec: spec).advance(
+      trials: trials)
+    {
+      trials.append(
+        StrategyTrial(
+          id: "f\(trials.count)", domain: domain, values: values, stage: stage, origin: origin, state: .succeeded,
+          objective: 40, seconds: 60))
+    }
+    // An extension's screen trial beats every earlier one: it alone goes on to the final stage.
+    let newcomer: [ParameterValue] = [.int(16), .int(16), .int(3)]
+    var grown = trials
+    grown.append(
+      StrategyTrial(
+        id: "x", domain: "financial", values: newcomer, stage: 0, origin: .sampled, state: .leased, objective: nil,
+        seconds: nil))
+    #expect(StrategyEngine(spec: spec).advance(trials: grown).isEmpty)  // not before the screen is done again
+    grown[grown.count - 1].state = .succeeded
+    grown[grown.count - 1].objective = 100
+    let decisions = StrategyEngine(spec: spec).advance(trials: grown)
+    #expect(
+      decisions == [.enqueue(domain: "financial", values: [.int(16), .int(16), .int(15)], stage: 1, origin: .promoted)])
   }
 
   @Test func aTransferTargetWaitsForItsSourceThenRunsTheSourcesBestFirst() throws {

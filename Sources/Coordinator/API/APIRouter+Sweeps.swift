@@ -72,6 +72,21 @@ extension APIRouter {
       await env.dispatcher.wake()
       return try JSONResponse.make(status)
     }
+    routes.admin.post("/v1/sweeps/{id}/extend") { request, context in
+      let body = try await env.decode(ExtendSweepRequest.self, from: request)
+      guard Identifier.isSweepName(body.extensionId), body.extensionId.count <= 64 else {
+        throw APIError(
+          .unprocessableContent, "invalid_extension",
+          "extension_id: expected 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+      }
+      if let amount = body.budgetUsd?.micros, amount < .zero || amount > MicroDollars(1_000_000_000_000) {
+        throw APIError(.unprocessableContent, "invalid_extension", "budget_usd: expected 0 to 1,000,000 dollars")
+      }
+      let extended = try await env.store.extendSweep(
+        id: try parameter(context, "id"), request: body, now: env.clock.now)
+      await env.dispatcher.wake()  // new shards may be leased at once
+      return try JSONResponse.make(extended)
+    }
     routes.admin.post("/v1/sweeps/{id}/resume") { request, context in
       let status = try await env.store.resumeSweep(id: try parameter(context, "id"))
       await env.dispatcher.wake()

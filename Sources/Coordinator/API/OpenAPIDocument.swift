@@ -392,6 +392,50 @@ public enum OpenAPIDocument {
           responses:
             "200": {description: Cancelled}
             "404": {description: Unknown sweep}
+      /v1/sweeps/{id}/extend:
+        post:
+          summary: Grow a sweep (admin); a completed sweep runs again.
+          description: >-
+            Adds trials to some or all domains (continuing each domain's design), adds domains, raises the
+            budget or max_attempts. Sent again with the same extension_id and content it is answered from
+            its record with replayed true; with other content it is 409 extension_conflict.
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [extension_id]
+                  properties:
+                    extension_id: {type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
+                    trials_per_domain: {type: integer, minimum: 1, maximum: 1000000}
+                    domains: {type: array, items: {type: string}}
+                    add_domains: {type: array, items: {type: string}}
+                    new_domain_trials: {type: integer, minimum: 1, maximum: 1000000}
+                    budget_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: number, minimum: 0}]}
+                    max_attempts: {type: integer, minimum: 1, maximum: 100}
+          responses:
+            "200":
+              description: Extended, or replayed
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [sweep_id, extension_id, added_trials, duplicates_removed, shards, replayed]
+                    properties:
+                      sweep_id: {type: string}
+                      extension_id: {type: string}
+                      added_trials: {type: integer, minimum: 0}
+                      duplicates_removed: {type: integer, minimum: 0}
+                      shards: {type: integer, minimum: 0}
+                      replayed: {type: boolean}
+            "400": {description: Malformed JSON, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "401": {description: No or wrong token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "403": {description: Not the admin token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "404": {description: Unknown sweep, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "409": {description: "The sweep was cancelled, or the extension id was used with other content", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "422": {description: "An extension the sweep cannot take (unknown domain, lower budget, a grid's trials, over max_trials)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       /v1/sweeps/{id}/resume:
         post:
           summary: Resume a sweep that paused itself because its attempts all failed the same way (admin).

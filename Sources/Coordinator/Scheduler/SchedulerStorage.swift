@@ -73,6 +73,17 @@ protocol SchedulerStorage {
   mutating func periodBase(_ sweep: SweepRef) throws -> MicroDollars
   /// Every hold of every sweep now (leases and idle windows).
   mutating func outerReserved() throws -> MicroDollars
+  /// The spec the sweep runs by: as submitted, with its extensions applied in order.
+  mutating func effectiveSpec(_ sweep: SweepRef) throws -> SweepSpec
+  /// The extensions applied so far, in order.
+  mutating func extensionRecords(_ sweep: SweepRef) throws -> [ExtensionRecord]
+  /// Replaces the extension records (the effective spec follows them).
+  mutating func setExtensionRecords(_ sweep: SweepRef, _ records: [ExtensionRecord]) throws
+  /// Keeps what an extension changed beyond its trials: domains, budget, attempts per trial.
+  mutating func storeGrownSpec(_ sweep: SweepRef, _ spec: SweepSpec) throws
+  mutating func highestShardPosition(_ sweep: SweepRef) throws -> Int64
+  /// A completed sweep runs again (an extension gave it trials).
+  mutating func reopenSweep(_ sweep: SweepRef) throws
   /// Unfinished trials (pending, leased, waiting) become cancelled; pending and waiting shards done.
   mutating func cancelOpenRows(_ sweep: SweepRef) throws
 

@@ -101,6 +101,8 @@ public protocol SweepStore: Sendable {
   func specText(sweepID: String) async throws -> String
   func listSweeps() async throws -> [SweepStatus]
   func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus
+  /// Grows a sweep (``Scheduler/extendSweep(_:id:request:now:)``); a completed one runs again.
+  func extendSweep(id: String, request: ExtendSweepRequest, now: Timestamp) async throws -> SweepExtended
   /// Resumes a sweep that paused itself (``FailureGuard``).
   func resumeSweep(id: String) async throws -> SweepStatus
 

@@ -42,6 +42,10 @@ public struct Ledger: Hashable, Sendable, Codable {
 
   public init(budget: MicroDollars) { self.budget = max(budget, .zero) }
 
+  /// Raises the cap (`sweep extend`); a lower amount leaves it as it is, since holds and
+  /// charges already made under it stand.
+  public mutating func raiseBudget(to amount: MicroDollars) { budget = max(budget, amount) }
+
   /// Restores a ledger from stored state, checking that the open reservations add up.
   public init(
     budget: MicroDollars, spent: MicroDollars, open: [UInt64: MicroDollars], nextReservationID: UInt64

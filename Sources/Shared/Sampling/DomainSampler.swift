@@ -50,6 +50,39 @@ public enum DomainSampler {
     }
   }
 
+  /// The configurations the `ordinal`-th extension of `domain` adds (0 for its first), with the
+  /// first stage's overrides applied: the domain's design — regenerated exactly as drawn — is
+  /// continued by each of its extensions in turn (``DesignColumns/extended(by:space:generator:)``),
+  /// and the last one's new points are returned. Empty for the adaptive sampler, whose engine
+  /// proposes the added trials, and for a grid, which cannot grow.
+  public static func extensionCandidates(_ spec: SweepSpec, domain: String, ordinal: Int) -> [[ParameterValue]] {
+    let counts = spec.extensionCounts(for: domain)
+    guard ordinal < counts.count else { return [] }
+    var generator = Xoshiro256StarStar(seed: domainSeed(spec.seed, domain))
+    let count = spec.initialSampleCount(for: domain) ?? 0
+    var design: DesignColumns
+    switch spec.sampler {
+    case .grid, .adaptive: return []
+    case .random: design = .random(spec.space, count: count, generator: &generator)
+    case .lhs: design = .latinHypercube(spec.space, count: count, generator: &generator)
+    }
+    var start = design.count
+    for (index, added) in counts.prefix(ordinal + 1).enumerated() {
+      var hash = StableHash()
+      hash.combine(domainSeed(spec.seed, domain))
+      hash.combine("extension")
+      hash.combine(UInt64(index))
+      var extensionGenerator = Xoshiro256StarStar(seed: hash.finalized)
+      start = design.count
+      design = design.extended(by: added, space: spec.space, generator: &extensionGenerator)
+    }
+    let overrides = spec.stages.first?.overrides ?? [:]
+    return (start..<design.count).map { index in
+      let row = design.row(index, space: spec.space)
+      return overrides.isEmpty ? row : zip(spec.space, row).map { overrides[$0.0.name] ?? $0.1 }
+    }
+  }
+
   /// The seed of one domain's generator.
   public static func domainSeed(_ seed: UInt64, _ domain: String) -> UInt64 {
     var hash = StableHash()

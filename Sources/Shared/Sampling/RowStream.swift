@@ -5,13 +5,7 @@ public struct RowStream: IteratorProtocol, Sequence {
   enum Source {
     case grid(axes: [[ParameterValue]], counters: [Int], remaining: Int)
     case random(space: [Parameter], remaining: Int, generator: Xoshiro256StarStar)
-    case latinHypercube(space: [Parameter], columns: [Column], next: Int, count: Int)
-  }
-
-  /// One parameter's Latin-hypercube draws: a list entry per trial, or a quantile per trial.
-  enum Column {
-    case choices([Int32])
-    case quantiles([Double])
+    case design(space: [Parameter], design: DesignColumns, next: Int)
   }
 
   var source: Source
@@ -36,18 +30,7 @@ public struct RowStream: IteratorProtocol, Sequence {
   public static func latinHypercube(_ space: [Parameter], count: Int, generator: inout Xoshiro256StarStar)
     -> RowStream
   {
-    guard count > 0 else { return RowStream(source: .latinHypercube(space: space, columns: [], next: 0, count: 0)) }
-    var columns: [Column] = []
-    columns.reserveCapacity(space.count)
-    for parameter in space {
-      let strata = generator.permutation(of: count)
-      if case .values(let values) = parameter.kind {
-        columns.append(.choices(strata.map { Int32($0 * values.count / count) }))
-      } else {
-        columns.append(.quantiles(strata.map { (Double($0) + generator.nextOpenUnit()) / Double(count) }))
-      }
-    }
-    return RowStream(source: .latinHypercube(space: space, columns: columns, next: 0, count: count))
+    RowStream(design: DesignColumns.latinHypercube(space, count: count, generator: &generator), space: space)
   }
 
   public mutating func next() -> [ParameterValue]? {
@@ -69,18 +52,19 @@ public struct RowStream: IteratorProtocol, Sequence {
       let row = space.map { $0.kind.value(atQuantile: generator.nextOpenUnit()) }
       source = .random(space: space, remaining: remaining - 1, generator: generator)
       return row
-    case .latinHypercube(let space, let columns, let next, let count):
-      guard next < count else { return nil }
-      let row = zip(space, columns).map { parameter, column -> ParameterValue in
-        switch (column, parameter.kind) {
-        case (.choices(let entries), .values(let values)): return values[Int(entries[next])]
-        case (.quantiles(let quantiles), let kind): return kind.value(atQuantile: quantiles[next])
-        case (.choices, let kind): return kind.value(atQuantile: 0.5)
-        }
-      }
+    case .design(let space, let design, let next):
+      guard next < design.count else { return nil }
+      let row = design.row(next, space: space)
       // The columns are large: rebuilding the enum would copy them, so only `next` moves.
-      source = .latinHypercube(space: space, columns: columns, next: next + 1, count: count)
+      source = .design(space: space, design: design, next: next + 1)
       return row
     }
+  }
+}
+
+extension RowStream {
+  /// The points of a design kept as columns (a Latin hypercube, maybe extended), in order.
+  public init(design: DesignColumns, space: [Parameter]) {
+    self.init(source: .design(space: space, design: design, next: 0))
   }
 }

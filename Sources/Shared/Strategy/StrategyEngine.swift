@@ -110,7 +110,9 @@ public struct StrategyEngine: Sendable {
   func firstStageComplete(_ trials: [StrategyTrial], proposedNow: Bool) -> Bool {
     let first = trials.filter { $0.stage == 0 }
     guard !first.isEmpty, !first.contains(where: \.isOpen), !proposedNow else { return false }
-    if spec.sampler == .adaptive, let total = spec.trialsPerDomain, first.count < total {
+    if spec.sampler == .adaptive, let domain = first.first?.domain, let total = spec.trialTarget(for: domain),
+      first.count < total
+    {
       // The adaptive sampler could still add trials unless it has nothing left to propose.
       return !canPropose(first)
     }
@@ -137,7 +139,7 @@ public struct StrategyEngine: Sendable {
   func propose(for domain: String, mine: [StrategyTrial], observations: [AdaptiveProposer.Observation])
     -> [[ParameterValue]]
   {
-    guard let total = spec.trialsPerDomain, let settings = spec.adaptive else { return [] }
+    guard let total = spec.trialTarget(for: domain), let settings = spec.adaptive else { return [] }
     let first = mine.filter { $0.stage == 0 }
     let open = first.filter(\.isOpen).count
     let need = min(total - first.count, settings.parallel - open)
@@ -156,23 +158,26 @@ public struct StrategyEngine: Sendable {
     ).map(\.values)
   }
 
-  /// Later stages: once stage s is complete and stage s+1 has no trials, its top_k.
+  /// Later stages: once stage s is complete, its top_k go to stage s+1 — those not there yet, so
+  /// that a stage grown by an extension promotes a newcomer that made its top_k.
   func promotions(_ mine: [StrategyTrial], proposedNow: Bool) -> [StrategyDecision] {
     guard spec.stages.count > 1 else { return [] }
     var decisions: [StrategyDecision] = []
     for next in 1..<spec.stages.count {
       let previous = mine.filter { $0.stage == next - 1 }
-      guard !mine.contains(where: { $0.stage == next }) else { continue }
+      let current = mine.filter { $0.stage == next }
       let complete =
         next == 1
         ? firstStageComplete(mine, proposedNow: proposedNow) : !previous.isEmpty && !previous.contains(where: \.isOpen)
       guard complete else { break }
       let stage = spec.stages[next]
+      var promoted = Set(current.map { key($0.values) })
       for values in best(previous, count: stage.topK ?? 1) {
         let overridden = zip(spec.space, values).map { stage.overrides[$0.0.name] ?? $0.1 }
+        guard promoted.insert(key(overridden)).inserted else { continue }
         decisions.append(.enqueue(domain: mine.first?.domain ?? "", values: overridden, stage: next, origin: .promoted))
       }
-      break
+      if !decisions.isEmpty || current.contains(where: \.isOpen) { break }
     }
     return decisions
   }

@@ -100,14 +100,16 @@ extension SweepSpec {
   }
 
   /// How many trials the sampler draws for `domain` when the sweep is submitted: the whole grid,
-  /// `trials_per_domain`, the adaptive initial design, less what a transfer brings in.
+  /// `trials_per_domain` (or, for a domain an extension added, the count it gave), the adaptive
+  /// initial design, less what a transfer brings in. Later extensions are not included.
   public func initialSampleCount(for domain: String) -> Int? {
     let transferred = isTransferTarget(domain) ? (transfer?.topK ?? 0) : 0
+    let perDomain = addingExtension(of: domain)?.newDomainTrials ?? trialsPerDomain
     switch sampler {
     case .grid: return nil
-    case .random, .lhs: return max(0, (trialsPerDomain ?? 0) - transferred)
+    case .random, .lhs: return max(0, (perDomain ?? 0) - transferred)
     case .adaptive:
-      let total = trialsPerDomain ?? 0
+      let total = perDomain ?? 0
       return max(0, min(adaptive?.initialTrials ?? AdaptiveSampling.defaultInitialTrials, total - transferred))
     }
   }

@@ -218,3 +218,70 @@ public struct SetCoordinatorBudget: Hashable, Sendable, Codable {
     self.period = period
   }
 }
+
+/// `POST /v1/sweeps/{id}/extend`: grows a sweep (see ``SweepExtension``). Sent again with the
+/// same `extension_id` and the same content, it is answered as already done; with other content, 409.
+public struct ExtendSweepRequest: Hashable, Sendable, Codable {
+  /// 1–64 letters, digits, '.', '_' or '-'; chosen by the caller (the CLI makes one per invocation).
+  public var extensionId: String
+  /// Trials added to each domain of `domains`.
+  public var trialsPerDomain: Int?
+  /// The existing domains that get `trials_per_domain` more; nil or empty: all of them.
+  public var domains: [String]?
+  /// Domains added to the sweep.
+  public var addDomains: [String]?
+  /// Trials per added domain; nil: the spec's `trials_per_domain`.
+  public var newDomainTrials: Int?
+  /// The new total budget (only raised).
+  public var budgetUsd: DollarAmount?
+  /// The new attempts per trial (only raised).
+  public var maxAttempts: Int?
+
+  public init(
+    extensionId: String, trialsPerDomain: Int? = nil, domains: [String]? = nil, addDomains: [String]? = nil,
+    newDomainTrials: Int? = nil, budgetUsd: DollarAmount? = nil, maxAttempts: Int? = nil
+  ) {
+    self.extensionId = extensionId
+    self.trialsPerDomain = trialsPerDomain
+    self.domains = domains
+    self.addDomains = addDomains
+    self.newDomainTrials = newDomainTrials
+    self.budgetUsd = budgetUsd
+    self.maxAttempts = maxAttempts
+  }
+
+  /// The extension this asks for on a sweep with `domains`.
+  public func sweepExtension(sweepDomains: [String]) -> SweepExtension {
+    var trials: [String: Int] = [:]
+    if let count = trialsPerDomain {
+      for domain in (domains?.isEmpty ?? true) ? sweepDomains : domains ?? [] { trials[domain] = count }
+    }
+    return SweepExtension(
+      id: extensionId, trials: trials, newDomains: addDomains ?? [], newDomainTrials: newDomainTrials,
+      budget: budgetUsd?.micros, maxAttempts: maxAttempts)
+  }
+}
+
+/// What an extension added.
+public struct SweepExtended: Hashable, Sendable, Codable {
+  public var sweepId: String
+  public var extensionId: String
+  /// Trials stored by the extension (duplicates of existing configurations not counted).
+  public var addedTrials: Int
+  /// Drawn configurations that the sweep already had.
+  public var duplicatesRemoved: Int
+  public var shards: Int
+  /// True when this extension had been applied before and nothing was done now.
+  public var replayed: Bool
+
+  public init(
+    sweepId: String, extensionId: String, addedTrials: Int, duplicatesRemoved: Int, shards: Int, replayed: Bool
+  ) {
+    self.sweepId = sweepId
+    self.extensionId = extensionId
+    self.addedTrials = addedTrials
+    self.duplicatesRemoved = duplicatesRemoved
+    self.shards = shards
+    self.replayed = replayed
+  }
+}

@@ -41,8 +41,11 @@ struct MemoryState {
 struct MemorySweep {
   let id: String
   let seq: Int
-  let spec: SweepSpec
+  /// The effective spec: as submitted, with its extensions applied.
+  var spec: SweepSpec
   let specText: String
+  /// `sweep extend` as applied, for retries.
+  var extensionRecords: [ExtensionRecord] = []
   let createdAt: Timestamp
   /// `spec.hasStrategies`, kept: read on every heartbeat and result.
   let strategic: Bool

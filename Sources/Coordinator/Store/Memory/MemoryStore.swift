@@ -33,6 +33,10 @@ public final class MemoryStore: SweepStore {
     try locked { state in try state.sweeps.map { sweep in try state.status(sweep.id) } }
   }
 
+  public func extendSweep(id: String, request: ExtendSweepRequest, now: Timestamp) async throws -> SweepExtended {
+    try locked { try Scheduler.extendSweep(&$0, id: id, request: request, now: now) }
+  }
+
   public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
     try locked { state in
       try Scheduler.cancelSweep(&state, id: id, now: now)

@@ -296,6 +296,10 @@ enum SQLiteSchema {
           );
           """)
     }
+    // `sweep extend`: the records of a sweep's extensions (JSON), applied to its spec text.
+    migrator.registerMigration("v13-extensions") { db in
+      try db.execute(sql: "ALTER TABLE sweeps ADD COLUMN extensions TEXT NOT NULL DEFAULT '[]'")
+    }
     return migrator
   }
 }

@@ -20,6 +20,14 @@ extension SQLiteStore {
     }
   }
 
+  public func extendSweep(id: String, request: ExtendSweepRequest, now: Timestamp) async throws -> SweepExtended {
+    defer { strategySpecs.withLock { _ = $0.removeValue(forKey: id) } }  // whether it committed or not
+    return try await pool.write { db in
+      var storage = SQLiteStorage(db: db, store: self)
+      return try Scheduler.extendSweep(&storage, id: id, request: request, now: now)
+    }
+  }
+
   public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
     try await pool.write { db in
       var storage = SQLiteStorage(db: db, store: self)
