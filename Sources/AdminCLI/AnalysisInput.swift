@@ -41,15 +41,11 @@ struct AnalysisInput: ParsableArguments {
       specName = "sweep \(id)"
       resultsName = "the results of sweep \(id)"
     }
-    let decoded: SweepSpec
+    var decoded: SweepSpec
     do {
       decoded = try SpecDecoder.decode(specText, file: specName)
     } catch {
       throw CLIError(.badInput, error.lines)
-    }
-    if let domain, !decoded.domains.contains(domain) {
-      throw CLIError(
-        .badInput, "--domain: '\(domain)' is not a domain of the sweep (\(decoded.domains.joined(separator: ", ")))")
     }
     var records: [AnalysisRecord] = []
     for (number, line) in resultsText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -65,10 +61,16 @@ struct AnalysisInput: ParsableArguments {
       guard let record = AnalysisRecord(json: JSONValue(document: node), spec: decoded) else {
         throw CLIError(
           .badInput,
-          "\(resultsName):\(number + 1): expected domain, trial_id, status and every parameter of the spec (\(decoded.space.map(\.name).joined(separator: ", ")))"
+          "\(resultsName):\(number + 1): expected domain and every parameter of the spec (\(decoded.space.map(\.name).joined(separator: ", ")))"
         )
       }
       records.append(record)
+    }
+    // Domains `sweep extend` added are in the results, not in the submitted spec.
+    for record in records where !decoded.domains.contains(record.domain) { decoded.domains.append(record.domain) }
+    if let domain, !decoded.domains.contains(domain) {
+      throw CLIError(
+        .badInput, "--domain: '\(domain)' is not a domain of the sweep (\(decoded.domains.joined(separator: ", ")))")
     }
     return (decoded, records)
   }

@@ -8,10 +8,19 @@ struct ResultsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "results", abstract: "Export a sweep's merged results: one record per finished trial.")
 
-  enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv, table }
+  enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv, table, seed }
 
   @Argument(help: "The sweep id.") var sweep: String
-  @Option(help: "jsonl (default), csv or table.") var format: Format = .jsonl
+  @Option(
+    help:
+      "jsonl (default), csv, table, or seed: JSON lines of the study's own row (domain, parameters, metrics, cost, timestamp)."
+  )
+  var format: Format = .jsonl
+  @Option(
+    help:
+      "Only these columns, in this order, e.g. domain,rank,weight_decay,accuracy,latency,cost,timestamp (not with --format seed)."
+  )
+  var columns: String?
   @Flag(help: "Only the best trial of each domain.") var best = false
   @Option(help: "Only this domain.") var domain: String?
   @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
@@ -22,21 +31,35 @@ struct ResultsCommand: AsyncParsableCommand {
   var transferReport = false
   @OptionGroup var admin: AdminOptions
 
+  func validate() throws {
+    if columns != nil && format == .seed {
+      throw ValidationError("--format seed is a fixed list of columns; use --columns with jsonl or csv instead")
+    }
+    if let columns, columns.split(separator: ",").isEmpty {
+      throw ValidationError("--columns: expected names separated by commas, e.g. domain,accuracy")
+    }
+  }
+
   func run() async throws {
     if transferReport {
       try await printTransferReport()
       return
     }
     let client = try admin.client()
-    var path = "/v1/sweeps/\(sweep)/results?format=\(format == .csv ? "csv" : "jsonl")"
+    var path = "/v1/sweeps/\(sweep)/results?format=\(format == .table ? "jsonl" : format.rawValue)"
     if best { path += "&best=true" }
+    if let columns {
+      path += "&columns=" + (columns.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? columns)
+    }
     if let domain {
       path += "&domain=" + (domain.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? domain)
     }
     guard format != .table else {
       // a table is for reading: small enough to build in memory
       let reply = try await client.send(.GET, path)
-      let text = ResultTable.render(jsonl: String(decoding: reply.body, as: UTF8.self)).joined(separator: "\n") + "\n"
+      let text =
+        ResultTable.render(jsonl: String(decoding: reply.body, as: UTF8.self), exactColumns: columns != nil)
+        .joined(separator: "\n") + "\n"
       try write(Data(text.utf8))
       return
     }
@@ -97,12 +120,15 @@ struct ResultsCommand: AsyncParsableCommand {
 
 /// A readable table of result lines.
 enum ResultTable {
-  static func render(jsonl: String) -> [String] {
+  /// `exactColumns`: the lines hold only the columns asked for; show them as they are.
+  static func render(jsonl: String, exactColumns: Bool = false) -> [String] {
     var objects: [[String: Any]] = []
     var header: [String] = []
     for line in jsonl.split(separator: "\n") {
       guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-      if header.isEmpty {
+      if header.isEmpty && exactColumns {
+        header = orderedKeys(String(line))
+      } else if header.isEmpty {
         let fixed = Set(ResultColumns.trailing + ResultColumns.jsonOnly + ["domain"])
         header = ["domain"] + orderedKeys(String(line)).filter { !fixed.contains($0) } + ["cost", "status", "worker"]
       }
@@ -110,7 +136,7 @@ enum ResultTable {
     }
     guard !objects.isEmpty else { return ["no finished trials yet"] }
     // Failures say why, in the table too: the exit code and the reason (shortened).
-    if objects.contains(where: { $0["error"] is String }) { header += ["exit_code", "error"] }
+    if !exactColumns, objects.contains(where: { $0["error"] is String }) { header += ["exit_code", "error"] }
     let rows = objects.map { object in
       header.map { key in
         let text = describe(object[key])

@@ -44,6 +44,18 @@ import Testing
     #expect(missingDomain.status == 2)
     #expect(missingDomain.stderr.contains("no domain 'nope'"))
     #expect(try String(contentsOfFile: file, encoding: .utf8) == empty.stdout)  // untouched by the failed export
+    // The study's row format and a chosen list of columns (the objective is a column before any result).
+    let chosen = try CommandRunner.run(
+      "sweep",
+      ["results", id, "--format", "csv", "--columns", "domain,rank,weight_decay,accuracy,cost,timestamp"] + admin)
+    #expect(
+      chosen.status == 0 && chosen.stdout == "domain,rank,weight_decay,accuracy,cost,timestamp\n", "\(chosen.stderr)")
+    let typo = try CommandRunner.run("sweep", ["results", id, "--columns", "domain,rnak"] + admin)
+    #expect(typo.status == 2 && typo.stderr.contains("did you mean 'rank'?"), "\(typo.stderr)")
+    let seed = try CommandRunner.run("sweep", ["results", id, "--format", "seed"] + admin)
+    #expect(seed.status == 0 && seed.stdout.isEmpty, "\(seed.stderr)")
+    let both = try CommandRunner.run("sweep", ["results", id, "--format", "seed", "--columns", "domain"] + admin)
+    #expect(both.status == 2 && both.stderr.contains("--format seed is a fixed list"), "\(both.stderr)")
 
     let workers = try CommandRunner.run("sweep", ["workers"] + admin)
     #expect(workers.stdout.contains("no workers registered"))

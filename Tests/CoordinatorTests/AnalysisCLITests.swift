@@ -77,6 +77,6 @@ import Testing
     try "{\"domain\": \"a\"}\nnot json\n".write(toFile: results, atomically: true, encoding: .utf8)
     let broken = try CommandRunner.run("sweep", ["analyze", "--results", results, "--spec", spec])
     #expect(
-      broken.status == 2 && broken.stderr.contains("results.jsonl:1: expected domain, trial_id"), "\(broken.stderr)")
+      broken.status == 2 && broken.stderr.contains("results.jsonl:1: expected domain and every parameter"), "\(broken.stderr)")
   }
 }

@@ -96,13 +96,25 @@ extension APIRouter {
       let id = try parameter(context, "id")
       let query = request.uri.queryParameters
       let format = query["format"].map(String.init) ?? "jsonl"
-      guard format == "jsonl" || format == "csv" else {
-        throw APIError(.badRequest, "invalid_format", "format: expected jsonl or csv, got '\(format)'")
+      guard ["jsonl", "csv", "seed"].contains(format) else {
+        throw APIError(.badRequest, "invalid_format", "format: expected jsonl, csv or seed, got '\(format)'")
+      }
+      var columns: ResultExport.Selection? = format == "seed" ? .seed : nil
+      if let names = query["columns"].map(String.init) {
+        guard format != "seed" else {
+          throw APIError(
+            .badRequest, "invalid_format", "format=seed is a fixed list of columns; drop columns or the format")
+        }
+        columns = .named(
+          names.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+          })
       }
       let best = query["best"].map { $0 == "true" || $0 == "1" } ?? false
       let domain = query["domain"].map(String.init)
       let export = ResultExport(
-        store: env.store, query: ResultQuery(sweepID: id, domain: domain, bestOnly: best), csv: format == "csv")
+        store: env.store, query: ResultQuery(sweepID: id, domain: domain, bestOnly: best), csv: format == "csv",
+        columns: columns)
       try await export.validate()  // a bad sweep or domain is a 404 before the body starts
       var headers = HTTPFields()
       headers[.contentType] = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"

@@ -490,14 +490,22 @@ public enum OpenAPIDocument {
       /v1/sweeps/{id}/results:
         get:
           summary: Results as JSON lines or CSV, one per finished trial (admin).
+          description: >-
+            format=seed is JSON lines of the study's own row (domain, the parameters, the metrics, cost,
+            timestamp); columns=a,b,c keeps only those columns, in that order, in either format.
           parameters:
             - {name: id, in: path, required: true, schema: {type: string}}
-            - {name: format, in: query, schema: {enum: [jsonl, csv]}}
+            - {name: format, in: query, schema: {enum: [jsonl, csv, seed]}}
+            - {name: columns, in: query, schema: {type: string}}
             - {name: domain, in: query, schema: {type: string}}
             - {name: best, in: query, schema: {type: boolean}}
           responses:
             "200": {description: Results}
-            "404": {description: Unknown sweep or domain}
+            "400": {description: "An unknown format, or columns with format=seed", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "401": {description: No or wrong token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "403": {description: Not the admin token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "404": {description: Unknown sweep or domain, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "422": {description: A column the sweep's results do not have, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       /v1/sweeps/{id}/progress:
         get:
           summary: "Where the sweep stands: counts per domain and stage, the running trials with their heartbeats' epoch, metrics and history, an ETA (admin or viewer token)."

@@ -92,18 +92,36 @@ public struct ResultRecord: Hashable, Sendable {
 
   /// One CSV row for the given parameter and metric columns (RFC 4180 quoting).
   public func csvRow(params paramColumns: [String], metrics metricColumns: [String]) -> String {
+    csvFields(params: paramColumns, metrics: metricColumns).map { Self.csvField($0.1) }.joined(separator: ",")
+  }
+
+  /// The CSV columns by name, in order, unquoted.
+  func csvFields(params paramColumns: [String], metrics metricColumns: [String]) -> [(String, String)] {
     let paramValues = Dictionary(params.map { ($0.0, $0.1.canonical) }, uniquingKeysWith: { a, _ in a })
     let metricValues = Dictionary(metrics.map { ($0.0, $0.1.description) }, uniquingKeysWith: { a, _ in a })
-    var fields = [domain]
-    fields += paramColumns.map { paramValues[$0] ?? "" }
-    fields += metricColumns.map { metricValues[$0] ?? "" }
-    fields += [
+    var fields = [("domain", domain)]
+    fields += paramColumns.map { ($0, paramValues[$0] ?? "") }
+    fields += metricColumns.map { ($0, metricValues[$0] ?? "") }
+    let trailing = [
       cost.decimalString, finishedAt?.iso8601 ?? "", sweepID, trialID, status, String(attempt),
       durationSeconds.map { String(($0 * 1000).rounded() / 1000) } ?? "", worker ?? "", provider ?? "",
       hourlyRate.map { MicroDollars($0.microDollarsPerHour).decimalString } ?? "", startedAt?.iso8601 ?? "",
       finishedAt?.iso8601 ?? "", stage ?? "", origin, error ?? "", exitCode.map(String.init) ?? "",
     ]
-    return fields.map(Self.csvField).joined(separator: ",")
+    fields += zip(Self.trailingColumns, trailing).map { ($0, $1) }
+    return fields
+  }
+
+  /// Only `columns`, in their order: a JSON line, or a CSV row (a column this record lacks, such
+  /// as a metric it did not report, is null or empty).
+  public func projected(_ columns: [String], csv: Bool, params: [String], metrics: [String]) -> String {
+    if csv {
+      let fields = Dictionary(csvFields(params: params, metrics: metrics), uniquingKeysWith: { a, _ in a })
+      return columns.map { Self.csvField(fields[$0] ?? "") }.joined(separator: ",")
+    }
+    guard case .object(let entries) = json else { return jsonLine }
+    let values = Dictionary(entries, uniquingKeysWith: { a, _ in a })
+    return JSONValue.object(columns.map { ($0, values[$0] ?? .null) }).serialized()
   }
 
   static func csvField(_ text: String) -> String {

@@ -27,13 +27,15 @@ public struct AnalysisRecord: Hashable, Sendable {
   }
 
   /// Reads one `results.jsonl` object: parameters by the spec's names, the objective by its metric.
+  /// The study's own rows (`sweep results --format seed`: domain, parameters, metrics, cost,
+  /// timestamp) are read too: without `trial_id` the id is derived from the domain and the
+  /// parameters as the coordinator derives it; without `status` a row with the objective
+  /// succeeded and one without failed.
   public init?(json: JSONValue, spec: SweepSpec) {
     guard case .object(let entries) = json else { return nil }
     var fields: [String: JSONValue] = [:]
     for (key, value) in entries { fields[key] = value }
-    guard case .string(let domain)? = fields["domain"], case .string(let id)? = fields["trial_id"],
-      case .string(let status)? = fields["status"]
-    else { return nil }
+    guard case .string(let domain)? = fields["domain"] else { return nil }
     var values: [ParameterValue] = []
     for parameter in spec.space {
       switch fields[parameter.name] {
@@ -44,10 +46,18 @@ public struct AnalysisRecord: Hashable, Sendable {
       }
     }
     self.domain = domain
-    trialID = id
     self.values = values
-    self.status = status
     objective = fields[spec.objective.metric]?.number
+    if case .string(let id)? = fields["trial_id"] {
+      trialID = id
+    } else {
+      trialID = spec.makeTrial(domain: domain, index: 0, values: values, stage: 0).id
+    }
+    if case .string(let status)? = fields["status"] {
+      self.status = status
+    } else {
+      status = objective != nil ? TrialState.succeeded.rawValue : TrialState.failed.rawValue
+    }
     if case .string(let name)? = fields["stage"] { stage = name } else { stage = nil }
     if case .string(let text)? = fields["origin"], let origin = TrialOrigin(rawValue: text) {
       self.origin = origin
