@@ -27,6 +27,7 @@ struct AnalysisInput: ParsableArguments {
     let resultsText: String
     let specName: String
     let resultsName: String
+    var applied: [AppliedExtension] = []
     if let results, let spec {
       specText = try Self.read(spec)
       resultsText = try Self.read(results)
@@ -38,6 +39,9 @@ struct AnalysisInput: ParsableArguments {
       specText = String(decoding: try await client.send(.GET, "/v1/sweeps/\(id)/spec").body, as: UTF8.self)
       resultsText = String(
         decoding: try await client.send(.GET, "/v1/sweeps/\(id)/results?format=jsonl").body, as: UTF8.self)
+      applied = try client.decode(
+        SweepExtensionList.self, try await client.send(.GET, "/v1/sweeps/\(id)/extensions")
+      ).extensions
       specName = "sweep \(id)"
       resultsName = "the results of sweep \(id)"
     }
@@ -46,6 +50,14 @@ struct AnalysisInput: ParsableArguments {
       decoded = try SpecDecoder.decode(specText, file: specName)
     } catch {
       throw CLIError(.badInput, error.lines)
+    }
+    // The sweep as it runs: what `sweep extend` added (domains, and the trials `predict --extension` holds out).
+    for change in applied {
+      do {
+        decoded = try decoded.applying(change.sweepExtension)
+      } catch {
+        throw CLIError(.runtime, "\(specName): extension \(change.extensionId) does not apply to its spec: \(error)")
+      }
     }
     var records: [AnalysisRecord] = []
     for (number, line) in resultsText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -87,6 +87,9 @@ extension APIRouter {
       await env.dispatcher.wake()  // new shards may be leased at once
       return try JSONResponse.make(extended)
     }
+    routes.admin.get("/v1/sweeps/{id}/extensions") { request, context in
+      return try JSONResponse.make(try await env.store.extensions(sweepID: try parameter(context, "id")))
+    }
     routes.admin.post("/v1/sweeps/{id}/resume") { request, context in
       let status = try await env.store.resumeSweep(id: try parameter(context, "id"))
       await env.dispatcher.wake()

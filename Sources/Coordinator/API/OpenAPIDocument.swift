@@ -436,6 +436,15 @@ public enum OpenAPIDocument {
             "404": {description: Unknown sweep, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
             "409": {description: "The sweep was cancelled, or the extension id was used with other content", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
             "422": {description: "An extension the sweep cannot take (unknown domain, lower budget, a grid's trials, over max_trials)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      /v1/sweeps/{id}/extensions:
+        get:
+          summary: "What sweep extend did to the sweep, in order (admin): SweepExtensionList {extensions: [{extension_id, trials: [{domain, trials}], add_domains, new_domain_trials, budget_usd, max_attempts, added_trials, duplicates_removed}]}"
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: The extensions}
+            "401": {description: No or wrong token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "403": {description: Not the admin token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "404": {description: Unknown sweep, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       /v1/sweeps/{id}/resume:
         post:
           summary: Resume a sweep that paused itself because its attempts all failed the same way (admin).

@@ -103,6 +103,8 @@ public protocol SweepStore: Sendable {
   func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus
   /// Grows a sweep (``Scheduler/extendSweep(_:id:request:now:)``); a completed one runs again.
   func extendSweep(id: String, request: ExtendSweepRequest, now: Timestamp) async throws -> SweepExtended
+  /// The extensions applied to a sweep, in order.
+  func extensions(sweepID: String) async throws -> SweepExtensionList
   /// Resumes a sweep that paused itself (``FailureGuard``).
   func resumeSweep(id: String) async throws -> SweepStatus
 

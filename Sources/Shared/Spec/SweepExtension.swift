@@ -146,3 +146,26 @@ extension SweepSpec {
     return domains.reduce(0) { $0 + (trialTarget(for: $1) ?? 0) }
   }
 }
+
+extension SweepSpec {
+  /// The ids of the trials the extension at `index` of ``extensions`` drew: its continuation
+  /// of each grown domain's design and the whole sample of each domain it added. Empty for
+  /// the adaptive sampler, whose added trials are proposals no one can recompute.
+  public func trialIDs(addedByExtensionAt index: Int) -> Set<String> {
+    guard extensions.indices.contains(index), sampler != .adaptive else { return [] }
+    let change = extensions[index]
+    var ids = Set<String>()
+    for domain in change.newDomains {
+      for values in DomainSampler.candidates(self, domain: domain) {
+        ids.insert(makeTrial(domain: domain, index: 0, values: values, stage: 0).id)
+      }
+    }
+    for domain in change.trials.keys {
+      let ordinal = extensions.prefix(index).filter { $0.trials[domain] != nil }.count
+      for values in DomainSampler.extensionCandidates(self, domain: domain, ordinal: ordinal) {
+        ids.insert(makeTrial(domain: domain, index: 0, values: values, stage: 0).id)
+      }
+    }
+    return ids
+  }
+}

@@ -285,3 +285,46 @@ public struct SweepExtended: Hashable, Sendable, Codable {
     self.replayed = replayed
   }
 }
+
+/// `GET /v1/sweeps/{id}/extensions`: what `sweep extend` did to a sweep, in order.
+public struct SweepExtensionList: Hashable, Sendable, Codable {
+  public var extensions: [AppliedExtension]
+
+  public init(extensions: [AppliedExtension]) { self.extensions = extensions }
+}
+
+/// One applied extension. Trials per domain are a list, not an object, so that domain names
+/// never pass through a key-case conversion.
+public struct AppliedExtension: Hashable, Sendable, Codable {
+  public struct DomainTrials: Hashable, Sendable, Codable {
+    public var domain: String
+    public var trials: Int
+  }
+
+  public var extensionId: String
+  public var trials: [DomainTrials]
+  public var addDomains: [String]
+  public var newDomainTrials: Int?
+  public var budgetUsd: DollarAmount?
+  public var maxAttempts: Int?
+  public var addedTrials: Int
+  public var duplicatesRemoved: Int
+
+  public init(_ change: SweepExtension, result: SweepExtended) {
+    extensionId = change.id
+    trials = change.trials.sorted { $0.key < $1.key }.map { DomainTrials(domain: $0.key, trials: $0.value) }
+    addDomains = change.newDomains
+    newDomainTrials = change.newDomainTrials
+    budgetUsd = change.budget.map(DollarAmount.init)
+    maxAttempts = change.maxAttempts
+    addedTrials = result.addedTrials
+    duplicatesRemoved = result.duplicatesRemoved
+  }
+
+  /// The extension as the spec applies it.
+  public var sweepExtension: SweepExtension {
+    SweepExtension(
+      id: extensionId, trials: Dictionary(trials.map { ($0.domain, $0.trials) }, uniquingKeysWith: { a, _ in a }),
+      newDomains: addDomains, newDomainTrials: newDomainTrials, budget: budgetUsd?.micros, maxAttempts: maxAttempts)
+  }
+}

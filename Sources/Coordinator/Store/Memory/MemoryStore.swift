@@ -37,6 +37,13 @@ public final class MemoryStore: SweepStore {
     try locked { try Scheduler.extendSweep(&$0, id: id, request: request, now: now) }
   }
 
+  public func extensions(sweepID: String) async throws -> SweepExtensionList {
+    try locked { state in
+      SweepExtensionList(
+        extensions: try state.sweep(sweepID).extensionRecords.map { AppliedExtension($0.applied, result: $0.result) })
+    }
+  }
+
   public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
     try locked { state in
       try Scheduler.cancelSweep(&state, id: id, now: now)

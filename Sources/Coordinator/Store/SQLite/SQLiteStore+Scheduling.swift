@@ -28,6 +28,18 @@ extension SQLiteStore {
     }
   }
 
+  public func extensions(sweepID: String) async throws -> SweepExtensionList {
+    try await pool.read { db in
+      guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sweeps WHERE id = ?", arguments: [sweepID]) != nil else {
+        throw StoreError.notFound(code: "sweep_not_found", message: "no sweep '\(sweepID)'")
+      }
+      return SweepExtensionList(
+        extensions: try Self.extensionRecords(db, sweepID: sweepID).map {
+          AppliedExtension($0.applied, result: $0.result)
+        })
+    }
+  }
+
   public func cancelSweep(id: String, now: Timestamp) async throws -> SweepStatus {
     try await pool.write { db in
       var storage = SQLiteStorage(db: db, store: self)
