@@ -101,8 +101,22 @@ struct ResultsCommand: AsyncParsableCommand {
           + "rank correlation with \(report.source) \(correlation) over \(target.sharedConfigurations) shared configuration(s); "
           + "best \(target.best.map { String(format: "%.4f", $0) } ?? "—")\(target.bestWasTransferred ? " (a transferred one)" : "")"
       )
+      lines.append("    " + Self.verdictLine(target, margin: spec.transfer?.refine?.margin))
     }
     try write(Data((lines.joined(separator: "\n") + "\n").utf8))
+  }
+
+  /// Whether the transfer held in a target, against what, and what followed.
+  static func verdictLine(_ target: TransferReport.Target, margin: Double?) -> String {
+    guard let verdict = target.verdict else { return "transfer held: not known yet (no results to compare)" }
+    let against = verdict.reference == .own ? "its own screening best" : "the source's best"
+    let numbers =
+      "transferred best \(String(format: "%.4f", verdict.transferredBest)) vs \(against) \(String(format: "%.4f", verdict.referenceBest))"
+    let allowance = margin.map { " (refine_if_worse_by \($0))" } ?? ""
+    if verdict.held { return "transfer held: \(numbers)\(allowance)" }
+    let followUp = target.refined > 0 ? "; \(target.refined) refinement trial(s) ran" : ""
+    return
+      "transfer did not hold: \(numbers), short by \(String(format: "%.4f", verdict.shortfall))\(allowance)\(followUp)"
   }
 
   private func write(_ data: Data) throws {

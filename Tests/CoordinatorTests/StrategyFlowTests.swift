@@ -149,3 +149,55 @@ import Testing
     }
   }
 }
+
+extension StrategyFlowTests {
+  @Test func aTargetWhereTheTransferDidNotHoldRunsItsRefinementTrials() async throws {
+    let coordinator = try await TestCoordinator()
+    defer { coordinator.cleanUp() }
+    try await coordinator.routerApplication.test(.router) { client in
+      let api = APICaller(client: client)
+      let sweep = try await api.submit(
+        """
+        name: refine
+        domains: [a, b]
+        sampler: lhs
+        trials_per_domain: 4
+        transfer: {from: a, top_k: 1, refine_if_worse_by: 0.05, refine_trials: 3}
+        space:
+          x: {uniform: [0, 1]}
+        command: [train, "{x}"]
+        """)
+      let worker = try await api.register(name: "w")
+      // a's trials score 0.5; in b its best transferred scores 0.1 and b's own 0.9: the transfer failed.
+      var transferredX: Set<String> = []
+      while let lease = try await api.lease(worker.credential).lease {
+        for trial in lease.trials {
+          let x = trial.params["x"]?.canonical ?? ""
+          let accuracy: Double
+          if trial.domain == "a" {
+            accuracy = 0.5
+            transferredX.insert(x)
+          } else {
+            accuracy = transferredX.contains(x) ? 0.1 : 0.9
+          }
+          let reply = try await api.report(
+            worker.credential, lease: lease, trial: trial, metrics: ["accuracy": accuracy])
+          #expect(reply.status == .ok, "\(reply.text)")
+        }
+      }
+      let status = try await api.status(sweep.id)
+      #expect(status.state == .completed)
+      // a: 4; b: 1 transferred + 3 of its own + 3 refinement trials.
+      #expect(status.counts.succeeded == 11, "\(status.counts)")
+      let results = try await api.call(.get, "/v1/sweeps/\(sweep.id)/results", token: TestCoordinator.adminToken)
+      let origins = results.text.split(separator: "\n").filter { $0.contains("\"domain\":\"b\"") }.compactMap {
+        line -> String? in
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+          return nil
+        }
+        return object["origin"] as? String
+      }
+      #expect(origins.sorted() == ["refined", "refined", "refined", "sampled", "sampled", "sampled", "transferred"])
+    }
+  }
+}

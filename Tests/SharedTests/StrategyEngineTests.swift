@@ -125,6 +125,83 @@ import Testing
       ])
   }
 
+  /// legal's own trials scored `own`, its transferred ones `transferred`; financial finished as usual.
+  static func transferredTrials(_ spec: SweepSpec, own: Double, transferred: Double) -> [StrategyTrial] {
+    var trials = Self.trials(spec).map { trial -> StrategyTrial in
+      var trial = trial
+      if trial.domain == "legal" { trial.objective = own }
+      return trial
+    }
+    let best = trials.filter { $0.domain == "financial" }.sorted { $0.objective! > $1.objective! }.prefix(2)
+    for source in best {
+      trials.append(
+        StrategyTrial(
+          id: "t\(trials.count)", domain: "legal", values: source.values, stage: 0, origin: .transferred,
+          state: .succeeded, objective: transferred, seconds: 60))
+    }
+    return trials
+  }
+
+  @Test func aTargetWhereTheTransferDidNotHoldGetsItsRefinementTrialsOnce() throws {
+    let spec = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 6\ntransfer: {from: financial, top_k: 2, refine_if_worse_by: 1, refine_trials: 4}"
+    )
+    // Transferred best 20 against legal's own 30: short by 10, more than the margin of 1.
+    let trials = Self.transferredTrials(spec, own: 30, transferred: 20)
+    let decisions = StrategyEngine(spec: spec).advance(trials: trials)
+    let tried = Set(trials.filter { $0.domain == "legal" }.map { $0.values.map(\.canonical) })
+    #expect(!decisions.isEmpty && decisions.count <= 4)
+    for decision in decisions {
+      guard case .enqueue("legal", let values, 0, .refined) = decision else {
+        Issue.record("expected a refinement trial in legal, got \(decision)")
+        continue
+      }
+      #expect(!tried.contains(values.map(\.canonical)))
+    }
+    // Deterministic, and once: with its refinement queued the domain gets no more.
+    #expect(StrategyEngine(spec: spec).advance(trials: trials) == decisions)
+    var refined = trials
+    for case .enqueue(let domain, let values, let stage, let origin) in decisions {
+      refined.append(
+        StrategyTrial(
+          id: "r\(refined.count)", domain: domain, values: values, stage: stage, origin: origin, state: .succeeded,
+          objective: 5, seconds: 60))
+    }
+    #expect(StrategyEngine(spec: spec).advance(trials: refined).isEmpty)
+  }
+
+  @Test func aTransferWithinTheMarginOrStillRunningAsksForNothing() throws {
+    let spec = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 6\ntransfer: {from: financial, top_k: 2, refine_if_worse_by: 1, refine_trials: 4}"
+    )
+    #expect(
+      StrategyEngine(spec: spec).advance(trials: Self.transferredTrials(spec, own: 30, transferred: 29.5)).isEmpty)
+    var running = Self.transferredTrials(spec, own: 30, transferred: 20)
+    let index = running.firstIndex { $0.domain == "legal" && $0.origin == .sampled }!
+    running[index].state = .leased
+    #expect(StrategyEngine(spec: spec).advance(trials: running).isEmpty)
+  }
+
+  @Test func withNoTrialsOfItsOwnATargetIsJudgedAgainstTheSourcesBest() throws {
+    let spec = try Self.spec(
+      "sampler: lhs\ntrials_per_domain: 2\ntransfer: {from: financial, top_k: 2, refine_if_worse_by: 1, refine_trials: 3}"
+    )
+    let trials = Self.transferredTrials(spec, own: 0, transferred: 1)
+    #expect(!trials.contains { $0.domain == "legal" && $0.origin == .sampled })
+    let decisions = StrategyEngine(spec: spec).advance(trials: trials)
+    #expect(
+      !decisions.isEmpty
+        && decisions.allSatisfy {
+          if case .enqueue("legal", _, 0, .refined) = $0 { true } else { false }
+        })
+    let verdict = try #require(
+      TransferVerdict(transferred: [1], own: [], source: [12, 20], margin: 1, goal: .maximize))
+    #expect(verdict.reference == .source && verdict.shortfall == 19 && !verdict.held)
+    let minimizing = try #require(
+      TransferVerdict(transferred: [0.30], own: [0.25], source: [], margin: 0.02, goal: .minimize))
+    #expect(minimizing.reference == .own && abs(minimizing.shortfall - 0.05) < 1e-12 && !minimizing.held)
+  }
+
   @Test func adaptiveProposesUpToParallelNewConfigurationsUntilTheTotal() throws {
     let spec = try Self.spec(
       "sampler: adaptive\ntrials_per_domain: 8\nadaptive: {initial: lhs, initial_trials: 4, parallel: 3}",

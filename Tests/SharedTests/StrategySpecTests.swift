@@ -76,6 +76,29 @@ import Testing
     #expect(problems.allSatisfy { $0.position != nil })
   }
 
+  @Test func aTransferRefinesWithAMarginAndACountGivenTogether() throws {
+    let spec = try SpecFixtures.decode(
+      Self.base
+        + "\nsampler: lhs\ntrials_per_domain: 6\ntransfer: {from: legal, top_k: 2, refine_if_worse_by: 0.02, refine_trials: 5}"
+    )
+    #expect(spec.transfer?.refine == Transfer.Refinement(margin: 0.02, trials: 5))
+    let cases: [(String, String, String)] = [
+      ("{from: legal, top_k: 2, refine_trials: 5}", "transfer.refine_if_worse_by", "missing"),
+      ("{from: legal, top_k: 2, refine_if_worse_by: 0.02}", "transfer.refine_trials", "missing"),
+      ("{from: legal, top_k: 2, refine_if_worse_by: -1, refine_trials: 5}", "transfer.refine_if_worse_by", "negative"),
+      ("{from: legal, top_k: 2, refine_if_worse_by: 0.1, refine_trials: 0}", "transfer.refine_trials", "1"),
+    ]
+    for (transfer, path, fragment) in cases {
+      let problems = SpecFixtures.problems(Self.base + "\nsampler: lhs\ntrials_per_domain: 6\ntransfer: \(transfer)")
+      #expect(problems.contains { $0.path == path && $0.message.contains(fragment) }, "\(transfer): \(problems)")
+    }
+    let adaptive = SpecFixtures.problems(
+      Self.base
+        + "\nsampler: adaptive\ntrials_per_domain: 6\ntransfer: {from: legal, top_k: 2, refine_if_worse_by: 0.1, refine_trials: 3}"
+    )
+    #expect(adaptive.contains { $0.path == "transfer.refine_trials" && $0.message.contains("lhs and random") })
+  }
+
   @Test func adaptiveNeedsTrialsPerDomain() {
     let text = SpecFixtures.problems(Self.base + "\nsampler: adaptive").map(\.path)
     #expect(text.contains("trials_per_domain"))

@@ -81,6 +81,11 @@ import Testing
     #expect(report.status == 0, "\(report.stderr)")
     #expect(report.stdout.contains("transfer from financial") && report.stdout.contains("legal: "), "\(report.stdout)")
     #expect(report.stdout.contains("of 2 transferred in its own top 2"), "\(report.stdout)")
+    // Whether the transfer held, against legal's own screening best (no margin set: any shortfall).
+    let verdict = report.stdoutLines.first {
+      $0.contains("transfer held: transferred best") || $0.contains("transfer did not hold: transferred best")
+    }
+    #expect(verdict?.contains("vs its own screening best") == true, "\(report.stdout)")
 
     let analysis = try CommandRunner.run(
       "sweep", ["analyze", id, "--coordinator", serve.url, "--token", serve.adminToken])

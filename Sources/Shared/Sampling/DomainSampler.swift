@@ -57,25 +57,55 @@ public enum DomainSampler {
   /// proposes the added trials, and for a grid, which cannot grow.
   public static func extensionCandidates(_ spec: SweepSpec, domain: String, ordinal: Int) -> [[ParameterValue]] {
     let counts = spec.extensionCounts(for: domain)
-    guard ordinal < counts.count else { return [] }
-    var generator = Xoshiro256StarStar(seed: domainSeed(spec.seed, domain))
-    let count = spec.initialSampleCount(for: domain) ?? 0
-    var design: DesignColumns
-    switch spec.sampler {
-    case .grid, .adaptive: return []
-    case .random: design = .random(spec.space, count: count, generator: &generator)
-    case .lhs: design = .latinHypercube(spec.space, count: count, generator: &generator)
+    guard ordinal < counts.count, spec.sampler != .adaptive, var design = submittedDesign(spec, domain: domain) else {
+      return []
     }
     var start = design.count
     for (index, added) in counts.prefix(ordinal + 1).enumerated() {
-      var hash = StableHash()
-      hash.combine(domainSeed(spec.seed, domain))
-      hash.combine("extension")
-      hash.combine(UInt64(index))
-      var extensionGenerator = Xoshiro256StarStar(seed: hash.finalized)
+      var generator = continuationGenerator(spec, domain: domain, "extension", UInt64(index))
       start = design.count
-      design = design.extended(by: added, space: spec.space, generator: &extensionGenerator)
+      design = design.extended(by: added, space: spec.space, generator: &generator)
     }
+    return rows(spec, design, from: start)
+  }
+
+  /// `count` configurations continuing the domain's submitted design, from a generator of their
+  /// own (`transfer.refine_trials`): they fill strata its sampled trials left empty. An adaptive
+  /// sweep continues its initial design the same way.
+  public static func refinementCandidates(_ spec: SweepSpec, domain: String, count: Int) -> [[ParameterValue]] {
+    guard let design = submittedDesign(spec, domain: domain) else { return [] }
+    var generator = continuationGenerator(spec, domain: domain, "refine", 0)
+    return rows(spec, design.extended(by: count, space: spec.space, generator: &generator), from: design.count)
+  }
+
+  /// The domain's design as drawn at submission, as columns (the same draws as ``candidates(_:domain:)``);
+  /// nil for a grid.
+  static func submittedDesign(_ spec: SweepSpec, domain: String) -> DesignColumns? {
+    var generator = Xoshiro256StarStar(seed: domainSeed(spec.seed, domain))
+    let count = spec.initialSampleCount(for: domain) ?? 0
+    let random = spec.sampler == .random || (spec.sampler == .adaptive && spec.adaptive?.initial == .random)
+    switch spec.sampler {
+    case .grid: return nil
+    case .random, .lhs, .adaptive:
+      return random
+        ? .random(spec.space, count: count, generator: &generator)
+        : .latinHypercube(spec.space, count: count, generator: &generator)
+    }
+  }
+
+  /// A generator for one continuation of a domain's design, apart from its submitted draws.
+  static func continuationGenerator(_ spec: SweepSpec, domain: String, _ purpose: String, _ number: UInt64)
+    -> Xoshiro256StarStar
+  {
+    var hash = StableHash()
+    hash.combine(domainSeed(spec.seed, domain))
+    hash.combine(purpose)
+    hash.combine(number)
+    return Xoshiro256StarStar(seed: hash.finalized)
+  }
+
+  /// The design's points from `start` on, with the first stage's overrides applied.
+  static func rows(_ spec: SweepSpec, _ design: DesignColumns, from start: Int) -> [[ParameterValue]] {
     let overrides = spec.stages.first?.overrides ?? [:]
     return (start..<design.count).map { index in
       let row = design.row(index, space: spec.space)

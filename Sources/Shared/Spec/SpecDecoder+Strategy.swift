@@ -4,7 +4,7 @@ extension SpecDecoder {
   static let earlyStoppingKeys = [
     "method", "metric", "goal", "min_epochs", "reduction_factor", "min_trials_per_rung", "epochs_parameter",
   ]
-  static let transferKeys = ["from", "top_k"]
+  static let transferKeys = ["from", "top_k", "refine_if_worse_by", "refine_trials"]
   static let adaptiveKeys = ["initial", "initial_trials", "parallel", "warm_start"]
 
   /// `stages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 3}]`. Every key but
@@ -199,12 +199,51 @@ extension SpecDecoder {
         topK = nil
       }
     }
+    let refine = refinement(table, sampler: sampler)
     guard domains.count > 1 || source == nil else {
       report(node, "transfer", "the sweep has one domain; transfer needs a source and at least one other domain")
       return nil
     }
-    guard let source, let topK else { return nil }
-    return Transfer(source: source, topK: topK, targets: domains.filter { $0 != source })
+    guard let source, let topK, refine.ok else { return nil }
+    return Transfer(source: source, topK: topK, targets: domains.filter { $0 != source }, refine: refine.value)
+  }
+
+  /// `refine_if_worse_by` and `refine_trials`, which go together.
+  mutating func refinement(_ table: SpecTable, sampler: SamplerKind) -> (value: Transfer.Refinement?, ok: Bool) {
+    let marginNode = table["refine_if_worse_by"]
+    let trialsNode = table["refine_trials"]
+    guard marginNode != nil || trialsNode != nil else { return (nil, true) }
+    var margin: Double? = nil
+    var trials: Int? = nil
+    if let marginNode {
+      if let value = number(
+        marginNode, "transfer.refine_if_worse_by", expected: "a margin ≥ 0 in the objective's units, e.g. 0.02")
+      {
+        if value >= 0 && value.isFinite {
+          margin = value
+        } else {
+          report(marginNode, "transfer.refine_if_worse_by", "\(value) is negative; expected a margin ≥ 0, e.g. 0.02")
+        }
+      }
+    } else {
+      report(
+        table.node, "transfer.refine_if_worse_by", "missing; refine_trials needs the margin that triggers it, e.g. 0.02"
+      )
+    }
+    if let trialsNode {
+      if let value = integer(trialsNode, "transfer.refine_trials", in: 1...100_000) { trials = Int(value) }
+    } else {
+      report(table.node, "transfer.refine_trials", "missing; refine_if_worse_by needs how many trials to add, e.g. 20")
+    }
+    if sampler == .grid || sampler == .adaptive {
+      report(
+        marginNode ?? trialsNode, "transfer.refine_trials",
+        "applies to the lhs and random samplers; \(sampler == .grid ? "a grid already runs every point" : "the adaptive sampler already proposes where it expects improvement")"
+      )
+      return (nil, false)
+    }
+    guard let margin, let trials else { return (nil, false) }
+    return (Transfer.Refinement(margin: margin, trials: trials), true)
   }
 
   /// `adaptive: {initial: lhs, initial_trials: 10, parallel: 4, warm_start: [SWEEP_ID]}`.

@@ -108,6 +108,11 @@ public struct TransferReport: Sendable {
     /// The target's best: its value, and whether it was a transferred configuration.
     public var best: Double?
     public var bestWasTransferred: Bool
+    /// Whether the transfer held: the best transferred configuration against the target's own
+    /// screening best (or the source's best), within `refine_if_worse_by` (0 without it).
+    public var verdict: TransferVerdict?
+    /// Trials run because it did not (`refine_trials`).
+    public var refined: Int
   }
 
   public var source: String
@@ -131,11 +136,19 @@ public struct TransferReport: Sendable {
       let ranked = mine.sorted { spec.objective.isBetter($0.objective!, than: $1.objective!) }
       let top = ranked.prefix(transfer.topK)
       let shared = mine.compactMap { record in sourceByKey[key(record.values)].map { ($0, record.objective!) } }
+      // Judged on what the engine judged: the screen before any refinement.
+      let screened = mine.filter { $0.origin != .refined }
+      let verdict = TransferVerdict(
+        transferred: screened.filter { $0.origin == .transferred }.compactMap(\.objective),
+        own: screened.filter { $0.origin != .transferred }.compactMap(\.objective),
+        source: usable.filter { $0.domain == transfer.source }.compactMap(\.objective),
+        margin: transfer.refine?.margin ?? 0, goal: spec.objective.goal)
       return Target(
         domain: domain, transferred: mine.filter { $0.origin == .transferred }.count,
         inTopK: top.filter { $0.origin == .transferred }.count, topK: transfer.topK,
         rankCorrelation: Statistics.spearman(shared.map(\.0), shared.map(\.1)), sharedConfigurations: shared.count,
-        best: ranked.first?.objective, bestWasTransferred: ranked.first?.origin == .transferred)
+        best: ranked.first?.objective, bestWasTransferred: ranked.first?.origin == .transferred, verdict: verdict,
+        refined: records.filter { $0.domain == domain && $0.origin == .refined }.count)
     }
   }
 }

@@ -8,6 +8,8 @@ public enum TrialOrigin: String, Hashable, Sendable, Codable, CaseIterable {
   case promoted
   /// Proposed by the adaptive sampler's surrogate.
   case proposed
+  /// Drawn for a transfer target where the transfer did not hold (`transfer.refine_trials`).
+  case refined
 }
 
 /// What the strategy engine knows about one trial.
@@ -89,6 +91,16 @@ public struct StrategyEngine: Sendable {
         if mine.contains(where: { $0.state == .waiting }) { decisions.append(.release(domain: domain)) }
         for index in mine.indices where mine[index].state == .waiting { mine[index].state = .pending }
       }
+      if let refinement = refinement(for: domain, mine: mine, sourceTrials: byDomain[spec.transfer?.source ?? ""] ?? [])
+      {
+        for values in refinement {
+          decisions.append(.enqueue(domain: domain, values: values, stage: 0, origin: .refined))
+          mine.append(
+            StrategyTrial(
+              id: "", domain: domain, values: values, stage: 0, origin: .refined, state: .pending, objective: nil,
+              seconds: nil))
+        }
+      }
       if spec.sampler == .adaptive {
         let proposals = propose(for: domain, mine: mine, observations: observations)
         if !proposals.isEmpty { proposedFor.insert(domain) }
@@ -104,6 +116,28 @@ public struct StrategyEngine: Sendable {
       byDomain[domain] = mine
     }
     return decisions
+  }
+
+  /// The refinement trials of a transfer target whose transfer did not hold, once its first stage
+  /// is complete: its design continued by `refine_trials` points with a generator of its own.
+  /// Nil when the domain is no target, refines already, has nothing to compare yet, or held.
+  func refinement(for domain: String, mine: [StrategyTrial], sourceTrials: [StrategyTrial]) -> [[ParameterValue]]? {
+    guard let transfer = spec.transfer, let refine = transfer.refine, transfer.targets.contains(domain),
+      !mine.contains(where: { $0.origin == .refined }), firstStageComplete(mine, proposedNow: false)
+    else { return nil }
+    let screened = mine.filter { $0.stage == 0 && $0.state == .succeeded }
+    guard
+      let verdict = TransferVerdict(
+        transferred: screened.filter { $0.origin == .transferred }.compactMap(\.objective),
+        own: screened.filter { $0.origin != .transferred }.compactMap(\.objective),
+        source: sourceTrials.filter { $0.stage == 0 && $0.state == .succeeded }.compactMap(\.objective),
+        margin: refine.margin, goal: spec.objective.goal),
+      !verdict.held
+    else { return nil }
+    let tried = Set(mine.map { key($0.values) })
+    return DomainSampler.refinementCandidates(spec, domain: domain, count: refine.trials).filter {
+      !tried.contains(key($0))
+    }
   }
 
   /// Whether the domain's first stage will not grow or run any more.

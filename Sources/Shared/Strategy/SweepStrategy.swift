@@ -48,11 +48,67 @@ public struct Transfer: Hashable, Sendable {
   public var topK: Int
   /// The domains that receive the configurations: every other domain.
   public var targets: [String]
+  /// When the transfer did not hold in a target, that many more of its own trials; nil: never.
+  public var refine: Refinement? = nil
 
-  public init(source: String, topK: Int, targets: [String]) {
+  /// `refine_if_worse_by` and `refine_trials`: a target whose best transferred configuration
+  /// trails its own screening best (or, with no trials of its own, the source's best) by more
+  /// than `margin` gets `trials` more of its own, once.
+  public struct Refinement: Hashable, Sendable {
+    public var margin: Double
+    public var trials: Int
+
+    public init(margin: Double, trials: Int) {
+      self.margin = margin
+      self.trials = trials
+    }
+  }
+
+  public init(source: String, topK: Int, targets: [String], refine: Refinement? = nil) {
     self.source = source
     self.topK = topK
     self.targets = targets
+    self.refine = refine
+  }
+}
+
+/// Whether a transfer held in one target: its best transferred configuration against what the
+/// domain found on its own, or against the source's best when it ran nothing of its own.
+public struct TransferVerdict: Hashable, Sendable {
+  public enum Reference: String, Hashable, Sendable {
+    /// The target's own screening best.
+    case own
+    /// The source's best (the target ran only transferred configurations).
+    case source
+  }
+
+  public var transferredBest: Double
+  public var reference: Reference
+  public var referenceBest: Double
+  /// How much worse the transferred best is (positive: worse), in the objective's units.
+  public var shortfall: Double
+  public var held: Bool
+
+  /// Nil while there is nothing to compare: no transferred result, or no reference.
+  public init?(
+    transferred: [Double], own: [Double], source: [Double], margin: Double, goal: Objective.Goal
+  ) {
+    let best: ([Double]) -> Double? = { values in goal == .maximize ? values.max() : values.min() }
+    guard let transferredBest = best(transferred) else { return nil }
+    let reference: Reference
+    let referenceBest: Double
+    if let ownBest = best(own) {
+      (reference, referenceBest) = (.own, ownBest)
+    } else if let sourceBest = best(source) {
+      (reference, referenceBest) = (.source, sourceBest)
+    } else {
+      return nil
+    }
+    self.transferredBest = transferredBest
+    self.reference = reference
+    self.referenceBest = referenceBest
+    shortfall = goal == .maximize ? referenceBest - transferredBest : transferredBest - referenceBest
+    held = shortfall <= margin
   }
 }
 
