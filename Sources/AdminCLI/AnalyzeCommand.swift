@@ -14,7 +14,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
       configuration ran once, so the run-to-run noise comes from the Gaussian-process surrogate: \
       the interval and the test are a parametric bootstrap of its posterior (named in the output), \
       and importance is the share of the surrogate's variance each parameter explains alone \
-      (first-order Sobol index). With few trials these are model-driven; the output says so.
+      (first-order Sobol index). With few trials these are model-driven; the output says so. \
+      With `replicates:` the statistics come from the replicates instead: per configuration the mean \
+      and a 95% t-interval, the best against the next four by paired t-tests (replicate k of each \
+      configuration ran on the same seed) with Holm's correction, importance of each parameter with \
+      a bootstrap interval, and across domains a two-way analysis of variance whose interaction \
+      says whether the best configuration depends on the domain.
       """)
 
   @OptionGroup var input: AnalysisInput
@@ -26,6 +31,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
     var out = StandardOutput()
     let metric = spec.objective.metric
     for name in spec.domains where domain == nil || domain == name {
+      if let replicated = ReplicateAnalysis(spec: spec, records: records, domain: name, seed: seed) {
+        printReplicates(replicated, domain: name, spec: spec, out: &out)
+        continue
+      }
       let observations = spec.observations(records, domain: name)
       guard
         let analysis = SurrogateAnalysis(
@@ -63,7 +72,52 @@ struct AnalyzeCommand: AsyncParsableCommand {
       }
       out.line("")
     }
+    if domain == nil, let across = DomainInteraction(spec: spec, records: records, domains: spec.domains) {
+      printInteraction(across, spec: spec, out: &out)
+    }
     out.flush()
+  }
+
+  func printReplicates(_ analysis: ReplicateAnalysis, domain: String, spec: SweepSpec, out: inout StandardOutput) {
+    let metric = spec.objective.metric
+    let runs = analysis.configurations.reduce(0) { $0 + $1.runs.count }
+    out.line(
+      "\(domain): \(analysis.configurations.count) configurations, \(runs) runs (statistics from the replicates)")
+    func summary(_ c: ReplicateAnalysis.Configuration) -> String {
+      let interval = c.interval.map { "95% interval \(Self.format($0.lower)) to \(Self.format($0.upper))" } ?? "one run"
+      return "\(describe(c.values, spec: spec))  \(metric) mean \(Self.format(c.mean)) (\(interval), n=\(c.runs.count))"
+    }
+    out.line("  best   \(summary(analysis.configurations[0]))")
+    for comparison in analysis.comparisons {
+      let other = analysis.configurations[comparison.other]
+      out.line("  #\(comparison.other + 1)     \(summary(other))")
+      guard let p = comparison.pValue, let adjusted = comparison.adjustedPValue else {
+        out.line("         paired test: fewer than 2 shared seeds")
+        continue
+      }
+      let t = comparison.t.map { "t = \(String(format: "%.2f", $0)), " } ?? "the same difference on every seed, "
+      out.line(
+        "         best − #\(comparison.other + 1): \(Self.format(comparison.meanDifference)) over \(comparison.pairs) paired seeds, \(t)p \(Self.pValue(p)), Holm-adjusted \(Self.pValue(adjusted)) — \(adjusted < 0.05 ? "significantly better at the 5% level" : "not significantly better at the 5% level")"
+      )
+    }
+    out.line("  importance (η² of configuration means, 95% bootstrap interval over configurations):")
+    for item in analysis.importance.sorted(by: { $0.share > $1.share }) {
+      out.line(
+        "    \(item.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%5.1f", item.share * 100))%  (\(String(format: "%.1f", item.interval.lower * 100))–\(String(format: "%.1f", item.interval.upper * 100))%)"
+      )
+    }
+    out.line("")
+  }
+
+  func printInteraction(_ across: DomainInteraction, spec: SweepSpec, out: inout StandardOutput) {
+    let differs = across.pValue < 0.05
+    out.line(
+      "across domains (\(across.configurations) configurations each domain ran, \(across.runsPerCell) runs per domain): configuration × domain interaction F(\(across.df.interaction), \(across.df.error)) = \(String(format: "%.2f", across.f)), p \(Self.pValue(across.pValue)) — \(differs ? "the best configuration depends on the domain" : "no evidence that the best configuration depends on the domain")"
+    )
+    for best in across.bestPerDomain {
+      out.line("  \(best.domain): best of those \(describe(best.values, spec: spec)) (mean \(Self.format(best.mean)))")
+    }
+    out.line("")
   }
 
   func describe(_ values: [ParameterValue], spec: SweepSpec) -> String {
@@ -71,4 +125,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
   }
 
   static func format(_ value: Double) -> String { String(format: "%.4f", value) }
+
+  /// "= 0.0312", or "< 0.0001" for what four decimals would show as zero.
+  static func pValue(_ p: Double) -> String { p < 0.0001 ? "< 0.0001" : "= " + format(p) }
 }

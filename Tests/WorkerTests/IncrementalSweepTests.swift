@@ -72,4 +72,47 @@ struct IncrementalSweepTests {
     let unknown = try CommandRunner.run("sweep", ["predict", id, "--extension", "nope"] + admin)
     #expect(unknown.status == 2 && unknown.stderr.contains("(it has more)"), "\(unknown.stderr)")
   }
+
+  /// Three runs of each configuration; the trial adds seed-dependent noise and checks that the
+  /// `{seed}` argument and `SWEEP_SEED` agree (a mismatch reports no objective, failing the trial).
+  static let replicated = """
+    name: replicated
+    domains: [financial, legal]
+    seed: 5
+    sampler: lhs
+    trials_per_domain: 5
+    replicates: 3
+    estimate: {minutes_per_trial: 0.05}
+    artifacts: none
+    space:
+      rank: [4, 8, 16, 32, 64]
+    command: [awk, 'BEGIN {{ r = ARGV[1]; s = ARGV[2]; if (s != ENVIRON["SWEEP_SEED"]) exit 3; d = ARGV[3] == "legal" ? -1 : 1; printf "{{\\"accuracy\\": %.6f}}\\n", 0.6 + d * 0.02 * log(r) + ((s * r) % 997) / 200000 }}', "{rank}", "{seed}", "{domain}"]
+    """
+
+  @Test func replicatesGiveEachConfigurationSeveralRunsAndAnalyzeTestsThem() throws {
+    let fixture = try WorkerFixture()
+    let serve = try ServeProcess()
+    defer {
+      serve.cleanUp()
+      fixture.cleanUp()
+    }
+    let admin = ["--coordinator", serve.url, "--token", serve.adminToken]
+    let id = try fixture.submit(Self.replicated, to: serve)
+    let worker = try fixture.worker(serve, name: "laptop", extra: ["--exit-when-done", "--laptop", "off"])
+    #expect(worker.wait(120) == 0, "\(worker.log)")
+    let counts = try fixture.counts(id, serve)
+    #expect(counts["succeeded"] == 30, "\(counts)")
+    let rows = try fixture.results(id, serve)
+    #expect(Set(rows.compactMap { $0["replicate"] as? Int }) == [0, 1, 2])
+    #expect(Set(rows.compactMap { $0["seed"] as? Int }).count == 3)
+
+    let analysis = try CommandRunner.run("sweep", ["analyze", id] + admin)
+    #expect(analysis.status == 0, "\(analysis.stderr)")
+    // Accuracy rises with rank in financial and falls with it in legal.
+    #expect(analysis.stdout.contains("financial: 5 configurations, 15 runs (statistics from the replicates)"))
+    #expect(analysis.stdoutLines.contains { $0.hasPrefix("  best   rank=64") }, "\(analysis.stdout)")
+    #expect(analysis.stdoutLines.contains { $0.hasPrefix("  best   rank=4 ") }, "\(analysis.stdout)")
+    #expect(analysis.stdout.contains("Holm-adjusted"))
+    #expect(analysis.stdout.contains("the best configuration depends on the domain"), "\(analysis.stdout)")
+  }
 }

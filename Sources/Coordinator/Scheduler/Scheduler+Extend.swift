@@ -72,14 +72,17 @@ extension Scheduler {
       let (firstIndex, firstOrdinal) = try s.nextTrialSlot(sweep, domain: domain)
       var kept = 0
       for values in rows {
-        let trial = spec.makeTrial(domain: domain, index: firstIndex + kept, values: values, stage: 0)
-        if try s.insertTrial(
-          sweep, trial, shardOrdinal: firstOrdinal + kept / shardSize, state: held ? .waiting : .pending, stage: 0,
-          origin: .sampled)
-        {
-          kept += 1
-        } else {
-          duplicates += 1
+        for replicate in 0..<spec.replicates {
+          let trial = spec.makeTrial(
+            domain: domain, index: firstIndex + kept, values: values, stage: 0, replicate: replicate)
+          if try s.insertTrial(
+            sweep, trial, shardOrdinal: firstOrdinal + kept / shardSize, state: held ? .waiting : .pending, stage: 0,
+            origin: .sampled)
+          {
+            kept += 1
+          } else {
+            duplicates += 1
+          }
         }
       }
       let domainShards = (kept + shardSize - 1) / shardSize

@@ -29,10 +29,15 @@ extension Scheduler {
     for decision in decisions {
       switch decision {
       case .enqueue(let domain, let values, let stage, let origin):
+        // One shard per decision, holding every replicate of the configuration.
         let (index, ordinal) = try s.nextTrialSlot(sweep, domain: domain)
-        let trial = spec.makeTrial(domain: domain, index: index, values: values, stage: stage)
-        guard try s.insertTrial(sweep, trial, shardOrdinal: ordinal, state: .pending, stage: stage, origin: origin)
-        else { continue }
+        var inserted = false
+        for trial in spec.makeTrials(domain: domain, index: index, values: values, stage: stage) {
+          if try s.insertTrial(sweep, trial, shardOrdinal: ordinal, state: .pending, stage: stage, origin: origin) {
+            inserted = true
+          }
+        }
+        guard inserted else { continue }
         try s.insertShard(sweep, domain: domain, ordinal: ordinal, position: nextPosition, state: .pending)
         nextPosition += 1
         changed = true

@@ -17,13 +17,16 @@ extension Scheduler {
       let held = spec.isTransferTarget(domain)
       var kept = 0
       for values in DomainSampler.candidates(spec, domain: domain) {
-        let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0)
-        if try s.insertTrial(
-          sweep, trial, shardOrdinal: kept / shardSize, state: held ? .waiting : .pending, stage: 0, origin: .sampled)
-        {
-          kept += 1
-        } else {
-          duplicates += 1
+        // Replicates of one configuration are consecutive, so they share a shard when they fit.
+        for replicate in 0..<spec.replicates {
+          let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0, replicate: replicate)
+          if try s.insertTrial(
+            sweep, trial, shardOrdinal: kept / shardSize, state: held ? .waiting : .pending, stage: 0, origin: .sampled)
+          {
+            kept += 1
+          } else {
+            duplicates += 1
+          }
         }
       }
       let domainShards = (kept + shardSize - 1) / shardSize

@@ -16,12 +16,13 @@ public enum DomainSampler {
     var trials: [Trial] = []
     var duplicates = 0
     for values in candidates(spec, domain: domain) {
-      let trial = spec.makeTrial(domain: domain, index: trials.count, values: values, stage: 0)
-      guard seen.insert(trial.id).inserted else {
-        duplicates += 1
-        continue
+      for trial in spec.makeTrials(domain: domain, index: trials.count, values: values, stage: 0) {
+        guard seen.insert(trial.id).inserted else {
+          duplicates += 1
+          continue
+        }
+        trials.append(Trial(id: trial.id, domain: domain, index: trials.count, params: trial.params, argv: trial.argv))
       }
-      trials.append(trial)
     }
     return DomainSample(domain: domain, trials: trials, duplicatesRemoved: duplicates)
   }

@@ -56,9 +56,16 @@ public enum TrialID {
 extension SweepSpec {
   /// A trial of this sweep: its id, and its command with every placeholder filled. Trials of a
   /// later stage hash the stage name too, so a configuration re-run by a stage that overrides
-  /// nothing still gets an id of its own.
-  public func makeTrial(domain: String, index: Int, values: [ParameterValue], stage: Int) -> Trial {
-    let params = zip(space, values).map { (name: $0.0.name, value: $0.1) }
+  /// nothing still gets an id of its own. With `replicates` > 1 the trial carries `replicate`
+  /// and `seed` as two more parameters (exported as columns, ignored by the analyses, which see
+  /// one configuration with several results), so each replicate has an id of its own.
+  public func makeTrial(domain: String, index: Int, values: [ParameterValue], stage: Int, replicate: Int = 0) -> Trial {
+    var params = zip(space, values).map { (name: $0.0.name, value: $0.1) }
+    let seed = replicateSeed(replicate)
+    if replicates > 1 {
+      params.append((name: "replicate", value: .int(Int64(replicate))))
+      params.append((name: "seed", value: .int(seed)))
+    }
     var key = TrialID.canonicalKey(params)
     if stage > 0, stage < stages.count { key += "\u{1F}stage=" + stages[stage].name }
     let id = TrialID.make(sweep: name, domain: domain, canonicalKey: key)
@@ -66,6 +73,27 @@ extension SweepSpec {
     placeholders["domain"] = domain
     placeholders["trial_id"] = id
     placeholders["output_dir"] = CommandTemplate.outputDirectoryMarker
+    if placeholders["seed"] == nil { placeholders["seed"] = String(seed) }
     return Trial(id: id, domain: domain, index: index, params: params, argv: command.render(placeholders))
   }
+
+  /// Every replicate of a configuration, replicate 0 first, at consecutive indices from `index`.
+  public func makeTrials(domain: String, index: Int, values: [ParameterValue], stage: Int) -> [Trial] {
+    (0..<max(1, replicates)).map {
+      makeTrial(domain: domain, index: index + $0, values: values, stage: stage, replicate: $0)
+    }
+  }
+
+  /// The seed of replicate `k`: the same for every configuration and domain of the sweep, so that
+  /// replicate k of two configurations ran on the same seed and can be compared pairwise.
+  public func replicateSeed(_ replicate: Int) -> Int64 {
+    var hash = StableHash()
+    hash.combine(seed)
+    hash.combine("replicate")
+    hash.combine(UInt64(replicate))
+    return Int64(hash.finalized % 2_147_483_647) + 1
+  }
+
+  /// The parameter columns of the sweep's results: `space`, then `replicate` and `seed` with replicates.
+  public var resultParameterNames: [String] { space.map(\.name) + (replicates > 1 ? ["replicate", "seed"] : []) }
 }

@@ -65,6 +65,17 @@ extension SpecDecoder {
       shardSize = Int(value)
     }
 
+    var replicates = 1
+    if let node = table["replicates"], let value = integer(node, "replicates", in: 1...100) {
+      replicates = Int(value)
+      if replicates > 1, sampler == .adaptive {
+        report(
+          node, "replicates",
+          "the adaptive sampler models run-to-run noise itself and proposes one run at a time; use lhs or random with replicates"
+        )
+      }
+    }
+
     var maxAttempts = SweepSpec.defaultMaxAttempts
     if let node = table["max_attempts"], let value = integer(node, "max_attempts", in: 1...100) {
       maxAttempts = Int(value)
@@ -95,11 +106,18 @@ extension SpecDecoder {
     }
 
     if let names { checkObjective(objective, against: names, node: table["objective"]) }
+    if replicates > 1, let names {
+      for name in ["replicate", "seed"] where names.contains(name) {
+        report(
+          table["replicates"], "replicates",
+          "space has a parameter '\(name)', which replicates set on each run; rename the parameter or remove replicates"
+        )
+      }
+    }
     if let space {
       checkSize(
         sampler: sampler, space: space, domainCount: declaredDomains?.names.count ?? 1,
-        trialsPerDomain: trialsPerDomain,
-        maxTrials: maxTrials, table: table)
+        trialsPerDomain: trialsPerDomain, replicates: replicates, maxTrials: maxTrials, table: table)
     }
 
     var stages: [Stage] = []
@@ -139,6 +157,7 @@ extension SpecDecoder {
     spec.failureGuard = failureGuard
     spec.artifacts = artifacts
     spec.trialPrice = trialPrice
+    spec.replicates = replicates
     return spec
   }
 
@@ -427,7 +446,7 @@ extension SpecDecoder {
             Identifier.suggestion(for: name, among: Array(known).sorted()).map { "; did you mean '{\($0)}'?" } ?? ""
           report(
             item, path,
-            "placeholder {\(name)} names nothing\(hint); expected a parameter of space (\(parameters.sorted().joined(separator: ", "))) or domain, trial_id, output_dir"
+            "placeholder {\(name)} names nothing\(hint); expected a parameter of space (\(parameters.sorted().joined(separator: ", "))) or domain, trial_id, output_dir, seed"
           )
           ok = false
         }
@@ -449,7 +468,8 @@ extension SpecDecoder {
 
   /// Counts trials without enumerating them, so that a 10^12 grid is refused in microseconds.
   mutating func checkSize(
-    sampler: SamplerKind, space: [Parameter], domainCount: Int, trialsPerDomain: Int?, maxTrials: Int, table: SpecTable
+    sampler: SamplerKind, space: [Parameter], domainCount: Int, trialsPerDomain: Int?, replicates: Int = 1,
+    maxTrials: Int, table: SpecTable
   ) {
     switch sampler {
     case .grid:
@@ -467,21 +487,25 @@ extension SpecDecoder {
         overflow = overflow || didOverflow
         perDomain = didOverflow ? Int.max : product
       }
-      let (total, didOverflow) = perDomain.multipliedReportingOverflow(by: domainCount)
-      if overflow || didOverflow || total > maxTrials {
-        let size = overflow || didOverflow ? "more than 9.2e18" : "\(total)"
+      let (domains, didOverflow) = perDomain.multipliedReportingOverflow(by: domainCount)
+      let (total, replicatedOverflow) = domains.multipliedReportingOverflow(by: replicates)
+      if overflow || didOverflow || replicatedOverflow || total > maxTrials {
+        let size = overflow || didOverflow || replicatedOverflow ? "more than 9.2e18" : "\(total)"
+        let times = replicates > 1 ? " × \(replicates) replicates" : ""
         report(
           table["sampler"] ?? table.node, "sampler",
-          "the grid has \(size) trials (\(overflow ? "over Int.max" : "\(perDomain)") per domain × \(domainCount) domains), more than max_trials (\(maxTrials)); use sampler: lhs with trials_per_domain, or raise max_trials"
+          "the grid has \(size) trials (\(overflow ? "over Int.max" : "\(perDomain)") per domain × \(domainCount) domains\(times)), more than max_trials (\(maxTrials)); use sampler: lhs with trials_per_domain, or raise max_trials"
         )
       }
     case .random, .lhs, .adaptive:
       guard let trialsPerDomain else { return }
-      let (total, overflow) = trialsPerDomain.multipliedReportingOverflow(by: domainCount)
-      if overflow || total > maxTrials {
+      let (domains, overflow) = trialsPerDomain.multipliedReportingOverflow(by: domainCount)
+      let (total, replicatedOverflow) = domains.multipliedReportingOverflow(by: replicates)
+      if overflow || replicatedOverflow || total > maxTrials {
+        let times = replicates > 1 ? " × \(replicates) replicates" : ""
         report(
           table["trials_per_domain"], "trials_per_domain",
-          "\(trialsPerDomain) trials × \(domainCount) domains exceeds max_trials (\(maxTrials)); lower it or raise max_trials"
+          "\(trialsPerDomain) trials × \(domainCount) domains\(times) exceeds max_trials (\(maxTrials)); lower it or raise max_trials"
         )
       }
     }

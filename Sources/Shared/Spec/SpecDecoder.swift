@@ -9,7 +9,7 @@ public struct SpecDecoder {
   public static let topLevelKeys = [
     "name", "budget_usd", "objective", "domains", "seed", "sampler", "trials_per_domain", "shard_size",
     "max_attempts", "trial_timeout", "estimate", "command", "space", "max_trials", "stages", "early_stopping",
-    "transfer", "adaptive", "workdir", "pause_on_failures", "artifacts",
+    "transfer", "adaptive", "workdir", "pause_on_failures", "artifacts", "replicates",
   ]
   static let parameterKindKeys = ["values", "int", "uniform", "log_uniform", "value"]
   static let parameterModifierKeys = ["step", "log", "grid_points"]

@@ -143,7 +143,7 @@ extension SweepSpec {
   /// Trials the sampler draws over all domains, with extensions; nil for a grid (counted by the decoder).
   var plannedTrialCount: Int? {
     guard sampler != .grid else { return nil }
-    return domains.reduce(0) { $0 + (trialTarget(for: $1) ?? 0) }
+    return domains.reduce(0) { $0 + (trialTarget(for: $1) ?? 0) } * max(1, replicates)
   }
 }
 
@@ -157,13 +157,13 @@ extension SweepSpec {
     var ids = Set<String>()
     for domain in change.newDomains {
       for values in DomainSampler.candidates(self, domain: domain) {
-        ids.insert(makeTrial(domain: domain, index: 0, values: values, stage: 0).id)
+        ids.formUnion(makeTrials(domain: domain, index: 0, values: values, stage: 0).map(\.id))
       }
     }
     for domain in change.trials.keys {
       let ordinal = extensions.prefix(index).filter { $0.trials[domain] != nil }.count
       for values in DomainSampler.extensionCandidates(self, domain: domain, ordinal: ordinal) {
-        ids.insert(makeTrial(domain: domain, index: 0, values: values, stage: 0).id)
+        ids.formUnion(makeTrials(domain: domain, index: 0, values: values, stage: 0).map(\.id))
       }
     }
     return ids

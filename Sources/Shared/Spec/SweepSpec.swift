@@ -41,12 +41,14 @@ public struct SweepSpec: Hashable, Sendable {
   /// `estimate.cost_usd_per_trial` or per-token pricing: reserved with each lease, charged as the
   /// trial reports `cost_usd` (its declared price when it reports none); nil: machine time only.
   public var trialPrice: TrialPrice? = nil
+  /// Runs of each configuration, each with its own seed (`{seed}`, `SWEEP_SEED`); 1: once.
+  public var replicates: Int = 1
   /// What `sweep extend` added since the spec was submitted, in order; applied by
   /// ``applying(_:)``. Never read from the spec file.
   public var extensions: [SweepExtension] = []
 
   /// Placeholder names a command may use besides parameter names.
-  public static let builtinPlaceholders: Set<String> = ["domain", "trial_id", "output_dir"]
+  public static let builtinPlaceholders: Set<String> = ["domain", "trial_id", "output_dir", "seed"]
 
   /// Keys of the flat results record; parameters and metrics may not take these names.
   public static let reservedNames: Set<String> = [

@@ -11,6 +11,8 @@ public struct AnalysisRecord: Hashable, Sendable {
   public var stage: String?
   public var origin: TrialOrigin
   public var seconds: Double?
+  /// Which run of its configuration this is (`replicates:`); nil without replicates.
+  public var replicate: Int? = nil
 
   public init(
     domain: String, trialID: String, values: [ParameterValue], objective: Double?, status: String, stage: String?,
@@ -51,7 +53,9 @@ public struct AnalysisRecord: Hashable, Sendable {
     if case .string(let id)? = fields["trial_id"] {
       trialID = id
     } else {
-      trialID = spec.makeTrial(domain: domain, index: 0, values: values, stage: 0).id
+      var replicate = 0
+      if case .int(let n)? = fields["replicate"] { replicate = Int(n) }
+      trialID = spec.makeTrial(domain: domain, index: 0, values: values, stage: 0, replicate: replicate).id
     }
     if case .string(let status)? = fields["status"] {
       self.status = status
@@ -65,6 +69,7 @@ public struct AnalysisRecord: Hashable, Sendable {
       origin = .sampled
     }
     seconds = fields["duration_s"]?.number
+    if case .int(let n)? = fields["replicate"] { replicate = Int(n) }
   }
 }
 

@@ -125,12 +125,12 @@ public struct StrategyEngine: Sendable {
     guard let transfer = spec.transfer, let refine = transfer.refine, transfer.targets.contains(domain),
       !mine.contains(where: { $0.origin == .refined }), firstStageComplete(mine, proposedNow: false)
     else { return nil }
-    let screened = mine.filter { $0.stage == 0 && $0.state == .succeeded }
+    let screened = mine.filter { $0.stage == 0 }
     guard
       let verdict = TransferVerdict(
-        transferred: screened.filter { $0.origin == .transferred }.compactMap(\.objective),
-        own: screened.filter { $0.origin != .transferred }.compactMap(\.objective),
-        source: sourceTrials.filter { $0.stage == 0 && $0.state == .succeeded }.compactMap(\.objective),
+        transferred: configurationMeans(screened.filter { $0.origin == .transferred }).map(\.mean),
+        own: configurationMeans(screened.filter { $0.origin != .transferred }).map(\.mean),
+        source: configurationMeans(sourceTrials.filter { $0.stage == 0 }).map(\.mean),
         margin: refine.margin, goal: spec.objective.goal),
       !verdict.held
     else { return nil }
@@ -216,21 +216,28 @@ public struct StrategyEngine: Sendable {
     return decisions
   }
 
-  /// The `count` best succeeded configurations, best first; ties keep trial order.
+  /// The `count` best succeeded configurations, best first, by the mean over their succeeded
+  /// replicates (each ran once without replicates); ties keep trial order.
   func best(_ trials: [StrategyTrial], count: Int) -> [[ParameterValue]] {
-    let ranked = trials.enumerated().filter { $0.element.state == .succeeded && $0.element.objective != nil }
-      .sorted { a, b in
-        let x = a.element.objective!
-        let y = b.element.objective!
-        if x != y { return spec.objective.isBetter(x, than: y) }
-        return a.offset < b.offset
-      }
-    var seen = Set<String>()
-    var result: [[ParameterValue]] = []
-    for entry in ranked where result.count < count {
-      if seen.insert(key(entry.element.values)).inserted { result.append(entry.element.values) }
+    let ranked = configurationMeans(trials).sorted { a, b in
+      if a.mean != b.mean { return spec.objective.isBetter(a.mean, than: b.mean) }
+      return a.first < b.first
     }
-    return result
+    return ranked.prefix(count).map(\.values)
+  }
+
+  /// Each configuration's mean objective over its succeeded trials, with where it first appears.
+  func configurationMeans(_ trials: [StrategyTrial]) -> [(values: [ParameterValue], mean: Double, first: Int)] {
+    var groups: [String: (values: [ParameterValue], sum: Double, count: Int, first: Int)] = [:]
+    for (offset, trial) in trials.enumerated() where trial.state == .succeeded {
+      guard let objective = trial.objective else { continue }
+      let key = key(trial.values)
+      var group = groups[key] ?? (trial.values, 0, 0, offset)
+      group.sum += objective
+      group.count += 1
+      groups[key] = group
+    }
+    return groups.values.map { ($0.values, $0.sum / Double($0.count), $0.first) }
   }
 
   /// First-stage trials with an objective, for the surrogate. A pruned trial's own value is an

@@ -14,6 +14,8 @@ public enum Math {
   public static func cos(_ x: Double) -> Double { libmCos(x) }
   public static func pow(_ x: Double, _ y: Double) -> Double { libmPow(x, y) }
   public static func erf(_ x: Double) -> Double { libmErf(x) }
+  /// log Γ(x) for x > 0.
+  public static func logGamma(_ x: Double) -> Double { libmLogGamma(x) }
 
   /// The standard normal distribution function Φ.
   public static func normalCDF(_ z: Double) -> Double { 0.5 * (1 + erf(z / 2.0.squareRoot())) }
@@ -26,3 +28,4 @@ private func libmExp(_ x: Double) -> Double { exp(x) }
 private func libmCos(_ x: Double) -> Double { cos(x) }
 private func libmPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
 private func libmErf(_ x: Double) -> Double { erf(x) }
+private func libmLogGamma(_ x: Double) -> Double { lgamma(x) }

@@ -69,6 +69,8 @@ struct TrialRunner {
     environment["SWEEP_OBJECTIVE"] = objectiveMetric
     environment["SWEEP_COST_LIMIT_USD"] = control.costLimit?.decimalString
     for (name, value) in trial.params { environment["SWEEP_PARAM_" + name.uppercased()] = value.canonical }
+    // A replicated sweep sends each run's seed as a parameter (`replicates:` in the spec).
+    if let seed = trial.params["seed"] { environment["SWEEP_SEED"] = seed.canonical }
     let tail = Mutex(OutputTail())
     let control = self.control
     let onLog = self.onLog

@@ -218,7 +218,7 @@ extension MemoryState: SchedulerStorage {
     return TrialForReport(
       sweep: sweep, trial: ref, row: trialRow(ref),
       domain: sweeps[sweep].spec.domains[sweeps[sweep].trials[index].domain],
-      objectiveMetric: sweeps[sweep].spec.objective.metric, parameterNames: sweeps[sweep].spec.space.map(\.name),
+      objectiveMetric: sweeps[sweep].spec.objective.metric, parameterNames: sweeps[sweep].spec.resultParameterNames,
       trialPrice: sweeps[sweep].spec.trialPrice?.perTrialAmount)
   }
 

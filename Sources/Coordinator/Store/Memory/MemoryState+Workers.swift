@@ -124,6 +124,6 @@ extension MemoryState {
         }
       }
     }
-    return (sweep.spec.space.map(\.name), metrics.sorted())
+    return (sweep.spec.resultParameterNames, metrics.sorted())
   }
 }

@@ -44,7 +44,7 @@ struct SQLiteStorage: SchedulerStorage {
         id, seq, spec.name, specText, SweepState.running.rawValue, spec.budget.value, spec.objective.metric,
         spec.objective.goal.rawValue, spec.maxAttempts, spec.trialTimeout?.wholeMilliseconds,
         spec.estimatedTrialDuration.wholeMilliseconds, StoredJSON.encodeStrings(spec.domains),
-        StoredJSON.encodeStrings(spec.space.map(\.name)), now.milliseconds, spec.hasStrategies, spec.workdir,
+        StoredJSON.encodeStrings(spec.resultParameterNames), now.milliseconds, spec.hasStrategies, spec.workdir,
         try spec.failureGuard.map { try StoredJSON.encode($0.watch) }, try StoredJSON.encode(spec.artifacts),
         spec.trialPrice?.perTrialAmount?.value,
       ])
