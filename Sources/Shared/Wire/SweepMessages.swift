@@ -217,6 +217,30 @@ public struct SetCoordinatorBudget: Hashable, Sendable, Codable {
     self.budgetUsd = budgetUsd
     self.period = period
   }
+
+  enum CodingKeys: String, CodingKey {
+    case budgetUsd, period
+  }
+
+  /// `budget_usd` must be present: null removes the cap, so a body that lacks it (a typo such as
+  /// `budget`) must not remove it silently.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    guard container.contains(.budgetUsd) else {
+      throw DecodingError.keyNotFound(
+        CodingKeys.budgetUsd,
+        .init(codingPath: [], debugDescription: "budget_usd is required: an amount, or null to remove the cap"))
+    }
+    budgetUsd = try container.decode(DollarAmount?.self, forKey: .budgetUsd)
+    period = try container.decodeIfPresent(OuterBudget.Period.self, forKey: .period)
+  }
+
+  /// Writes `budget_usd: null` to remove the cap (the key is always sent).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(budgetUsd, forKey: .budgetUsd)
+    try container.encodeIfPresent(period, forKey: .period)
+  }
 }
 
 /// `POST /v1/sweeps/{id}/extend`: grows a sweep (see ``SweepExtension``). Sent again with the
