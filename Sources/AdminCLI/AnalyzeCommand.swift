@@ -30,9 +30,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
     let (spec, records) = try await input.load(domain: domain)
     var out = StandardOutput()
     let metric = spec.objective.metric
+    let replicatedStage = spec.replicatedStage(in: records)
     for name in spec.domains where domain == nil || domain == name {
-      if let replicated = ReplicateAnalysis(spec: spec, records: records, domain: name, seed: seed) {
-        printReplicates(replicated, domain: name, spec: spec, out: &out)
+      if let replicated = ReplicateAnalysis(
+        spec: spec, records: records, domain: name, stage: replicatedStage, seed: seed)
+      {
+        printReplicates(
+          replicated, domain: name, stage: spec.stages.isEmpty ? nil : replicatedStage, spec: spec, out: &out)
         continue
       }
       let observations = spec.observations(records, domain: name)
@@ -72,17 +76,23 @@ struct AnalyzeCommand: AsyncParsableCommand {
       }
       out.line("")
     }
-    if domain == nil, let across = DomainInteraction(spec: spec, records: records, domains: spec.domains) {
+    if domain == nil,
+      let across = DomainInteraction(spec: spec, records: records, domains: spec.domains, stage: replicatedStage)
+    {
       printInteraction(across, spec: spec, out: &out)
     }
     out.flush()
   }
 
-  func printReplicates(_ analysis: ReplicateAnalysis, domain: String, spec: SweepSpec, out: inout StandardOutput) {
+  func printReplicates(
+    _ analysis: ReplicateAnalysis, domain: String, stage: String?, spec: SweepSpec, out: inout StandardOutput
+  ) {
     let metric = spec.objective.metric
     let runs = analysis.configurations.reduce(0) { $0 + $1.runs.count }
+    let inStage = stage.map { ", stage \($0)" } ?? ""
     out.line(
-      "\(domain): \(analysis.configurations.count) configurations, \(runs) runs (statistics from the replicates)")
+      "\(domain): \(analysis.configurations.count) configurations, \(runs) runs\(inStage) (statistics from the replicates)"
+    )
     func summary(_ c: ReplicateAnalysis.Configuration) -> String {
       let interval = c.interval.map { "95% interval \(Self.format($0.lower)) to \(Self.format($0.upper))" } ?? "one run"
       return "\(describe(c.values, spec: spec))  \(metric) mean \(Self.format(c.mean)) (\(interval), n=\(c.runs.count))"

@@ -80,8 +80,9 @@ struct ValidationSummary {
       "  sampler     \(spec.sampler.rawValue), seed \(spec.seed)",
       "  domains     \(spec.domains.count): \(perDomain)",
       "  trials      \(plan.totalTrials) in \(plan.shards.count) shard\(plan.shards.count == 1 ? "" : "s") of up to \(spec.shardSize)"
-        + (spec.replicates > 1
-          ? " (\(plan.totalTrials / spec.replicates) configurations × \(spec.replicates) replicates)" : ""),
+        + (spec.replicates(inStage: 0) > 1
+          ? " (\(plan.totalTrials / spec.replicates(inStage: 0)) configurations × \(spec.replicates(inStage: 0)) replicates)"
+          : ""),
       "  estimate    \(formatHours(plan.estimatedHours)) compute hours at \(formatMinutes(minutes)) min per trial",
       "  budget      $\(spec.budget.decimalString)\(spec.budget == .zero ? " (free workers only)" : "")",
       "  objective   \(spec.objective.goal.rawValue) \(spec.objective.metric)",

@@ -137,12 +137,14 @@ import Testing
     #expect(a.map { $0[parameter: "seed"] } == b.map { $0[parameter: "seed"] })
     #expect(a[0][parameter: "seed"] != a[1][parameter: "seed"])
     #expect(a[1].argv == ["run", "A", a[1][parameter: "seed"]!.canonical])
-    // Without replicates, ids stay as they were and {seed} is replicate 0's.
+    // Without replicates a trial has no seed (and {seed} is refused by the decoder).
     var single = spec
     single.replicates = 1
     let one = single.makeTrials(domain: "d1", index: 0, values: [.string("A")], stage: 0)
-    #expect(one.count == 1 && one[0][parameter: "seed"] == nil)
-    #expect(one[0].argv == ["run", "A", String(spec.replicateSeed(0))])
+    #expect(one.count == 1 && one[0][parameter: "seed"] == nil && one[0][parameter: "replicate"] == nil)
+    let refused = SpecFixtures.problems(
+      "name: r\ndomains: [a]\nsampler: lhs\ntrials_per_domain: 2\nspace:\n  x: [1, 2]\ncommand: [run, \"{seed}\"]")
+    #expect(refused.contains { $0.path == "command[1]" && $0.message.contains("add replicates") }, "\(refused)")
     #expect(SweepPlan(spec: spec).totalTrials == 2 * 2 * 2)
   }
 }

@@ -99,6 +99,22 @@ import Testing
     #expect(adaptive.contains { $0.path == "transfer.refine_trials" && $0.message.contains("lhs and random") })
   }
 
+  @Test func aLaterStageMayReplicateItsFinalists() throws {
+    let spec = try SpecFixtures.decode(
+      Self.base.replacingOccurrences(of: "  epochs: 15", with: "  epochs: 15")
+        + "\nsampler: lhs\ntrials_per_domain: 4\nstages: [{name: screen, epochs: 3}, {name: final, top_k: 2, replicates: 3}]"
+    )
+    #expect(spec.replicates(inStage: 0) == 1 && spec.replicates(inStage: 1) == 3)
+    #expect(spec.resultParameterNames.suffix(2) == ["replicate", "seed"])
+    let finalists = spec.makeTrials(domain: "legal", index: 0, values: [.int(4), .double(1e-3), .int(15)], stage: 1)
+    #expect(finalists.count == 3 && Set(finalists.map(\.id)).count == 3)
+    #expect(spec.makeTrials(domain: "legal", index: 0, values: [.int(4), .double(1e-3), .int(3)], stage: 0).count == 1)
+    let bad = SpecFixtures.problems(
+      Self.base
+        + "\nsampler: lhs\ntrials_per_domain: 4\nstages: [{name: screen}, {name: final, top_k: 2, replicates: 0}]")
+    #expect(bad.contains { $0.path == "stages[1].replicates" }, "\(bad)")
+  }
+
   @Test func adaptiveNeedsTrialsPerDomain() {
     let text = SpecFixtures.problems(Self.base + "\nsampler: adaptive").map(\.path)
     #expect(text.contains("trials_per_domain"))

@@ -115,4 +115,33 @@ struct IncrementalSweepTests {
     #expect(analysis.stdout.contains("Holm-adjusted"))
     #expect(analysis.stdout.contains("the best configuration depends on the domain"), "\(analysis.stdout)")
   }
+
+  @Test func onlyTheFinalistsAreReplicatedWhenTheFinalStageAsksForIt() throws {
+    let spec =
+      Self.replicated.replacingOccurrences(of: "replicates: 3\n", with: "")
+      .replacingOccurrences(of: "name: replicated", with: "name: finalists")
+      + "\nstages: [{name: screen}, {name: final, top_k: 2, replicates: 3}]\n"
+    let fixture = try WorkerFixture()
+    let serve = try ServeProcess()
+    defer {
+      serve.cleanUp()
+      fixture.cleanUp()
+    }
+    let id = try fixture.submit(spec, to: serve)
+    let worker = try fixture.worker(serve, name: "laptop", extra: ["--exit-when-done", "--laptop", "off"])
+    #expect(worker.wait(120) == 0, "\(worker.log)")
+    let rows = try fixture.results(id, serve)
+    // Per domain: 5 screened once, then the best 2 three times each.
+    #expect(rows.count == 2 * (5 + 2 * 3), "\(rows.count)")
+    let final = rows.filter { $0["stage"] as? String == "final" }
+    #expect(final.count == 12 && Set(final.compactMap { $0["replicate"] as? Int }) == [0, 1, 2])
+    // The screen ran each configuration once: replicate 0, on the seed replicate 0 has everywhere.
+    #expect(rows.filter { $0["stage"] as? String == "screen" }.allSatisfy { $0["replicate"] as? Int == 0 })
+    let analysis = try CommandRunner.run(
+      "sweep", ["analyze", id, "--coordinator", serve.url, "--token", serve.adminToken])
+    #expect(analysis.status == 0, "\(analysis.stderr)")
+    #expect(
+      analysis.stdout.contains("financial: 2 configurations, 6 runs, stage final (statistics from the replicates)"),
+      "\(analysis.stdout)")
+  }
 }

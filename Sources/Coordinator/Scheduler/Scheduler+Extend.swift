@@ -72,7 +72,7 @@ extension Scheduler {
       let (firstIndex, firstOrdinal) = try s.nextTrialSlot(sweep, domain: domain)
       var kept = 0
       for values in rows {
-        for replicate in 0..<spec.replicates {
+        for replicate in 0..<spec.replicates(inStage: 0) {
           let trial = spec.makeTrial(
             domain: domain, index: firstIndex + kept, values: values, stage: 0, replicate: replicate)
           if try s.insertTrial(

@@ -18,7 +18,7 @@ extension Scheduler {
       var kept = 0
       for values in DomainSampler.candidates(spec, domain: domain) {
         // Replicates of one configuration are consecutive, so they share a shard when they fit.
-        for replicate in 0..<spec.replicates {
+        for replicate in 0..<spec.replicates(inStage: 0) {
           let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0, replicate: replicate)
           if try s.insertTrial(
             sweep, trial, shardOrdinal: kept / shardSize, state: held ? .waiting : .pending, stage: 0, origin: .sampled)

@@ -56,13 +56,14 @@ public enum TrialID {
 extension SweepSpec {
   /// A trial of this sweep: its id, and its command with every placeholder filled. Trials of a
   /// later stage hash the stage name too, so a configuration re-run by a stage that overrides
-  /// nothing still gets an id of its own. With `replicates` > 1 the trial carries `replicate`
-  /// and `seed` as two more parameters (exported as columns, ignored by the analyses, which see
-  /// one configuration with several results), so each replicate has an id of its own.
+  /// nothing still gets an id of its own. In a sweep with replicates (in any stage) every trial
+  /// carries `replicate` and `seed` as two more parameters — `{seed}`, `SWEEP_SEED`, exported
+  /// columns, ignored by the analyses, which see one configuration with several results — so
+  /// each replicate has an id of its own.
   public func makeTrial(domain: String, index: Int, values: [ParameterValue], stage: Int, replicate: Int = 0) -> Trial {
     var params = zip(space, values).map { (name: $0.0.name, value: $0.1) }
     let seed = replicateSeed(replicate)
-    if replicates > 1 {
+    if isReplicated {
       params.append((name: "replicate", value: .int(Int64(replicate))))
       params.append((name: "seed", value: .int(seed)))
     }
@@ -73,13 +74,12 @@ extension SweepSpec {
     placeholders["domain"] = domain
     placeholders["trial_id"] = id
     placeholders["output_dir"] = CommandTemplate.outputDirectoryMarker
-    if placeholders["seed"] == nil { placeholders["seed"] = String(seed) }
     return Trial(id: id, domain: domain, index: index, params: params, argv: command.render(placeholders))
   }
 
   /// Every replicate of a configuration, replicate 0 first, at consecutive indices from `index`.
   public func makeTrials(domain: String, index: Int, values: [ParameterValue], stage: Int) -> [Trial] {
-    (0..<max(1, replicates)).map {
+    (0..<replicates(inStage: stage)).map {
       makeTrial(domain: domain, index: index + $0, values: values, stage: stage, replicate: $0)
     }
   }
@@ -94,6 +94,14 @@ extension SweepSpec {
     return Int64(hash.finalized % 2_147_483_647) + 1
   }
 
+  /// Runs of each configuration in `stage`: the stage's `replicates`, else the sweep's.
+  public func replicates(inStage stage: Int) -> Int {
+    max(1, (stages.indices.contains(stage) ? stages[stage].replicates : nil) ?? replicates)
+  }
+
+  /// Whether any stage runs configurations more than once.
+  public var isReplicated: Bool { replicates > 1 || stages.contains { ($0.replicates ?? 1) > 1 } }
+
   /// The parameter columns of the sweep's results: `space`, then `replicate` and `seed` with replicates.
-  public var resultParameterNames: [String] { space.map(\.name) + (replicates > 1 ? ["replicate", "seed"] : []) }
+  public var resultParameterNames: [String] { space.map(\.name) + (isReplicated ? ["replicate", "seed"] : []) }
 }

@@ -1,6 +1,6 @@
 /// Decoding of the strategy keys: `stages`, `early_stopping`, `transfer` and `adaptive`.
 extension SpecDecoder {
-  static let stageKeys = ["name", "top_k"]
+  static let stageKeys = ["name", "top_k", "replicates"]
   static let earlyStoppingKeys = [
     "method", "metric", "goal", "min_epochs", "reduction_factor", "min_trials_per_rung", "epochs_parameter",
   ]
@@ -58,6 +58,10 @@ extension SpecDecoder {
           "missing; a later stage needs how many of the previous stage's best to run, e.g. top_k: 3")
         ok = false
       }
+      var replicates: Int? = nil
+      if let node = table["replicates"] {
+        if let value = integer(node, "\(path).replicates", in: 1...100) { replicates = Int(value) } else { ok = false }
+      }
       var overrides: [String: ParameterValue] = [:]
       for key in table.order where !Self.stageKeys.contains(key) {
         guard let valueNode = table[key] else { continue }
@@ -66,7 +70,7 @@ extension SpecDecoder {
             Identifier.suggestion(for: key, among: names + Self.stageKeys).map { "; did you mean '\($0)'?" } ?? ""
           report(
             valueNode, "\(path).\(key)",
-            "'\(key)' is not a parameter of space\(hint); a stage may set name, top_k and parameters (\(names.joined(separator: ", ")))"
+            "'\(key)' is not a parameter of space\(hint); a stage may set name, top_k, replicates and parameters (\(names.joined(separator: ", ")))"
           )
           ok = false
           continue
@@ -77,7 +81,11 @@ extension SpecDecoder {
         }
         overrides[key] = value
       }
-      if let name, ok { stages.append(Stage(name: name, overrides: overrides, topK: topK)) } else { ok = false }
+      if let name, ok {
+        stages.append(Stage(name: name, overrides: overrides, topK: topK, replicates: replicates))
+      } else {
+        ok = false
+      }
     }
     return ok ? stages : nil
   }

@@ -101,12 +101,15 @@ extension SpecDecoder {
     let declared = required(table, "space", "the search space").flatMap { self.space($0) }
     let space = declared?.parameters
     let names = declared?.names
+    // With replicates anywhere, {seed} is each run's seed (unless a parameter is named seed).
+    let replicated = max(replicates, table["stages"].flatMap { Self.stageReplicates($0) } ?? 1) > 1
     let command = required(table, "command", "the training command").flatMap {
-      self.command($0, parameters: Set(names ?? []), knowsParameters: names != nil)
+      self.command(
+        $0, parameters: Set(names ?? []), knowsParameters: names != nil, replicated: replicated)
     }
 
     if let names { checkObjective(objective, against: names, node: table["objective"]) }
-    if replicates > 1, let names {
+    if replicated, let names {
       for name in ["replicate", "seed"] where names.contains(name) {
         report(
           table["replicates"], "replicates",
@@ -122,6 +125,11 @@ extension SpecDecoder {
 
     var stages: [Stage] = []
     if let node = table["stages"], let names { stages = self.stages(node, parameters: names) ?? [] }
+    if sampler == .adaptive, (stages.first?.replicates ?? 1) > 1, let node = table["stages"] {
+      report(
+        node, "stages[0].replicates",
+        "the adaptive sampler's first stage runs each proposal once; replicate a later stage (its finalists)")
+    }
     var earlyStopping: EarlyStopping? = nil
     if let node = table["early_stopping"], let names {
       earlyStopping = self.earlyStopping(node, objective: objective, parameters: names)
@@ -228,6 +236,19 @@ extension SpecDecoder {
     }
     if let item = table["within"], let value = duration(item, "pause_on_failures.within") { result.within = value }
     return result
+  }
+
+  /// The most replicates any stage asks for, read loosely (the stages are decoded, with their
+  /// errors, elsewhere): to know whether `replicate` and `seed` are taken.
+  static func stageReplicates(_ node: DocumentNode) -> Int? {
+    guard case .sequence(let items, _) = node else { return nil }
+    return items.compactMap { item -> Int? in
+      guard case .mapping(let entries, _) = item,
+        let value = entries.first(where: { $0.key.text == "replicates" })?.value,
+        case .scalar(let scalar) = value
+      else { return nil }
+      return Int(scalar.text)
+    }.max()
   }
 
   mutating func required(_ table: SpecTable, _ key: String, _ what: String) -> DocumentNode? {
@@ -407,7 +428,9 @@ extension SpecDecoder {
     return nil
   }
 
-  mutating func command(_ node: DocumentNode, parameters: Set<String>, knowsParameters: Bool) -> CommandTemplate? {
+  mutating func command(_ node: DocumentNode, parameters: Set<String>, knowsParameters: Bool, replicated: Bool = false)
+    -> CommandTemplate?
+  {
     if case .scalar(let scalar) = node, !scalar.isNull {
       report(
         node, "command",
@@ -422,7 +445,7 @@ extension SpecDecoder {
     }
     var arguments: [[CommandTemplate.Segment]] = []
     var ok = true
-    let known = parameters.union(SweepSpec.builtinPlaceholders)
+    let known = parameters.union(SweepSpec.builtinPlaceholders).union(replicated ? ["seed"] : [])
     for (index, item) in items.enumerated() {
       let path = "command[\(index)]"
       guard let text = string(item, path, expected: "an argument (a string)") else {
@@ -442,11 +465,19 @@ extension SpecDecoder {
       do {
         let segments = try CommandTemplate.parseArgument(text)
         for case .placeholder(let name) in segments where knowsParameters && !known.contains(name) {
+          if name == "seed" {
+            report(
+              item, path,
+              "{seed} is each run's seed in a sweep with replicates; add replicates: N (or replicates on a stage), or write the seed itself"
+            )
+            ok = false
+            continue
+          }
           let hint =
             Identifier.suggestion(for: name, among: Array(known).sorted()).map { "; did you mean '{\($0)}'?" } ?? ""
           report(
             item, path,
-            "placeholder {\(name)} names nothing\(hint); expected a parameter of space (\(parameters.sorted().joined(separator: ", "))) or domain, trial_id, output_dir, seed"
+            "placeholder {\(name)} names nothing\(hint); expected a parameter of space (\(parameters.sorted().joined(separator: ", "))) or domain, trial_id, output_dir\(replicated ? ", seed" : "")"
           )
           ok = false
         }

@@ -48,7 +48,7 @@ public struct SweepSpec: Hashable, Sendable {
   public var extensions: [SweepExtension] = []
 
   /// Placeholder names a command may use besides parameter names.
-  public static let builtinPlaceholders: Set<String> = ["domain", "trial_id", "output_dir", "seed"]
+  public static let builtinPlaceholders: Set<String> = ["domain", "trial_id", "output_dir"]
 
   /// Keys of the flat results record; parameters and metrics may not take these names.
   public static let reservedNames: Set<String> = [

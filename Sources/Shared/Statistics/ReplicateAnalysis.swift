@@ -1,3 +1,12 @@
+extension SweepSpec {
+  /// The stage whose runs `sweep analyze` tests with replicates: the last stage with replicated
+  /// records (the finalists, when only a later stage replicates), else the first.
+  public func replicatedStage(in records: [AnalysisRecord]) -> String? {
+    let replicated = Set(records.filter { $0.replicate != nil }.map { $0.stage ?? "" })
+    return stages.last { replicated.contains($0.name) }?.name ?? stages.first?.name
+  }
+}
+
 /// `sweep analyze` on a sweep whose configurations ran several times (`replicates:`): statistics
 /// from the replicates themselves, not from a model. Per configuration the mean and a 95%
 /// Student-t interval; the best against the next ones by paired t-tests (replicate k of each ran
@@ -38,12 +47,13 @@ public struct ReplicateAnalysis: Sendable {
   public var comparisons: [Comparison]
   public var importance: [Importance]
 
-  /// From one domain's first-stage records; nil unless some configuration has at least two runs.
+  /// From one domain's records of `stage` (the first stage when nil); nil unless some
+  /// configuration has at least two runs there.
   public init?(
-    spec: SweepSpec, records: [AnalysisRecord], domain: String, compareWith others: Int = 4, bootstrap: Int = 500,
-    seed: UInt64 = 1
+    spec: SweepSpec, records: [AnalysisRecord], domain: String, stage: String? = nil, compareWith others: Int = 4,
+    bootstrap: Int = 500, seed: UInt64 = 1
   ) {
-    let first = spec.stages.first?.name
+    let first = stage ?? spec.stages.first?.name
     var groups: [String: Configuration] = [:]
     var order: [String] = []
     for record in records
@@ -147,9 +157,9 @@ public struct DomainInteraction: Sendable {
   /// Each domain's best of the shared configurations (values, mean).
   public var bestPerDomain: [(domain: String, values: [ParameterValue], mean: Double)]
 
-  public init?(spec: SweepSpec, records: [AnalysisRecord], domains: [String]) {
+  public init?(spec: SweepSpec, records: [AnalysisRecord], domains: [String], stage: String? = nil) {
     guard domains.count >= 2 else { return nil }
-    let first = spec.stages.first?.name
+    let first = stage ?? spec.stages.first?.name
     // cell[config key][domain] = runs by replicate
     var cells: [String: [String: [Int: Double]]] = [:]
     var valuesByKey: [String: [ParameterValue]] = [:]

@@ -7,11 +7,14 @@ public struct Stage: Hashable, Sendable {
   public var overrides: [String: ParameterValue]
   /// How many of the previous stage's best configurations this stage runs; `nil` for the first stage.
   public var topK: Int?
+  /// Runs of each configuration in this stage (`replicates:` of the stage); nil: the sweep's.
+  public var replicates: Int? = nil
 
-  public init(name: String, overrides: [String: ParameterValue], topK: Int?) {
+  public init(name: String, overrides: [String: ParameterValue], topK: Int?, replicates: Int? = nil) {
     self.name = name
     self.overrides = overrides
     self.topK = topK
+    self.replicates = replicates
   }
 }
 
