@@ -117,7 +117,8 @@ struct ValidationSummary {
       let stages = spec.stages.map { stage in
         let overrides = stage.overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.canonical)" }
         let top = stage.topK.map { "top \($0), " } ?? ""
-        return "\(stage.name) (\(top)\(overrides.joined(separator: ", ")))"
+        let runs = (stage.replicates ?? 1) > 1 ? " ×\(stage.replicates!) replicates" : ""
+        return "\(stage.name) (\(top)\(overrides.joined(separator: ", ")))\(runs)"
       }
       lines.append("  stages      " + stages.joined(separator: " → "))
     }
@@ -131,6 +132,11 @@ struct ValidationSummary {
       lines.append(
         "  transfer    \(transfer.source)'s top \(transfer.topK) run first in \(transfer.targets.joined(separator: ", ")), which wait for it"
       )
+      if let refine = transfer.refine {
+        lines.append(
+          "              a target whose transferred best trails its own by more than \(refine.margin) gets \(refine.trials) more trials (up to \(refine.trials * transfer.targets.count) in all)"
+        )
+      }
     }
     return lines
   }

@@ -9,7 +9,7 @@ import Testing
 struct ExampleSpecTests {
   static let sweepSpecs = [
     "demo.yaml", "strategies.yaml", "financial-legal.yaml", "financial-legal.json", "twelve-domains-lhs.yaml",
-    "twelve-domains-grid.yaml", "peft/sweep.yaml",
+    "twelve-domains-grid.yaml", "peft/sweep.yaml", "peft/study.yaml",
   ]
 
   @Test func everyExampleValidates() async throws {

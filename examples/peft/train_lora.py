@@ -127,7 +127,9 @@ def main() -> int:
     parser.add_argument("--weight-decay", type=float, default=0.0)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--examples", type=int, default=1024)
+    parser.add_argument("--examples", type=int, default=1024, help="training examples: fewer screen faster")
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("SWEEP_SEED", "0")),
+                        help="run-to-run randomness (initialisation, data order); a replicated sweep sets SWEEP_SEED")
     parser.add_argument("--output", help="where the adapter goes (default: SWEEP_OUTPUT_DIR or ./lorasweep-output)")
     parser.add_argument("--cache", default=os.environ.get("LORASWEEP_EXAMPLE_CACHE", os.path.join(".cache", "peft-example")),
                         help="folder of the pretrained base model (built on first use)")
@@ -143,7 +145,9 @@ def main() -> int:
         return 0
 
     output = args.output or (lorasweep.output_dir() if lorasweep else os.path.join(os.getcwd(), "lorasweep-output"))
-    transformers.set_seed(seed_of(f"{args.domain}/{args.rank}/{args.alpha}/{args.weight_decay}/{args.learning_rate}"))
+    # The configuration fixes the run; --seed varies it (0 keeps the runs of earlier versions).
+    transformers.set_seed(
+        seed_of(f"{args.domain}/{args.rank}/{args.alpha}/{args.weight_decay}/{args.learning_rate}") + args.seed)
     model = transformers.BertForSequenceClassification.from_pretrained(base)
     lora = LoraConfig(
         r=args.rank, lora_alpha=args.alpha, lora_dropout=0.0, target_modules=["word_embeddings", "query", "value", "dense"],
@@ -156,7 +160,7 @@ def main() -> int:
         output_dir=os.path.join(output, "checkpoints"), num_train_epochs=args.epochs, per_device_train_batch_size=32,
         per_device_eval_batch_size=256, learning_rate=args.learning_rate, weight_decay=args.weight_decay,
         eval_strategy="epoch", logging_strategy="epoch", save_strategy="no", report_to="none", use_cpu=True,
-        disable_tqdm=True, dataloader_num_workers=0,
+        disable_tqdm=True, dataloader_num_workers=0, seed=(42 + args.seed) % 2**31,
     )
     callbacks = [LoRASweepCallback()] if lorasweep else []
     trainer = transformers.Trainer(
