@@ -47,7 +47,6 @@ extension Scheduler {
       throw StoreError.invalid(code: "invalid_extension", message: error.description)
     }
 
-    let shardSize = max(1, spec.shardSize)
     var position = try s.highestShardPosition(sweep) + 1
     var added = 0
     var duplicates = 0
@@ -68,31 +67,13 @@ extension Scheduler {
         continue
       }
       guard !rows.isEmpty else { continue }
-      let held = try isHeld(&s, sweep: sweep, spec: spec, domain: domain)
       let (firstIndex, firstOrdinal) = try s.nextTrialSlot(sweep, domain: domain)
-      var kept = 0
-      for values in rows {
-        for replicate in 0..<spec.replicates(inStage: 0) {
-          let trial = spec.makeTrial(
-            domain: domain, index: firstIndex + kept, values: values, stage: 0, replicate: replicate)
-          if try s.insertTrial(
-            sweep, trial, shardOrdinal: firstOrdinal + kept / shardSize, state: held ? .waiting : .pending, stage: 0,
-            origin: .sampled)
-          {
-            kept += 1
-          } else {
-            duplicates += 1
-          }
-        }
-      }
-      let domainShards = (kept + shardSize - 1) / shardSize
-      for ordinal in 0..<domainShards {
-        try s.insertShard(
-          sweep, domain: domain, ordinal: firstOrdinal + ordinal, position: position, state: held ? .waiting : .pending)
-        position += 1
-      }
-      shards += domainShards
-      added += kept
+      let stored = try insertSampled(
+        &s, sweep: sweep, spec: spec, domain: domain, rows: rows, firstIndex: firstIndex, firstOrdinal: firstOrdinal,
+        position: &position, held: try isHeld(&s, sweep: sweep, spec: spec, domain: domain))
+      shards += stored.shards
+      added += stored.kept
+      duplicates += stored.duplicates
     }
     if state == .completed { try s.reopenSweep(sweep) }
     // Strategies may act at once: an adaptive domain proposes up to its new target, an added

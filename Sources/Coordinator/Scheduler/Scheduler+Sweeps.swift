@@ -9,38 +9,56 @@ extension Scheduler {
     _ s: inout S, id: String, spec: SweepSpec, specText: String, now: Timestamp
   ) throws -> SweepCreated {
     let sweep = try s.insertSweep(id: id, spec: spec, specText: specText, now: now)
-    let shardSize = max(1, spec.shardSize)
     var totalTrials = 0
     var shards = 0
     var duplicates = 0
+    var position: Int64 = 0
     for domain in spec.domains {
-      let held = spec.isTransferTarget(domain)
-      var kept = 0
-      for values in DomainSampler.candidates(spec, domain: domain) {
-        // Replicates of one configuration are consecutive, so they share a shard when they fit.
-        for replicate in 0..<spec.replicates(inStage: 0) {
-          let trial = spec.makeTrial(domain: domain, index: kept, values: values, stage: 0, replicate: replicate)
-          if try s.insertTrial(
-            sweep, trial, shardOrdinal: kept / shardSize, state: held ? .waiting : .pending, stage: 0, origin: .sampled)
-          {
-            kept += 1
-          } else {
-            duplicates += 1
-          }
-        }
-      }
-      let domainShards = (kept + shardSize - 1) / shardSize
-      for ordinal in 0..<domainShards {
-        try s.insertShard(
-          sweep, domain: domain, ordinal: ordinal, position: Int64(shards + ordinal), state: held ? .waiting : .pending)
-      }
-      shards += domainShards
-      totalTrials += kept
+      let stored = try insertSampled(
+        &s, sweep: sweep, spec: spec, domain: domain, rows: DomainSampler.candidates(spec, domain: domain),
+        firstIndex: 0,
+        firstOrdinal: 0, position: &position, held: spec.isTransferTarget(domain))
+      shards += stored.shards
+      totalTrials += stored.kept
+      duplicates += stored.duplicates
     }
     if spec.hasStrategies { try applyStrategies(&s, sweep: sweep, now: now) }
     if totalTrials == 0 && !spec.hasStrategies { try s.setSweepState(sweep, .completed, finishedAt: now) }
     return SweepCreated(
       id: id, name: spec.name, totalTrials: totalTrials, shards: shards, duplicatesRemoved: duplicates)
+  }
+
+  /// Stores a domain's sampled configurations — every replicate of each, consecutive — from trial
+  /// `firstIndex`, cut into shards from `firstOrdinal`, the shards queued from `position` on;
+  /// `held` ones wait for a transfer. A configuration the domain already has is counted, not stored.
+  static func insertSampled<S: SchedulerStorage, Rows: Sequence<[ParameterValue]>>(
+    _ s: inout S, sweep: S.SweepRef, spec: SweepSpec, domain: String, rows: Rows, firstIndex: Int, firstOrdinal: Int,
+    position: inout Int64, held: Bool
+  ) throws -> (kept: Int, duplicates: Int, shards: Int) {
+    let shardSize = max(1, spec.shardSize)
+    var kept = 0
+    var duplicates = 0
+    for values in rows {
+      for replicate in 0..<spec.replicates(inStage: 0) {
+        let trial = spec.makeTrial(
+          domain: domain, index: firstIndex + kept, values: values, stage: 0, replicate: replicate)
+        if try s.insertTrial(
+          sweep, trial, shardOrdinal: firstOrdinal + kept / shardSize, state: held ? .waiting : .pending, stage: 0,
+          origin: .sampled)
+        {
+          kept += 1
+        } else {
+          duplicates += 1
+        }
+      }
+    }
+    let shards = (kept + shardSize - 1) / shardSize
+    for ordinal in 0..<shards {
+      try s.insertShard(
+        sweep, domain: domain, ordinal: firstOrdinal + ordinal, position: position, state: held ? .waiting : .pending)
+      position += 1
+    }
+    return (kept, duplicates, shards)
   }
 
   /// Cancels a running sweep: its unfinished trials are cancelled; running ones stop at their

@@ -73,6 +73,14 @@ public struct StrategyEngine: Sendable {
     let ordered = spec.domains.sorted { (spec.transfer?.source == $0 ? 0 : 1) < (spec.transfer?.source == $1 ? 0 : 1) }
     for domain in ordered {
       var mine = byDomain[domain] ?? []
+      // A first-stage trial to add: decided, and seen as pending by what is decided after it.
+      func queue(_ values: [ParameterValue], _ origin: TrialOrigin) {
+        decisions.append(.enqueue(domain: domain, values: values, stage: 0, origin: origin))
+        mine.append(
+          StrategyTrial(
+            id: "", domain: domain, values: values, stage: 0, origin: origin, state: .pending, objective: nil,
+            seconds: nil))
+      }
       if let transfer = spec.transfer, transfer.targets.contains(domain),
         !mine.contains(where: { $0.origin == .transferred })
       {
@@ -82,35 +90,19 @@ public struct StrategyEngine: Sendable {
         let tried = Set(mine.map { key($0.values) })
         for values in best(sourceTrials.filter { $0.stage == 0 }, count: transfer.topK)
         where !tried.contains(key(values)) {
-          decisions.append(.enqueue(domain: domain, values: values, stage: 0, origin: .transferred))
-          mine.append(
-            StrategyTrial(
-              id: "", domain: domain, values: values, stage: 0, origin: .transferred, state: .pending, objective: nil,
-              seconds: nil))
+          queue(values, .transferred)
         }
         if mine.contains(where: { $0.state == .waiting }) { decisions.append(.release(domain: domain)) }
         for index in mine.indices where mine[index].state == .waiting { mine[index].state = .pending }
       }
       if let refinement = refinement(for: domain, mine: mine, sourceTrials: byDomain[spec.transfer?.source ?? ""] ?? [])
       {
-        for values in refinement {
-          decisions.append(.enqueue(domain: domain, values: values, stage: 0, origin: .refined))
-          mine.append(
-            StrategyTrial(
-              id: "", domain: domain, values: values, stage: 0, origin: .refined, state: .pending, objective: nil,
-              seconds: nil))
-        }
+        for values in refinement { queue(values, .refined) }
       }
       if spec.sampler == .adaptive {
         let proposals = propose(for: domain, mine: mine, observations: observations)
         if !proposals.isEmpty { proposedFor.insert(domain) }
-        for values in proposals {
-          decisions.append(.enqueue(domain: domain, values: values, stage: 0, origin: .proposed))
-          mine.append(
-            StrategyTrial(
-              id: "", domain: domain, values: values, stage: 0, origin: .proposed, state: .pending, objective: nil,
-              seconds: nil))
-        }
+        for values in proposals { queue(values, .proposed) }
       }
       decisions += promotions(mine, proposedNow: proposedFor.contains(domain))
       byDomain[domain] = mine
