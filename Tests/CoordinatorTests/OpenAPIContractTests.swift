@@ -183,6 +183,7 @@ import Yams
           .replacingOccurrences(of: "{trial}", with: lease.trials[0].trialId)
           .replacingOccurrences(of: "/v1/trials/{id}", with: "/v1/trials/\(lease.trials[0].trialId)")
           .replacingOccurrences(of: "{attempt}", with: "1").replacingOccurrences(of: "{kind}", with: "history")
+          .replacingOccurrences(of: "{platform}", with: "linux-x86_64")
           .replacingOccurrences(of: "{id}", with: sweep.id)
         let workerRoute = path.hasPrefix("/v1/leases") || path.hasPrefix("/v1/trials") || path == "/v1/results"
         let joinRoute = path == "/v1/workers" && method == "post"

@@ -19,6 +19,10 @@ public struct APIEnvironment: Sendable {
   public var absence: AbsenceMonitor? = nil
   /// The web dashboard and its data endpoints (nil: a store that keeps no dashboard history).
   public var dashboard: DashboardEnvironment? = nil
+  /// The `sweep-worker` executables `/install.sh` installs, one per platform.
+  public var workerBinaries: [WorkerBinary] = []
+  /// Whether the coordinator serves HTTPS (the address `/install.sh` writes into itself).
+  public var tls = false
 
   /// Reads the whole body, refusing more than the limit with 413.
   func body(_ request: Request) async throws -> ByteBuffer {

@@ -32,6 +32,7 @@ public enum APIRouter {
     addLeaseRoutes(routes, env)
     addSweepRoutes(routes, env)
     addArtifactRoutes(routes, env)
+    addInstallRoutes(router, routes, env)
     if let dashboard = env.dashboard {
       addDashboardDataRoutes(routes, env, dashboard)
       DashboardRoutes.add(to: router, env: env, dashboard: dashboard)

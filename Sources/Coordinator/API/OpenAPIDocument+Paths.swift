@@ -14,6 +14,26 @@ extension OpenAPIDocument {
           security: []
           responses:
             "200": {description: OK}
+      /install.sh:
+        get:
+          summary: "The one-line installer of a worker: curl -fsSL URL/install.sh | sh -s -- --token TOKEN [sweep-worker options] (no token needed to fetch it; it holds none)."
+          description: >-
+            A POSIX sh script with this coordinator's address (from the Host header) and the sha256 of each
+            sweep-worker it serves: it downloads the one for the box's platform with the join token, checks the
+            digest, installs it under SWEEP_HOME (~/.lorasweep) and runs it.
+          security: []
+          responses:
+            "200": {description: The script, content: {text/x-shellscript: {}}}
+            "400": {description: "A Host header that is not a host name or address (invalid_host)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      /v1/worker/{platform}:
+        get:
+          summary: "The sweep-worker executable for a platform: linux-x86_64, linux-aarch64, darwin-arm64 or darwin-x86_64 (worker join token); X-Worker-SHA256 gives its digest."
+          parameters: [{name: platform, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: The executable, content: {application/octet-stream: {}}}
+            "401": {$ref: "#/components/responses/Unauthorized"}
+            "403": {$ref: "#/components/responses/Forbidden"}
+            "404": {description: "No sweep-worker for that platform here; the message lists those served", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       /metrics:
         get:
           summary: Prometheus metrics (admin).

@@ -30,6 +30,8 @@ public struct CoordinatorServer: Sendable {
     public var tlsKeyPath: String? = nil
     /// Where uploaded output folders are kept (default: next to the database, `DB-artifacts`).
     public var artifactsPath: String? = nil
+    /// `sweep-worker` executables to serve to installing machines (`--worker-binary`).
+    public var workerBinaryPaths: [String] = []
     /// Notice the coordinator's own absences (asleep, stopped) and excuse the leases they let
     /// expire (``AbsenceMonitor``). Off in tests that move a manual clock by hours on purpose.
     public var detectAbsence = true
@@ -80,6 +82,8 @@ public struct CoordinatorServer: Sendable {
       dispatcher: dispatcher, metrics: metrics,
       artifacts: try ArtifactFiles(root: configuration.artifactsPath ?? configuration.databasePath + "-artifacts"),
       absence: absence)
+    environment.tls = configuration.tlsCertificatePath != nil
+    environment.workerBinaries = try configuration.workerBinaryPaths.map(WorkerBinary.load)
     if let dashboardStore = store as? SQLiteStore {
       environment.dashboard = DashboardEnvironment(
         store: dashboardStore, clock: clock,

@@ -41,6 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
   var budgetPeriod: String?
   @Option(help: "Folder for uploaded output folders (default: next to the database, DB-artifacts; SWEEP_ARTIFACTS).")
   var artifacts: String?
+  @Option(
+    name: .customLong("worker-binary"),
+    help:
+      "A sweep-worker executable that GET /install.sh installs (repeat for several platforms; SWEEP_WORKER_BINARY). Default: the sweep-worker next to this sweep, if any."
+  )
+  var workerBinaries: [String] = []
 
   func run() async throws {
     var configuration = CoordinatorServer.Configuration()
@@ -57,6 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
     configuration.tlsCertificatePath = EnvironmentOption.string(tlsCert, "SWEEP_TLS_CERT")
     configuration.tlsKeyPath = EnvironmentOption.string(tlsKey, "SWEEP_TLS_KEY")
     configuration.artifactsPath = EnvironmentOption.string(artifacts, "SWEEP_ARTIFACTS")
+    let explicitWorkers =
+      workerBinaries.isEmpty
+      ? ProcessInfo.processInfo.environment["SWEEP_WORKER_BINARY"].map { [$0] } ?? [] : workerBinaries
+    configuration.workerBinaryPaths =
+      explicitWorkers.isEmpty ? Self.siblingWorker().map { [$0] } ?? [] : explicitWorkers
     var outerBudget: SetCoordinatorBudget? = nil
     if let text = EnvironmentOption.string(budgetUsd, "SWEEP_BUDGET_USD") {
       let amount: MicroDollars
@@ -80,6 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
       server = try await CoordinatorServer.prepare(configuration)
     } catch let error as CLIError {
       throw error
+    } catch let error as WorkerBinary.LoadError {
+      throw CLIError(.badInput, error.description)
     } catch {
       throw CLIError(.runtime, "\(configuration.databasePath): cannot open the database: \(error)")
     }
@@ -92,6 +105,11 @@ struct ServeCommand: AsyncParsableCommand {
       }
       logger.notice(
         "coordinator budget: $\(outerBudget.budgetUsd?.micros.decimalString ?? "") \(outerBudget.period == .month ? "a month" : "in total"), across all sweeps"
+      )
+    }
+    for binary in server.environment.workerBinaries {
+      logger.notice(
+        "installing workers: GET /install.sh serves \(binary.path) for \(binary.platform) (sha256 \(binary.sha256.prefix(16))…)"
       )
     }
     if let written = server.tokens.writtenTo {
@@ -125,5 +143,13 @@ struct ServeCommand: AsyncParsableCommand {
       throw CLIError(.runtime, "the coordinator stopped: \(error)")
     }
     if let sqlite = server.store as? SQLiteStore { try? await sqlite.shutdown() }
+  }
+
+  /// The `sweep-worker` built or installed next to this `sweep`, when it is one the installer can serve.
+  static func siblingWorker() -> String? {
+    guard let executable = Bundle.main.executablePath else { return nil }
+    let path = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+      .appendingPathComponent("sweep-worker").path
+    return WorkerBinary.platform(ofFile: path) != nil ? path : nil
   }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The one-line install of a rented box, for real on this machine: `curl … /install.sh | sh`
+/// against a real `sweep serve` that serves this build's `sweep-worker`. The box is a HOME of
+/// its own in a temporary folder; the worker it installs joins and works the sweep.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct InstallScriptTests {
+  static let spec = """
+    name: installed
+    domains: [a]
+    sampler: lhs
+    trials_per_domain: 3
+    estimate: {minutes_per_trial: 0.05}
+    artifacts: none
+    space: {x: {uniform: [0, 1]}}
+    command: [awk, 'BEGIN {{ printf "{{\\"accuracy\\": %.4f}}\\n", ARGV[1] }}', "{x}"]
+    """
+
+  /// A copy of this build's worker, so that a test may change the file the coordinator serves.
+  static func servedWorker(in directory: URL) throws -> String {
+    let path = directory.appendingPathComponent("served-sweep-worker").path
+    try FileManager.default.copyItem(
+      atPath: CommandRunner.productsDirectory.appendingPathComponent("sweep-worker").path, toPath: path)
+    return path
+  }
+
+  /// `curl -fsSL URL/install.sh | sh -s -- ARGS` in a fresh HOME.
+  static func install(_ serve: ServeProcess, home: URL, _ arguments: [String]) throws -> CommandRunner.Result {
+    let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    return try CommandRunner.run(
+      executable: "/bin/sh", ["-c", "curl -fsSL \(serve.url)/install.sh | sh -s -- \(quoted)"], directory: home.path,
+      environment: ["HOME": home.path, "SWEEP_HOME": home.appendingPathComponent(".lorasweep").path])
+  }
+
+  @Test func oneLineInstallsTheServedWorkerChecksItsDigestAndTheWorkerJoinsAndWorks() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let binary = try Self.servedWorker(in: fixture.directory)
+    let serve = try ServeProcess(extraArguments: ["--worker-binary", binary])
+    defer { serve.cleanUp() }
+    let id = try fixture.submit(Self.spec, to: serve)
+    let home = fixture.directory.appendingPathComponent("box")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+
+    let result = try Self.install(
+      serve, home: home, ["--token", serve.workerToken, "--name", "box", "--laptop", "off", "--exit-when-done"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("installed \(home.path)/.lorasweep/bin/sweep-worker (linux-"), "\(result.stderr)")
+    #expect(try fixture.counts(id, serve)["succeeded"] == 3)
+    let installed = home.appendingPathComponent(".lorasweep/bin/sweep-worker").path
+    #expect(FileManager.default.contentsEqual(atPath: installed, andPath: binary))
+    #expect(FileManager.default.isExecutableFile(atPath: installed))
+    #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent(".lorasweep/spool").path))
+
+    // Another platform's binary, for an image built elsewhere, is refused with what there is.
+    let other = try Self.install(serve, home: home, ["--token", serve.workerToken, "--platform", "plan9-mips"])
+    #expect(
+      other.status == 1 && other.stderr.contains("no sweep-worker for plan9-mips (it has: linux-"), "\(other.stderr)")
+  }
+
+  @Test func aWrongTokenOrAChangedBinaryIsRefusedAndNothingRuns() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let binary = try Self.servedWorker(in: fixture.directory)
+    let serve = try ServeProcess(extraArguments: ["--worker-binary", binary])
+    defer { serve.cleanUp() }
+    let home = fixture.directory.appendingPathComponent("box")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    let installed = home.appendingPathComponent(".lorasweep/bin/sweep-worker").path
+
+    let noToken = try Self.install(serve, home: home, ["--name", "box"])
+    #expect(noToken.status == 2 && noToken.stderr.contains("no token: pass --token"), "\(noToken.stderr)")
+    let wrong = try Self.install(serve, home: home, ["--token", "not-the-token", "--name", "box"])
+    #expect(wrong.status == 1 && wrong.stderr.contains("refused the token (401)"), "\(wrong.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: installed))
+
+    // The file changes after the coordinator announced its digest: the download no longer matches.
+    let handle = try #require(FileHandle(forWritingAtPath: binary))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data([0]))
+    try handle.close()
+    let changed = try Self.install(serve, home: home, ["--token", serve.workerToken, "--name", "box"])
+    #expect(changed.status == 1 && changed.stderr.contains("refusing to run it"), "\(changed.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: installed))
+    #expect(!FileManager.default.fileExists(atPath: installed + ".download"))
+  }
+}
