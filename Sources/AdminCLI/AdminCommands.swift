@@ -5,7 +5,9 @@ import CommandLineSupport
 /// HTTP, results exported and analysed.
 public enum AdminCommands {
   /// `validate`, `sample`: a spec on its own, no coordinator needed.
-  public static let specCommands: [any ParsableCommand.Type] = [ValidateCommand.self, SampleCommand.self]
+  public static let specCommands: [any ParsableCommand.Type] = [
+    ValidateCommand.self, SampleCommand.self, DeployCommand.self,
+  ]
   /// `submit`, `status`, `results`, `cancel`, `workers`: a running coordinator.
   public static let coordinatorCommands: [any ParsableCommand.Type] = [
     SubmitCommand.self, StatusCommand.self, ResultsCommand.self, ExtendCommand.self, CancelCommand.self,

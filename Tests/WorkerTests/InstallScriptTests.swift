@@ -84,6 +84,7 @@ struct InstallScriptTests {
     let changed = try Self.install(serve, home: home, ["--token", serve.workerToken, "--name", "box"])
     #expect(changed.status == 1 && changed.stderr.contains("refusing to run it"), "\(changed.stderr)")
     #expect(!FileManager.default.fileExists(atPath: installed))
-    #expect(!FileManager.default.fileExists(atPath: installed + ".download"))
+    let left = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent(".lorasweep/bin").path)
+    #expect(left.isEmpty, "\(left)")
   }
 }

@@ -67,7 +67,8 @@ public enum InstallScript {
         *) say "this coordinator has no sweep-worker for $target (it has: \(platforms.isEmpty ? "none" : platforms)); build one (deploy/README.md) and start sweep serve with --worker-binary PATH"; exit 1 ;;
       esac
       mkdir -p "$DIR/bin"
-      download="$DIR/bin/sweep-worker.download"
+      # Its own name: workers starting together on one machine (a Slurm node) must not share a file.
+      download="$DIR/bin/sweep-worker.download.$$"
       rm -f "$download"
       if command -v curl >/dev/null 2>&1; then
         code=$(curl -sS -o "$download" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$COORDINATOR/v1/worker/$target") || {

@@ -1,0 +1,80 @@
+import ArgumentParser
+import CommandLineSupport
+import Foundation
+import Shared
+
+/// `sweep deploy TARGET`: a ready recipe for a place GPUs are rented, filled in for this
+/// coordinator (deploy/README.md walks through each).
+struct DeployCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "deploy",
+    abstract:
+      "Print a ready recipe that makes workers of rented GPUs: docker, cloud-init, systemd, skypilot, kubernetes, slurm.",
+    discussion: """
+      Every recipe installs the worker through the coordinator's one-line installer \
+      (GET /install.sh), so start sweep serve where the boxes can reach it, with the worker it should \
+      hand out (--worker-binary). --template prints the recipe with {PLACEHOLDERS} instead, as kept in deploy/.
+
+        sweep deploy docker --coordinator https://coord.example:8080 --hourly-cost 0.44 --provider runpod > Dockerfile
+        sweep deploy slurm --coordinator http://login-node:8080 --workers 8 --gpus 1 > sweep-worker.sbatch
+      """)
+
+  @Argument(help: "docker, cloud-init, systemd, skypilot, kubernetes or slurm.") var target: String
+  @Option(help: "The coordinator's URL as the boxes reach it (SWEEP_COORDINATOR).") var coordinator: String?
+  @Option(help: "The worker join token (SWEEP_WORKER_TOKEN; else read from --db's tokens file).") var token: String?
+  @Option(help: "The database whose tokens file holds the join token.") var db: String = "./sweep.db"
+  @Option(help: "What an hour of one box costs, in dollars.") var hourlyCost: String = "0"
+  @Option(help: "local, runpod, vast, lambda, colab or other.") var provider: String = "other"
+  @Option(help: "Trials one worker runs at once.") var slots: Int = 1
+  @Option(help: "Workers (Kubernetes pods, Slurm array tasks, SkyPilot nodes).") var workers: Int = 1
+  @Option(help: "GPUs per worker (Kubernetes, Slurm).") var gpus: Int = 1
+  @Flag(help: "Print the recipe with {PLACEHOLDERS} (as in deploy/).") var template = false
+
+  func validate() throws {
+    guard DeployRecipes.Target(rawValue: target) != nil else {
+      let names = DeployRecipes.Target.allCases.map(\.rawValue)
+      let hint = Identifier.suggestion(for: target, among: names).map { "; did you mean '\($0)'?" } ?? ""
+      throw ValidationError("unknown target '\(target)'\(hint); expected one of \(names.joined(separator: ", "))")
+    }
+    guard (1...256).contains(slots) else { throw ValidationError("--slots: expected 1 to 256") }
+    guard (1...10_000).contains(workers) else { throw ValidationError("--workers: expected 1 to 10000") }
+    guard (0...64).contains(gpus) else { throw ValidationError("--gpus: expected 0 to 64") }
+    do { _ = try MicroDollars.parse(hourlyCost) } catch { throw ValidationError("--hourly-cost: \(error.message)") }
+    guard ["local", "runpod", "vast", "lambda", "colab", "other"].contains(provider) else {
+      throw ValidationError("--provider: expected local, runpod, vast, lambda, colab or other")
+    }
+  }
+
+  func run() throws {
+    let recipe = DeployRecipes.Target(rawValue: target)!
+    var values = DeployRecipes.Values()
+    if !template {
+      guard var url = EnvironmentOption.string(coordinator, "SWEEP_COORDINATOR") else {
+        throw CLIError(
+          .badInput,
+          "--coordinator: the coordinator's URL as the boxes reach it (not 127.0.0.1), e.g. https://coord.example:8080")
+      }
+      while url.hasSuffix("/") { url.removeLast() }
+      guard url.hasPrefix("http://") || url.hasPrefix("https://"),
+        url.dropFirst(url.hasPrefix("https://") ? 8 : 7).allSatisfy({
+          $0.isLetter || $0.isNumber || ".-:[]".contains($0)
+        })
+      else { throw CLIError(.badInput, "--coordinator: '\(url)' is not an http(s) URL of a host and port") }
+      let fromFile = TokensFile.read(TokensFile.path(forDatabase: db))["SWEEP_WORKER_TOKEN"]
+      guard let joinToken = EnvironmentOption.string(token, "SWEEP_WORKER_TOKEN") ?? fromFile else {
+        throw CLIError(
+          .badInput, "no join token: pass --token or set SWEEP_WORKER_TOKEN (sweep serve wrote it to \(db).tokens)")
+      }
+      guard joinToken.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }) else {
+        throw CLIError(.badInput, "--token: a join token holds letters, digits, '-' and '_' only")
+      }
+      values = DeployRecipes.Values(
+        coordinator: url, token: joinToken, hourlyCost: hourlyCost, provider: provider, slots: String(slots),
+        workers: String(workers), gpus: String(gpus))
+    }
+    var out = StandardOutput()
+    let text = DeployRecipes.render(recipe, values)
+    out.line(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+    out.flush()
+  }
+}
