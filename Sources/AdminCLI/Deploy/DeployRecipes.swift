@@ -121,6 +121,8 @@ enum DeployRecipes {
 
         """
     case .slurm:
+      // A CPU partition takes no GPU request.
+      let gpuLine = v.gpus == "0" ? "" : "#SBATCH --gpus-per-task=\(v.gpus)\n"
       return """
         #!/bin/bash
         # A Slurm job array: \(v.workers) tasks, one LoRASweep worker each, on the cluster's GPUs, each
@@ -128,8 +130,7 @@ enum DeployRecipes {
         #SBATCH --job-name=lorasweep
         #SBATCH --array=1-\(v.workers)
         #SBATCH --ntasks=1
-        #SBATCH --gpus-per-task=\(v.gpus)
-        #SBATCH --time=24:00:00
+        \(gpuLine)#SBATCH --time=24:00:00
         #SBATCH --output=lorasweep-%A_%a.log
         set -eu
         export SWEEP_HOME="${SWEEP_HOME:-$HOME/.lorasweep}"
