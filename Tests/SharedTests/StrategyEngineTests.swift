@@ -64,19 +64,24 @@ import Testing
     #expect(StrategyEngine(spec: spec).advance(trials: trials).isEmpty)
   }
 
+  /// The trials the engine's decisions add, appended as they would be stored, in `state`.
+  static func apply(
+    _ decisions: [StrategyDecision], to trials: inout [StrategyTrial], state: TrialState, objective: Double? = nil
+  ) {
+    for case .enqueue(let domain, let values, let stage, let origin) in decisions {
+      trials.append(
+        StrategyTrial(
+          id: "t\(trials.count)", domain: domain, values: values, stage: stage, origin: origin, state: state,
+          objective: objective, seconds: objective == nil ? nil : 60))
+    }
+  }
+
   @Test func promotionHappensOnce() throws {
     let spec = try Self.spec(
       "sampler: lhs\ntrials_per_domain: 6\nstages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 2}]",
       domains: "[financial]")
     var trials = Self.trials(spec)
-    for case .enqueue(let domain, let values, let stage, let origin) in StrategyEngine(spec: spec).advance(
-      trials: trials)
-    {
-      trials.append(
-        StrategyTrial(
-          id: "f\(trials.count)", domain: domain, values: values, stage: stage, origin: origin, state: .pending,
-          objective: nil, seconds: nil))
-    }
+    Self.apply(StrategyEngine(spec: spec).advance(trials: trials), to: &trials, state: .pending)
     #expect(trials.filter { $0.stage == 1 }.count == 2)
     #expect(StrategyEngine(spec: spec).advance(trials: trials).isEmpty)
   }
@@ -86,14 +91,7 @@ import Testing
       "sampler: lhs\ntrials_per_domain: 6\nstages: [{name: screen, epochs: 3}, {name: final, epochs: 15, top_k: 2}]",
       domains: "[financial]")
     var trials = Self.trials(spec)
-    for case .enqueue(let domain, let values, let stage, let origin) in StrategyEngine(spec: spec).advance(
-      trials: trials)
-    {
-      trials.append(
-        StrategyTrial(
-          id: "f\(trials.count)", domain: domain, values: values, stage: stage, origin: origin, state: .succeeded,
-          objective: 40, seconds: 60))
-    }
+    Self.apply(StrategyEngine(spec: spec).advance(trials: trials), to: &trials, state: .succeeded, objective: 40)
     // An extension's screen trial beats every earlier one: it alone goes on to the final stage.
     let newcomer: [ParameterValue] = [.int(16), .int(16), .int(3)]
     var grown = trials
@@ -161,12 +159,7 @@ import Testing
     // Deterministic, and once: with its refinement queued the domain gets no more.
     #expect(StrategyEngine(spec: spec).advance(trials: trials) == decisions)
     var refined = trials
-    for case .enqueue(let domain, let values, let stage, let origin) in decisions {
-      refined.append(
-        StrategyTrial(
-          id: "r\(refined.count)", domain: domain, values: values, stage: stage, origin: origin, state: .succeeded,
-          objective: 5, seconds: 60))
-    }
+    Self.apply(decisions, to: &refined, state: .succeeded, objective: 5)
     #expect(StrategyEngine(spec: spec).advance(trials: refined).isEmpty)
   }
 
