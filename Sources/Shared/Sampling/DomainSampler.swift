@@ -36,19 +36,26 @@ public enum DomainSampler {
     let rows: RowStream
     switch spec.sampler {
     case .grid: rows = RowStream.grid(spec.space)
-    case .random: rows = RowStream.random(spec.space, count: count, generator: generator)
-    case .lhs: rows = RowStream.latinHypercube(spec.space, count: count, generator: &generator)
-    case .adaptive:
+    case .random, .lhs, .adaptive:
       rows =
-        spec.adaptive?.initial == .random
+        drawsRandomly(spec)
         ? RowStream.random(spec.space, count: count, generator: generator)
         : RowStream.latinHypercube(spec.space, count: count, generator: &generator)
     }
-    let names = spec.space.map(\.name)
-    let overrides = spec.stages.first?.overrides ?? [:]
-    return rows.lazy.map { row in
-      overrides.isEmpty ? row : zip(names, row).map { overrides[$0.0] ?? $0.1 }
-    }
+    return rows.lazy.map { withFirstStage(spec, $0) }
+  }
+
+  /// Whether the domain's submitted design is independent draws (`random`, or an adaptive sweep
+  /// starting from `random`) rather than a Latin hypercube. ``candidates(_:domain:)`` and
+  /// ``submittedDesign(_:domain:)`` both ask, so an extension continues the design that was drawn.
+  static func drawsRandomly(_ spec: SweepSpec) -> Bool {
+    spec.sampler == .random || (spec.sampler == .adaptive && spec.adaptive?.initial == .random)
+  }
+
+  /// A row with the first stage's overrides applied.
+  static func withFirstStage(_ spec: SweepSpec, _ row: [ParameterValue]) -> [ParameterValue] {
+    guard let overrides = spec.stages.first?.overrides, !overrides.isEmpty else { return row }
+    return zip(spec.space, row).map { overrides[$0.0.name] ?? $0.1 }
   }
 
   /// The configurations the `ordinal`-th extension of `domain` adds (0 for its first), with the
@@ -84,11 +91,10 @@ public enum DomainSampler {
   static func submittedDesign(_ spec: SweepSpec, domain: String) -> DesignColumns? {
     var generator = Xoshiro256StarStar(seed: domainSeed(spec.seed, domain))
     let count = spec.initialSampleCount(for: domain) ?? 0
-    let random = spec.sampler == .random || (spec.sampler == .adaptive && spec.adaptive?.initial == .random)
     switch spec.sampler {
     case .grid: return nil
     case .random, .lhs, .adaptive:
-      return random
+      return drawsRandomly(spec)
         ? .random(spec.space, count: count, generator: &generator)
         : .latinHypercube(spec.space, count: count, generator: &generator)
     }
@@ -107,11 +113,7 @@ public enum DomainSampler {
 
   /// The design's points from `start` on, with the first stage's overrides applied.
   static func rows(_ spec: SweepSpec, _ design: DesignColumns, from start: Int) -> [[ParameterValue]] {
-    let overrides = spec.stages.first?.overrides ?? [:]
-    return (start..<design.count).map { index in
-      let row = design.row(index, space: spec.space)
-      return overrides.isEmpty ? row : zip(spec.space, row).map { overrides[$0.0.name] ?? $0.1 }
-    }
+    (start..<design.count).map { withFirstStage(spec, design.row($0, space: spec.space)) }
   }
 
   /// The seed of one domain's generator.
