@@ -99,11 +99,23 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    // `sweep fleet`: boxes rented and given back as a sweep's deadline and budget need, planned by
+    // the simulator against what the coordinator reports.
+    .target(
+      name: "FleetControl",
+      dependencies: [
+        "Shared", "SpecReading", "CommandLineSupport", "Coordinator", "AdminCLI", "Simulation", "Platform",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     // The `sweep` command line: coordinator commands, the demo and the worker in one binary.
     .target(
       name: "SweepCLI",
       dependencies: [
-        "Coordinator", "AdminCLI", "Simulation", "CommandLineSupport", "Worker", "Platform", "Shared", "SpecReading",
+        "Coordinator", "AdminCLI", "Simulation", "FleetControl", "CommandLineSupport", "Worker", "Platform", "Shared",
+        "SpecReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),

@@ -10,11 +10,11 @@ import Synchronization
 
 /// The admin side of API v1 over HTTP, for the CLI. Retry policy: none — an admin command
 /// fails fast and says why; scripts decide whether to retry.
-struct AdminClient {
-  var baseURL: String
-  var token: String
+package struct AdminClient {
+  package var baseURL: String
+  package var token: String
 
-  var http: HTTPClient
+  package var http: HTTPClient
 
   /// One client per trust setting for the life of the process (an HTTPClient must never be
   /// deinitialised without a shutdown, and a CLI command simply exits).
@@ -43,12 +43,12 @@ struct AdminClient {
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
   }
 
-  struct Reply {
-    var status: Int
-    var body: Data
+  package struct Reply {
+    package var status: Int
+    package var body: Data
   }
 
-  func send(_ method: HTTPMethod, _ path: String, body: String? = nil, contentType: String = "application/json")
+  package func send(_ method: HTTPMethod, _ path: String, body: String? = nil, contentType: String = "application/json")
     async throws(CLIError) -> Reply
   {
     var request = HTTPClientRequest(url: baseURL + path)
@@ -115,7 +115,7 @@ struct AdminClient {
     return written
   }
 
-  func decode<T: Decodable>(_ type: T.Type, _ reply: Reply) throws(CLIError) -> T {
+  package func decode<T: Decodable>(_ type: T.Type, _ reply: Reply) throws(CLIError) -> T {
     do {
       return try WireCoding.decoder().decode(T.self, from: reply.body)
     } catch {
@@ -125,13 +125,15 @@ struct AdminClient {
 }
 
 /// `--coordinator` and `--token`, shared by the admin commands.
-struct AdminOptions: ParsableArguments {
-  @Option(help: "Coordinator URL (SWEEP_COORDINATOR; default http://127.0.0.1:8080).") var coordinator: String?
-  @Option(help: "Admin token (SWEEP_ADMIN_TOKEN; else read from ./sweep.db.tokens).") var token: String?
-  @Option(help: "PEM certificate of the authority that signed the coordinator's TLS certificate (SWEEP_CA_CERT).")
-  var caCert: String?
+package struct AdminOptions: ParsableArguments {
+  package init() {}
 
-  func client() throws(CLIError) -> AdminClient {
+  @Option(help: "Coordinator URL (SWEEP_COORDINATOR; default http://127.0.0.1:8080).") package var coordinator: String?
+  @Option(help: "Admin token (SWEEP_ADMIN_TOKEN; else read from ./sweep.db.tokens).") package var token: String?
+  @Option(help: "PEM certificate of the authority that signed the coordinator's TLS certificate (SWEEP_CA_CERT).")
+  package var caCert: String?
+
+  package func client() throws(CLIError) -> AdminClient {
     var url = EnvironmentOption.string(coordinator, "SWEEP_COORDINATOR") ?? "http://127.0.0.1:8080"
     while url.hasSuffix("/") { url.removeLast() }
     guard url.hasPrefix("http://") || url.hasPrefix("https://") else {

@@ -187,9 +187,9 @@ extension PlanCommand {
 }
 
 /// Reads and validates a fleet file; formats what the simulation reports.
-enum FleetFile {
+package enum FleetFile {
   /// The lease policy `sweep serve --lease-ttl ttl` runs with.
-  static func policy(ttl: Int) throws(CLIError) -> LeasePolicy {
+  package static func policy(ttl: Int) throws(CLIError) -> LeasePolicy {
     guard (3...86_400).contains(ttl) else {
       throw CLIError(.badInput, "--lease-ttl: expected 3 to 86400 seconds, got \(ttl)")
     }
@@ -199,14 +199,14 @@ enum FleetFile {
   }
 
   /// "2h 05m", "4m 10s", "12.5s".
-  static func human(_ duration: Duration) -> String {
+  package static func human(_ duration: Duration) -> String {
     let seconds = duration.secondsDouble
     if seconds >= 3600 { return "\(Int(seconds) / 3600)h \(String(format: "%02d", Int(seconds) % 3600 / 60))m" }
     if seconds >= 60 { return "\(Int(seconds) / 60)m \(String(format: "%02d", Int(seconds) % 60))s" }
     return String(format: "%.1fs", seconds)
   }
 
-  static func load(_ path: String) throws(CLIError) -> FleetSpec {
+  package static func load(_ path: String) throws(CLIError) -> FleetSpec {
     let text = try SpecFile.read(path)
     do {
       return try SpecDecoder.decodeFleet(text, file: path)

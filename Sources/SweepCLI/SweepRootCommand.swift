@@ -2,6 +2,7 @@ import AdminCLI
 import ArgumentParser
 import CommandLineSupport
 import Coordinator
+import FleetControl
 import Simulation
 import Worker
 
@@ -13,7 +14,7 @@ public struct SweepRootCommand: AsyncParsableCommand {
     abstract: "LoRASweep: budgeted LoRA hyperparameter sweeps across free and rented machines.",
     discussion: "Exit codes: 0 ok, 1 runtime failure, 2 bad input (see docs/cli.md).",
     subcommands: AdminCommands.specCommands + ServerCommands.subcommands + AdminCommands.coordinatorCommands
-      + SimulationCommands.subcommands + AdminCommands.analysisCommands
+      + SimulationCommands.subcommands + [FleetCommand.self] + AdminCommands.analysisCommands
       + [DemoCommand.self, WorkerPassthroughCommand.self])
 
   public init() {}

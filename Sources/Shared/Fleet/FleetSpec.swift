@@ -15,6 +15,11 @@ public struct FleetSpec: Hashable, Sendable {
   public var apiOptions: [APIOption] = []
   /// Flat subscriptions, for `sweep plan` to compare (not simulated).
   public var subscriptions: [SubscriptionOption] = []
+  /// `sweep fleet up`: when the sweep must be finished (nil: no deadline, rent only what is free
+  /// or needed to finish at all within the budget).
+  public var deadline: FleetDeadline? = nil
+  /// `sweep fleet up`: how often the policy plans again with what the sweep has measured.
+  public var replanEvery: Duration = .seconds(300)
 
   public init(
     name: String, groups: [FleetGroup], durationSpread: Double = 0.2, seed: UInt64 = 1,
@@ -31,6 +36,29 @@ public struct FleetSpec: Hashable, Sendable {
   public var workerCount: Int { groups.reduce(0) { $0 + $1.count } }
 }
 
+/// When `sweep fleet up` must have the sweep finished.
+public enum FleetDeadline: Hashable, Sendable, CustomStringConvertible {
+  /// This long after `sweep fleet up` started.
+  case after(Duration)
+  /// At this time.
+  case at(Timestamp)
+
+  public var description: String {
+    switch self {
+    case .after(let duration): "\(DurationText.format(duration)) after the start"
+    case .at(let time): time.iso8601
+    }
+  }
+
+  /// The deadline as a time, for a fleet started at `start`.
+  public func time(startedAt start: Timestamp) -> Timestamp {
+    switch self {
+    case .after(let duration): start + duration
+    case .at(let time): time
+    }
+  }
+}
+
 /// Identical workers: `count` machines at `hourlyRate`, running trials `speed` times as fast as
 /// the spec's estimate (or in `trialDuration`, when measured).
 public struct FleetGroup: Hashable, Sendable {
@@ -44,6 +72,17 @@ public struct FleetGroup: Hashable, Sendable {
   public var preemptionPerHour: Double
   /// Probability that an attempt fails (a crash, an out-of-memory), independent of the trial.
   public var failureRate: Double
+  /// How `sweep fleet up` starts and stops these machines; nil: machines you run yourself, which
+  /// the policy counts (all `count` of them) but never starts or stops.
+  public var provider: FleetProvider? = nil
+  /// Shell templates that start and stop one box (the provider's defaults when nil).
+  public var upCommand: String? = nil
+  public var downCommand: String? = nil
+  /// `{gpu}` and `{image}` in the templates: the GPU type and the container image to rent.
+  public var gpu: String? = nil
+  public var image: String? = nil
+  /// From `up` until the box's worker can take work (the policy plans new boxes this much later).
+  public var bootTime: Duration = .zero
 
   public init(
     name: String, count: Int, hourlyRate: HourlyRate, speed: Double = 1, trialDuration: Duration? = nil,

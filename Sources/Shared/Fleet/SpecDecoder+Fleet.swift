@@ -15,6 +15,7 @@ public struct FleetValidationError: Error, Sendable, CustomStringConvertible {
 extension SpecDecoder {
   static let fleetKeys = [
     "name", "groups", "duration_spread", "seed", "max_idle", "replace_preempted_after", "api_options", "subscriptions",
+    "deadline", "replan_every",
   ]
   static let apiOptionKeys = [
     "name", "usd_per_trial", "usd_per_1k_tokens", "tokens_per_trial", "parallel", "time_per_job",
@@ -22,6 +23,7 @@ extension SpecDecoder {
   static let subscriptionKeys = ["name", "usd", "period", "count", "speed", "trial_duration"]
   static let fleetGroupKeys = [
     "name", "count", "hourly_cost_usd", "speed", "trial_duration", "preemption_per_hour", "failure_rate",
+    "provider", "up", "down", "gpu", "image", "boot_time",
   ]
 
   /// Validates a fleet document (`sweep simulate --fleet`, `sweep plan --fleet`).
@@ -80,6 +82,14 @@ extension SpecDecoder {
     }
     var fleet = FleetSpec(
       name: name, groups: groups, durationSpread: spread, seed: seed, maxIdle: maxIdle, replacementDelay: replacement)
+    fleet.deadline = table["deadline"].flatMap { fleetDeadline($0) }
+    if let node = table["replan_every"], let text = string(node, "replan_every") {
+      if let value = DurationText.parse(text), value >= .seconds(1) {
+        fleet.replanEvery = value
+      } else {
+        report(node, "replan_every", "expected a duration of at least 1s, such as 5m, got '\(text)'")
+      }
+    }
     // Option names share one namespace with the groups: they are the rows of `sweep plan`.
     var optionNames = names
     func unique(_ name: String, _ item: DocumentNode, _ path: String) {
@@ -181,10 +191,12 @@ extension SpecDecoder {
       }
       return value
     }
-    return FleetGroup(
+    var group = FleetGroup(
       name: name, count: count, hourlyRate: rate, speed: speed, trialDuration: trialDuration,
       preemptionPerHour: probability("preemption_per_hour", upTo: 60), failureRate: probability("failure_rate", upTo: 1)
     )
+    fleetProvider(table, node: node, path: path, into: &group)
+    return group
   }
 
   /// A machine's `speed` relative to the spec's estimate: above 0, at most 1000; 1 when absent.
