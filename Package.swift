@@ -176,7 +176,8 @@ let package = Package(
     .testTarget(
       name: "WorkerTests",
       dependencies: [
-        "Worker", "ReferenceTraining", "Coordinator", "Simulation", "SweepCLI", "Shared", "TestSupport", "ChaosHarness",
+        "Worker", "ReferenceTraining", "Coordinator", "Simulation", "SweepCLI", "FleetControl", "Shared", "TestSupport",
+        "ChaosHarness",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

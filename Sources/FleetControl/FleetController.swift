@@ -80,12 +80,13 @@ final class FleetController: Service, Sendable {
           }
         }
         var state = FleetState(fleetName: fleet.name)
+        var lastLogged: (key: String, at: Timestamp)? = nil
         var finishing = false
         for await event in events {
           switch event {
           case .plan:
             guard !finishing else { continue }
-            if let over = await plan(&state, start: start, group: &group, emit: emit) {
+            if let over = await plan(&state, lastLogged: &lastLogged, start: start, group: &group, emit: emit) {
               finished.withLock { $0 = .sweepOver(over) }
               finishing = true
               launch(state.stopAll(), group: &group, emit: emit)
@@ -136,7 +137,8 @@ final class FleetController: Service, Sendable {
   /// One plan: reads the sweep, and starts or stops boxes toward the policy's mix. Returns the
   /// sweep's state when it is over (completed, cancelled, nothing left to run).
   private func plan(
-    _ state: inout FleetState, start: Timestamp, group: inout ThrowingDiscardingTaskGroup<any Error>,
+    _ state: inout FleetState, lastLogged: inout (key: String, at: Timestamp)?, start: Timestamp,
+    group: inout ThrowingDiscardingTaskGroup<any Error>,
     emit: AsyncStream<Event>.Continuation
   ) async -> SweepState? {
     let fleet = reloaded()
@@ -180,10 +182,17 @@ final class FleetController: Service, Sendable {
     let measured = reading.measured.sorted { $0.key < $1.key }.map {
       "\($0.key) \(DurationText.approximate(seconds: $0.value.secondsDouble))"
     }
+    // A line when the plan changes what runs (or why), else one a minute: the log stays readable.
+    let key = "\(state.active)|\(decision.target)|\(decision.chosen == nil)"
+    if let last = lastLogged, last.key == key, now.since(last.at) < .seconds(60) {
+      launch(state.reconcile(target: decision.target, now: now, busy: reading.busy), group: &group, emit: emit)
+      return nil
+    }
+    lastLogged = (key, now)
     log.line(
       "plan: \(reading.remainingTrials) trials left, $\(budgetLeft.decimalString) of budget left\(measured.isEmpty ? "" : ", measured per trial: " + measured.joined(separator: ", ")); running \(state.active); \(decision.reason)"
     )
-    launch(state.reconcile(target: decision.target, now: now), group: &group, emit: emit)
+    launch(state.reconcile(target: decision.target, now: now, busy: reading.busy), group: &group, emit: emit)
     return nil
   }
 

@@ -22,6 +22,8 @@ struct FleetSweepView {
     var budgetLeft: MicroDollars
     /// Succeeded attempts' mean duration per group of the fleet, by the boxes' names.
     var measured: [String: Duration]
+    /// Names of the workers holding a lease now (the fleet stops idle boxes first).
+    var busy: Set<String>
   }
 
   func read(fleet: FleetSpec) async throws(CLIError) -> Reading {
@@ -55,9 +57,11 @@ struct FleetSweepView {
     if let remaining = cap.remainingUsd?.micros {
       budgetLeft = min(budgetLeft, remaining.adding(status.reservedUsd.micros) ?? remaining)
     }
+    let workers = try client.decode(WorkerList.self, try await client.send(.GET, "/v1/workers")).workers
+    let busy = Set(workers.filter { $0.state == .active && !$0.currentLeases.isEmpty }.map(\.name))
     return Reading(
       status: status, spec: spec, remainingTrials: open + notYetCreated, budgetLeft: max(.zero, budgetLeft),
-      measured: Self.measuredDurations(jsonl: rows, fleet: fleet))
+      measured: Self.measuredDurations(jsonl: rows, fleet: fleet), busy: busy)
   }
 
   /// Ends the coordinator's bill of the workers of a box that was given back (or whose worker

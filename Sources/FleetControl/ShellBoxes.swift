@@ -10,6 +10,8 @@ struct ShellBoxes: BoxLauncher {
   var log: FleetLog
   /// A rented box's command may take minutes (an image pull); a stuck one is stopped after this.
   var timeout: Duration = .seconds(900)
+  /// What the commands run with (this process's environment; the join token is added).
+  var environment = ProcessInfo.processInfo.environment
   let exits = AsyncStream<String> { _ in }
 
   /// The values of the placeholders of `group`'s templates for `box`.
@@ -18,8 +20,9 @@ struct ShellBoxes: BoxLauncher {
     let cost = MicroDollars(group.hourlyRate.microDollarsPerHour).decimalString
     var values = [
       "name": box.name, "coordinator": coordinator, "hourly_cost": cost, "provider": provider.rawValue,
+      "started_at": box.startedAt.iso8601,
       "install": FleetProvider.installLine(
-        coordinator: coordinator, name: box.name, hourlyCost: cost, provider: provider),
+        coordinator: coordinator, name: box.name, hourlyCost: cost, provider: provider, startedAt: box.startedAt),
     ]
     values["gpu"] = group.gpu
     values["image"] = group.image
@@ -42,7 +45,7 @@ struct ShellBoxes: BoxLauncher {
   private func run(_ command: String, for box: FleetBox, what: String) async throws(FleetCommandError) -> String {
     let file = log.folder + "/\(box.name)-\(what)-\(UInt32.random(in: 0...UInt32.max)).out"
     defer { try? FileManager.default.removeItem(atPath: file) }
-    var environment = ProcessInfo.processInfo.environment
+    var environment = environment
     environment["SWEEP_WORKER_TOKEN"] = token
     log.line("\(box.name): \(what): \(command)")
     let status: Int32

@@ -87,9 +87,16 @@ public struct FleetPlanner: Sendable {
       simulated.groups = machines
       simulated.name = mix.description
       let report = try await FleetSimulator(spec: rest, fleet: simulated, policy: policy).run()
+      // A new box bills its boot too (from `up` until its worker works), which the simulation,
+      // starting with the boxes ready, does not see.
+      let boots = groups.reduce(MicroDollars.zero) { total, group in
+        let added = max(0, mix[group.name] - situation.current[group.name])
+        let boot = group.hourlyRate.cost(of: group.bootTime * added)
+        return total.adding(boot) ?? total
+      }
       estimates.append(
         MixEstimate(
-          mix: mix, makespan: report.makespan, cost: report.billed,
+          mix: mix, makespan: report.makespan, cost: report.billed.adding(boots) ?? report.billed,
           finishes: report.unfinished == 0 && report.succeeded + report.failed >= report.trials, startDelay: delay))
     }
     let decision = FleetPolicy.choose(

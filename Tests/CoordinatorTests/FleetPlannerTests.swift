@@ -67,6 +67,15 @@ import Testing
     #expect(hurried.decision.target == FleetMix(["cpu": 3]), "\(hurried.decision.reason)")
   }
 
+  @Test func aNewBoxBillsItsBootAndStartsThatMuchLater() async throws {
+    let booting = try Self.fleet("  - {name: cpu, provider: local, count: 1, hourly_cost_usd: 1, boot_time: 6m}\n")
+    let ready = try Self.fleet("  - {name: cpu, provider: local, count: 1, hourly_cost_usd: 1}\n")
+    let slow = try #require(try await plan(booting, minutes: nil).decision.chosen)
+    let quick = try #require(try await plan(ready, minutes: nil).decision.chosen)
+    #expect(slow.cost == MicroDollars(quick.cost.value + 100_000))  // six minutes at $1/h
+    #expect(slow.finishedIn == quick.finishedIn + .seconds(360))
+  }
+
   @Test func aBudgetTooSmallForTheRestRentsNothingAndSaysWhy() async throws {
     let fleet = try Self.fleet(Self.cpus)
     let plan = try await self.plan(fleet, minutes: 60, budget: MicroDollars(100_000))

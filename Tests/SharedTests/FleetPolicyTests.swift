@@ -138,6 +138,64 @@ struct FleetPolicyTests {
     #expect(fresh.target == FleetMix(["gpu": 1]))
   }
 
+  @Test func whatRunsChangesOnlyForARealSaving() {
+    let estimates = [
+      estimate(["gpu": 2], minutes: 20, cents: 100),
+      estimate(["gpu": 1], minutes: 30, cents: 92),
+      estimate(["cpu": 1], minutes: 50, cents: 60),
+    ]
+    func choose(_ current: FleetMix, hours: Double) -> FleetMix {
+      FleetPolicy.choose(
+        estimates, current: current, timeLeft: .seconds(Int64(hours * 3600)), budgetLeft: MicroDollars(10_000_000)
+      ).target
+    }
+    // One GPU less saves 8%: the last waves' idle time, not worth stopping a busy box for.
+    #expect(choose(FleetMix(["gpu": 2]), hours: 0.75) == FleetMix(["gpu": 2]))
+    // The slow cheap box saves 40% once the deadline allows it: the GPUs are given back.
+    #expect(choose(FleetMix(["gpu": 2]), hours: 1) == FleetMix(["cpu": 1]))
+    // Nothing runs yet: simply the cheapest.
+    #expect(choose(FleetMix(), hours: 0.75) == FleetMix(["gpu": 1]))
+    // One GPU that makes it is not joined by a second, however the last waves' idle time prices it.
+    let cheaperWithTwo = [estimate(["gpu": 1], minutes: 40, cents: 100), estimate(["gpu": 2], minutes: 20, cents: 70)]
+    #expect(
+      FleetPolicy.choose(
+        cheaperWithTwo, current: FleetMix(["gpu": 1]), timeLeft: .seconds(3600), budgetLeft: MicroDollars(10_000_000)
+      ).target == FleetMix(["gpu": 1]))
+  }
+
+  @Test func nearTheDeadlineRunningBoxesAreKeptRatherThanStoppedAndRentedAgain() {
+    let estimates = [
+      estimate(["cpu": 1], minutes: 57, cents: 10),
+      estimate(["cpu": 1, "gpu": 1], minutes: 30, cents: 20),
+    ]
+    // 57 minutes of a 60-minute deadline: enough to rent one box, not to stop one for.
+    let growing = FleetPolicy.choose(
+      estimates, current: FleetMix(["cpu": 1]), timeLeft: .seconds(3600), budgetLeft: MicroDollars(1_000_000))
+    #expect(growing.target == FleetMix(["cpu": 1]))
+    let shrinking = FleetPolicy.choose(
+      estimates, current: FleetMix(["cpu": 1, "gpu": 1]), timeLeft: .seconds(3600),
+      budgetLeft: MicroDollars(1_000_000))
+    #expect(shrinking.target == FleetMix(["cpu": 1, "gpu": 1]), "\(shrinking.reason)")
+  }
+
+  @Test func aSweepUnderWayThatCannotMakeItsDeadlineFinishesAsSoonAsTheBudgetAllows() {
+    let estimates = [
+      estimate([:], minutes: 0, cents: 0, finishes: false),
+      estimate(["cpu": 1], minutes: 30, cents: 10),
+      estimate(["gpu": 2], minutes: 10, cents: 40),
+      estimate(["gpu": 2, "cpu": 1], minutes: 8, cents: 200),
+    ]
+    func choose(_ current: FleetMix) -> FleetDecision {
+      FleetPolicy.choose(estimates, current: current, timeLeft: .seconds(60), budgetLeft: MicroDollars(500_000))
+    }
+    // Before anything runs: nothing is rented for a sweep that cannot make its deadline.
+    #expect(choose(FleetMix()).target == FleetMix())
+    // Under way: the fastest mix the $0.50 pays for, not a stranded sweep.
+    let underWay = choose(FleetMix(["cpu": 1]))
+    #expect(underWay.target == FleetMix(["gpu": 2]), "\(underWay.reason)")
+    #expect(underWay.reason.contains("the sweep is under way, so the fastest the budget pays for: 2 × gpu"))
+  }
+
   @Test func aMixThatDoesNotFinishIsNeverChosen() {
     let decision = FleetPolicy.choose(
       [estimate(["cpu": 1], minutes: 10, cents: 1, finishes: false)], current: FleetMix(), timeLeft: nil,
@@ -173,6 +231,14 @@ struct FleetStateTests {
     #expect(state.stopAll().map(\.boxName) == ["f-gpu-1"])
     state.stopped("f-gpu-1")
     #expect(state.unfinished.isEmpty)
+  }
+
+  @Test func aBoxWithoutALeaseStopsBeforeABusyOne() {
+    var state = FleetState(fleetName: "f")
+    _ = state.reconcile(target: FleetMix(["cpu": 3]), now: t0)
+    for index in 1...3 { state.upSucceeded("f-cpu-\(index)", id: nil) }
+    let stops = state.reconcile(target: FleetMix(["cpu": 1]), now: t0, busy: ["f-cpu-3", "f-cpu-1"])
+    #expect(stops.map(\.boxName) == ["f-cpu-2", "f-cpu-3"])
   }
 
   @Test func aGroupWhoseUpKeepsFailingIsLeftOut() {

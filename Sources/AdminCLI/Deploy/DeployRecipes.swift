@@ -39,7 +39,9 @@ enum DeployRecipes {
         RUN command -v curl >/dev/null || (apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*)
         ENV SWEEP_COORDINATOR=\(v.coordinator) SWEEP_HOURLY_COST=\(v.hourlyCost) SWEEP_PROVIDER=\(v.provider) SWEEP_SLOTS=\(v.slots)
         WORKDIR /workspace
-        ENTRYPOINT ["/bin/sh", "-c", "curl -fsSL \\"$SWEEP_COORDINATOR/install.sh\\" | sh -s -- --hourly-cost \\"$SWEEP_HOURLY_COST\\" --provider \\"$SWEEP_PROVIDER\\" --slots \\"$SWEEP_SLOTS\\""]
+        # Optional: SWEEP_NAME (the worker's name; `sweep fleet up` names its boxes) and
+        # SWEEP_BILLING_STARTED_AT (when the box began billing, a UTC time; `sweep fleet up` sets it).
+        ENTRYPOINT ["/bin/sh", "-c", "curl -fsSL \\"$SWEEP_COORDINATOR/install.sh\\" | sh -s -- --hourly-cost \\"$SWEEP_HOURLY_COST\\" --provider \\"$SWEEP_PROVIDER\\" --slots \\"$SWEEP_SLOTS\\" ${SWEEP_NAME:+--name \\"$SWEEP_NAME\\"} ${SWEEP_BILLING_STARTED_AT:+--billing-started-at \\"$SWEEP_BILLING_STARTED_AT\\"}"]
 
         """
     case .cloudInit:

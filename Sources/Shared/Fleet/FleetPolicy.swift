@@ -64,12 +64,21 @@ public struct FleetDecision: Hashable, Sendable {
 }
 
 /// Which boxes to rent: the cheapest mix that the simulator says finishes the rest of the sweep by
-/// the deadline within what is left of the budget; none when no mix does.
+/// the deadline within what is left of the budget. When no mix does: none before anything runs
+/// (nothing is rented for a sweep that cannot make it), and once boxes run, the fastest mix the
+/// budget pays for (the deadline is then missed by the least; a sweep under way is not stranded).
 public enum FleetPolicy {
   /// Mixes whose cost is within this fraction of the cheapest count as equally cheap; among them
   /// the policy keeps closest to what runs (so that noise in measured durations does not rent and
   /// stop boxes back and forth).
   public static let tolerance = 0.05
+  /// A mix with fewer boxes than run now must finish this fraction of the time left earlier than
+  /// the deadline: near the boundary the fleet keeps its boxes instead of stopping one and
+  /// renting it again a plan later.
+  public static let shrinkMargin = 0.1
+  /// What runs is changed (while it still finishes in time) only for a mix of no more boxes that
+  /// costs this fraction less.
+  public static let switchSaving = 0.1
 
   /// Every mix of 0 to `count` boxes of each group with a provider, fewest boxes first. Nil when
   /// there are more than `limit` (each is one simulation).
@@ -90,23 +99,43 @@ public enum FleetPolicy {
 
   /// The mix to run, given every mix's estimate: cheapest among those that finish within
   /// `budgetLeft` and by `timeLeft` (nil: no deadline); within ``tolerance`` of the cheapest, the
-  /// one closest to `current`, then the faster, then the fewer boxes.
+  /// one closest to `current`, then the faster, then the fewer boxes. `current` is kept while it
+  /// finishes in time, unless fewer boxes save ``switchSaving``.
   public static func choose(
     _ estimates: [MixEstimate], current: FleetMix, timeLeft: Duration?, budgetLeft: MicroDollars
   ) -> FleetDecision {
     let affordable = estimates.filter { $0.finishes && $0.cost <= budgetLeft }
-    let feasible = affordable.filter { timeLeft == nil || $0.finishedIn <= timeLeft! }
+    let feasible = affordable.filter { estimate in
+      guard let timeLeft else { return true }
+      let shrinks = current.counts.contains { estimate.mix[$0.key] < $0.value }
+      return estimate.finishedIn <= (shrinks ? timeLeft * (1 - shrinkMargin) : timeLeft)
+    }
     guard let cheapest = feasible.map(\.cost).min() else {
-      return FleetDecision(
-        target: FleetMix(), chosen: nil,
-        reason: whyNone(estimates, affordable: affordable, timeLeft: timeLeft, budgetLeft: budgetLeft))
+      let why = whyNone(estimates, affordable: affordable, timeLeft: timeLeft, budgetLeft: budgetLeft)
+      if current.boxes > 0, let fastest = affordable.min(by: { ($0.finishedIn, $0.cost) < ($1.finishedIn, $1.cost) }) {
+        return FleetDecision(
+          target: fastest.mix, chosen: fastest,
+          reason:
+            "\(why.replacing("renting nothing: ", with: "")); the sweep is under way, so the fastest the budget pays for: \(fastest.mix), done in \(DurationText.approximate(seconds: fastest.finishedIn.secondsDouble)) for $\(fastest.cost.decimalString)"
+        )
+      }
+      return FleetDecision(target: FleetMix(), chosen: nil, reason: why)
     }
     let margin = Int64((Double(cheapest.value) * tolerance).rounded(.up))
     let near = feasible.filter { $0.cost.value <= cheapest.value + margin }
-    let best = near.min { a, b in
+    var best = near.min { a, b in
       (a.mix.distance(from: current), a.cost.value, a.finishedIn, a.mix.boxes)
         < (b.mix.distance(from: current), b.cost.value, b.finishedIn, b.mix.boxes)
     }!
+    // What runs still makes it: rent no more boxes, and change only for a real saving. Busy
+    // boxes cost the same per trial whatever their number, so smaller differences are the last
+    // waves' idle time (noise that flips as trials finish), a new box bills its boot, and
+    // stopping a busy box throws its trial's work away.
+    if current.boxes > 0, let here = feasible.first(where: { $0.mix == current }),
+      best.mix.boxes > current.boxes || Double(best.cost.value) > Double(here.cost.value) * (1 - switchSaving)
+    {
+      best = here
+    }
     let deadline = timeLeft.map { " (deadline in \(DurationText.approximate(seconds: $0.secondsDouble)))" } ?? ""
     return FleetDecision(
       target: best.mix, chosen: best,

@@ -20,6 +20,14 @@ public struct FleetBox: Hashable, Sendable {
   public var id: String?
   public var startedAt: Timestamp
 
+  public init(name: String, group: String, state: State, id: String? = nil, startedAt: Timestamp) {
+    self.name = name
+    self.group = group
+    self.state = state
+    self.id = id
+    self.startedAt = startedAt
+  }
+
   /// Counts toward the group's boxes (rented or being rented).
   public var isActive: Bool { state == .starting || state == .running }
 }
@@ -54,9 +62,11 @@ public struct FleetState: Sendable {
   /// Boxes that still cost money or may: rented, being rented, being given back.
   public var unfinished: [FleetBox] { boxes.filter { $0.state != .stopped && $0.state != .failed } }
 
-  /// Starts and stops boxes toward `target`: new boxes for a group below it; above it, the newest
-  /// rented boxes stop first (a box still being rented has no id to stop yet; the next plan sees it).
-  public mutating func reconcile(target: FleetMix, now: Timestamp) -> [FleetAction] {
+  /// Starts and stops boxes toward `target`: new boxes for a group below it; above it, rented
+  /// boxes whose worker holds no lease stop first (stopping a busy one throws away its trial's
+  /// work so far), then the newest. A box still being rented has no id to stop yet; the next plan
+  /// sees it. `busy`: names of the boxes whose worker holds a lease.
+  public mutating func reconcile(target: FleetMix, now: Timestamp, busy: Set<String> = []) -> [FleetAction] {
     var actions: [FleetAction] = []
     let groups = Set(target.counts.keys).union(boxes.filter(\.isActive).map(\.group)).sorted()
     for group in groups {
@@ -71,10 +81,11 @@ public struct FleetState: Sendable {
           actions.append(.up(box))
         }
       } else if active.count > wanted {
-        // Newest first: the latest started, then the latest named (started by the same plan).
-        let running = active.filter { boxes[$0].state == .running }.sorted {
-          (boxes[$0].startedAt, $0) > (boxes[$1].startedAt, $1)
+        // Idle first; then newest: the latest started, then the latest named (started by the same plan).
+        func rank(_ index: Int) -> (Int, Timestamp, Int) {
+          (busy.contains(boxes[index].name) ? 0 : 1, boxes[index].startedAt, index)
         }
+        let running = active.filter { boxes[$0].state == .running }.sorted { rank($0) > rank($1) }
         for index in running.prefix(active.count - wanted) {
           boxes[index].state = .stopping
           actions.append(.down(boxes[index]))
