@@ -32,4 +32,17 @@ import Testing
     #expect(colab[1] == "subscription/month" && colab[2] == "100h 00m" && colab[4] == "$10.00")
     #expect(result.stdout.contains("computed, not simulated"))
   }
+
+  @Test func everyFleetFileInExamplesReadsAndPlans() throws {
+    let folder = CommandRunner.repositoryRoot.appendingPathComponent("examples").path
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+      $0.hasPrefix("fleet") && $0.hasSuffix(".yaml")
+    }
+    #expect(files.contains("fleet-rent.yaml"))
+    for file in files {
+      let result = try CommandRunner.run(
+        "sweep", ["plan", CommandRunner.example("financial-legal.yaml"), "--fleet", CommandRunner.example(file)])
+      #expect(result.status == 0, "\(file): \(result.stderr)")
+    }
+  }
 }
