@@ -58,7 +58,8 @@ struct FleetUpCommand: AsyncParsableCommand {
   @Option(help: "The coordinator's URL as rented boxes reach it (default: --coordinator).") var boxCoordinator: String?
   @Option(help: "Worker join token for the boxes (SWEEP_WORKER_TOKEN; else read from --db's tokens file).")
   var workerToken: String?
-  @Option(help: "The database whose tokens file holds the join token.") var db: String = "./sweep.db"
+  @Option(help: "The coordinator's database: its tokens file holds the join token, DB.tls the key pin (--tls auto).")
+  var db: String = "./sweep.db"
   @Option(help: "Folder of fleet.log and each box's files (default ./fleet-SWEEP).") var logDir: String?
 
   func run() async throws {
@@ -86,7 +87,9 @@ struct FleetUpCommand: AsyncParsableCommand {
       executable: ProcessControl.executablePath() ?? CommandLine.arguments[0], coordinator: client.baseURL,
       token: token, log: log,
       maxIdle: fleet.maxIdle, caCertificate: EnvironmentOption.string(admin.caCert, "SWEEP_CA_CERT"))
-    let shell = ShellBoxes(coordinator: boxURL, token: token, log: log)
+    // A coordinator with a CA of its own (`--tls auto`): boxes fetch the installer with its key pinned.
+    let pin = boxURL.hasPrefix("https://") ? TLSPin.read(forDatabase: db) : nil
+    let shell = ShellBoxes(coordinator: boxURL, token: token, pin: pin, log: log)
     var launchers: [String: any BoxLauncher] = [:]
     for group in fleet.groups {
       switch group.provider {

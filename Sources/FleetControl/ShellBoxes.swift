@@ -7,6 +7,9 @@ import Shared
 struct ShellBoxes: BoxLauncher {
   var coordinator: String
   var token: String
+  /// The coordinator's key pin when `sweep serve --tls auto` made its certificate (`{tls_pin}`, and
+  /// in `{install}`).
+  var pin: String? = nil
   var log: FleetLog
   /// A rented box's command may take minutes (an image pull); a stuck one is stopped after this.
   var timeout: Duration = .seconds(900)
@@ -20,9 +23,10 @@ struct ShellBoxes: BoxLauncher {
     let cost = MicroDollars(group.hourlyRate.microDollarsPerHour).decimalString
     var values = [
       "name": box.name, "coordinator": coordinator, "hourly_cost": cost, "provider": provider.rawValue,
-      "started_at": box.startedAt.iso8601,
+      "started_at": box.startedAt.iso8601, "tls_pin": pin ?? "",
       "install": FleetProvider.installLine(
-        coordinator: coordinator, name: box.name, hourlyCost: cost, provider: provider, startedAt: box.startedAt),
+        coordinator: coordinator, name: box.name, hourlyCost: cost, provider: provider, startedAt: box.startedAt,
+        pin: pin),
     ]
     values["gpu"] = group.gpu
     values["image"] = group.image

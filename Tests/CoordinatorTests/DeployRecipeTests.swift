@@ -100,4 +100,26 @@ import Yams
       "sweep", ["deploy", "docker", "--token", "x", "--coordinator", "http://coord;rm -rf /"])
     #expect(bad.status == 2 && bad.stderr.contains("not an http(s) URL"), "\(bad.stderr)")
   }
+
+  @Test func aCoordinatorWithItsOwnAuthorityIsPinnedInEveryRecipe() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-pin-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("sweep.db.tls"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let pin = "sha256//tyA6WbdmKy+3OU+e/3AyXrFc9Wfl9IT51ZmpBp/RzUg="
+    try (pin + "\n").write(
+      to: folder.appendingPathComponent("sweep.db.tls/pin"), atomically: true, encoding: .utf8)
+    let db = ["--db", folder.appendingPathComponent("sweep.db").path]
+    let cloud = try #require(try Yams.load(yaml: try Self.deploy("cloud-init", Self.filled + db)) as? [String: Any])
+    let line = try #require((cloud["runcmd"] as? [[String]])?.first?[2])
+    #expect(line.hasPrefix("curl -fsSL --insecure --pinnedpubkey \(pin) https://coord.example:8443/install.sh"))
+    #expect(try Self.parses(line))
+    let docker = try Self.deploy("docker", Self.filled + db)
+    #expect(docker.contains("SWEEP_TLS_PIN=\(pin)") && docker.contains("${SWEEP_TLS_PIN:+--insecure --pinnedpubkey"))
+    // Plain HTTP is never pinned; a pin that is not one is refused.
+    let plain = Self.filled.map { $0 == "https://coord.example:8443" ? "http://coord.example:8080" : $0 }
+    #expect(!(try Self.deploy("cloud-init", plain + db)).contains("pinnedpubkey"))
+    let bad = try CommandRunner.run("sweep", ["deploy", "slurm"] + Self.filled + ["--pin", "sha256//no pe"])
+    #expect(bad.status == 2 && bad.stderr.contains("--pin: expected sha256//"), "\(bad.stderr)")
+  }
 }

@@ -10,9 +10,15 @@ public final class ServeProcess: @unchecked Sendable {
   /// The dashboard's read-only token.
   public let viewerToken: String
   public var url: String { "\(scheme)://127.0.0.1:\(port)" }
-  /// `https` when started with `--tls-cert`.
+  /// `https` when started with `--tls-cert` or `--tls auto`.
   public var scheme = "http"
   public var databasePath: String { directory.appendingPathComponent("sweep.db").path }
+  /// The CA `--tls auto` made, for clients to trust (nil otherwise).
+  public var certificateAuthority: String?
+  /// `--coordinator`, `--token` and, with `--tls auto`, `--ca-cert`: what an admin command needs.
+  public var adminArguments: [String] {
+    ["--coordinator", url, "--token", adminToken] + (certificateAuthority.map { ["--ca-cert", $0] } ?? [])
+  }
 
   public init(directory: URL? = nil, port requestedPort: Int = 0, extraArguments: [String] = []) throws {
     let directory =
@@ -44,7 +50,10 @@ public final class ServeProcess: @unchecked Sendable {
       )
     }
     port = found
-    if extraArguments.contains("--tls-cert") { scheme = "https" }
+    if extraArguments.contains("--tls-cert") || extraArguments.contains("--tls") { scheme = "https" }
+    if extraArguments.contains("--tls") {
+      certificateAuthority = directory.appendingPathComponent("sweep.db.tls/ca.pem").path
+    }
     let tokens = try String(contentsOf: directory.appendingPathComponent("sweep.db.tokens"), encoding: .utf8)
     func value(_ key: String) -> String {
       tokens.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } ?? ""

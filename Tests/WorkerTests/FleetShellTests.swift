@@ -115,6 +115,12 @@ import Testing
       ))
     #expect(sky.contains("--name f-g-1 --billing-started-at 2026-12-03T09:00:00.000Z") && sky.contains("down -y f-g-1"))
     #expect(!log.contains("wjt-secret"))
+    // A coordinator with its own CA: the installer is fetched with its key pinned.
+    var pinned = shell
+    pinned.pin = "sha256//tyA6WbdmKy+3OU+e/3AyXrFc9Wfl9IT51ZmpBp/RzUg="
+    let values = pinned.values(box("f-g-9"), group: group(.skypilot))
+    #expect(values["install"]?.hasPrefix("curl -fsSL --insecure --pinnedpubkey sha256//tyA6") == true)
+    #expect(values["tls_pin"] == pinned.pin)
   }
 }
 

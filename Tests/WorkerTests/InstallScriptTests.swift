@@ -27,10 +27,13 @@ struct InstallScriptTests {
   }
 
   /// `curl -fsSL URL/install.sh | sh -s -- ARGS` in a fresh HOME.
-  static func install(_ serve: ServeProcess, home: URL, _ arguments: [String]) throws -> CommandRunner.Result {
+  static func install(_ serve: ServeProcess, home: URL, curl: String = "", _ arguments: [String]) throws
+    -> CommandRunner.Result
+  {
     let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
     return try CommandRunner.run(
-      executable: "/bin/sh", ["-c", "curl -fsSL \(serve.url)/install.sh | sh -s -- \(quoted)"], directory: home.path,
+      executable: "/bin/sh", ["-c", "curl -fsSL \(curl) \(serve.url)/install.sh | sh -s -- \(quoted)"],
+      directory: home.path,
       environment: ["HOME": home.path, "SWEEP_HOME": home.appendingPathComponent(".lorasweep").path])
   }
 
@@ -58,6 +61,56 @@ struct InstallScriptTests {
     let other = try Self.install(serve, home: home, ["--token", serve.workerToken, "--platform", "plan9-mips"])
     #expect(
       other.status == 1 && other.stderr.contains("no sweep-worker for plan9-mips (it has: linux-"), "\(other.stderr)")
+  }
+
+  @Test func withTLSAutoTheBoxPinsTheKeyAndTrustsTheCoordinatorsOwnAuthority() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let binary = try Self.servedWorker(in: fixture.directory)
+    let folder = fixture.directory.appendingPathComponent("coordinator")
+    var serve = try ServeProcess(directory: folder, extraArguments: ["--tls", "auto", "--worker-binary", binary])
+    defer { serve.cleanUp() }
+    #expect(serve.url.hasPrefix("https://"))
+    let tls = serve.databasePath + ".tls"
+    let pin = try String(contentsOfFile: tls + "/pin", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(pin.hasPrefix("sha256//") && serve.log.contains("issued a certificate for localhost, 127.0.0.1"))
+    let id = try fixture.submit(Self.spec, to: serve)  // the admin CLI trusts it with --ca-cert
+
+    // Without trust, and with another key's pin, curl refuses the coordinator.
+    let untrusted = try CommandRunner.run(
+      executable: "/usr/bin/curl", ["-fsS", "\(serve.url)/install.sh"], directory: fixture.directory.path)
+    #expect(untrusted.status == 60, "\(untrusted.stderr)")
+    let otherKey = try CommandRunner.run(
+      executable: "/usr/bin/curl",
+      [
+        "-fsS", "--insecure", "--pinnedpubkey", "sha256//" + String(repeating: "A", count: 43) + "=",
+        "\(serve.url)/install.sh",
+      ],
+      directory: fixture.directory.path)
+    #expect(otherKey.status == 90, "\(otherKey.stderr)")
+
+    // With the pin: the script installs the CA beside the worker, which trusts it and works.
+    let home = fixture.directory.appendingPathComponent("box")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    let result = try Self.install(
+      serve, home: home, curl: "--insecure --pinnedpubkey '\(pin)'",
+      ["--token", serve.workerToken, "--name", "box", "--laptop", "off", "--exit-when-done"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try fixture.counts(id, serve)["succeeded"] == 3)
+    func text(_ path: String) -> String {
+      ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    #expect(text(home.appendingPathComponent(".lorasweep/ca.pem").path) == text(tls + "/ca.pem"))
+    #expect(text(tls + "/ca.pem").hasPrefix("-----BEGIN CERTIFICATE-----"))
+
+    // A restart serves the same identity: the pin printed once keeps working.
+    serve.stop()
+    serve = try ServeProcess(directory: folder, extraArguments: ["--tls", "auto", "--worker-binary", binary])
+    #expect(
+      try String(contentsOfFile: tls + "/pin", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == pin)
+    #expect(serve.log.contains("reusing a certificate"), "\(serve.log)")
+    let status = try CommandRunner.run("sweep", ["status", id] + serve.adminArguments)
+    #expect(status.status == 0 && status.stdout.contains("completed"), "\(status.stderr)")
   }
 
   @Test func aWrongTokenOrAChangedBinaryIsRefusedAndNothingRuns() throws {

@@ -28,6 +28,11 @@ struct DeployCommand: ParsableCommand {
   @Option(help: "Trials one worker runs at once.") var slots: Int = 1
   @Option(help: "Workers (Kubernetes pods, Slurm array tasks, SkyPilot nodes).") var workers: Int = 1
   @Option(help: "GPUs per worker (Kubernetes, Slurm).") var gpus: Int = 1
+  @Option(
+    help:
+      "The coordinator's key pin for curl, sha256//… (SWEEP_TLS_PIN; default: --db's, when sweep serve --tls auto made one and --coordinator is https)."
+  )
+  var pin: String?
   @Flag(help: "Print the recipe with {PLACEHOLDERS} (as in deploy/).") var template = false
 
   func validate() throws {
@@ -68,9 +73,14 @@ struct DeployCommand: ParsableCommand {
       guard joinToken.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }) else {
         throw CLIError(.badInput, "--token: a join token holds letters, digits, '-' and '_' only")
       }
+      var pinned = EnvironmentOption.string(pin, "SWEEP_TLS_PIN")
+      if let pinned, !TLSPin.isValid(pinned) {
+        throw CLIError(.badInput, "--pin: expected sha256// and a base64 digest, as sweep serve --tls auto prints it")
+      }
+      if pinned == nil, url.hasPrefix("https://") { pinned = TLSPin.read(forDatabase: db) }
       values = DeployRecipes.Values(
         coordinator: url, token: joinToken, hourlyCost: hourlyCost, provider: provider, slots: String(slots),
-        workers: String(workers), gpus: String(gpus))
+        workers: String(workers), gpus: String(gpus), pin: pinned)
     }
     var out = StandardOutput()
     let text = DeployRecipes.render(recipe, values)

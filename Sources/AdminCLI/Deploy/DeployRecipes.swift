@@ -1,3 +1,5 @@
+import CommandLineSupport
+
 /// The recipes `sweep deploy TARGET` prints: each turns a place GPUs are rented into workers of
 /// this coordinator through its one-line installer (`GET /install.sh`), so no recipe carries a
 /// binary or a build. `deploy/recipes/` holds each as a template (`--template`), kept equal to
@@ -16,11 +18,16 @@ enum DeployRecipes {
     var slots = "{SLOTS}"
     var workers = "{WORKERS}"
     var gpus = "{GPUS}"
+    /// The server key's pin of a coordinator started with `--tls auto` (its CA is its own), for
+    /// `curl --pinnedpubkey`; nil for a coordinator with a public certificate or plain HTTP.
+    var pin: String? = nil
+    /// What curl needs to fetch the installer: the pin, when there is one.
+    var curlTrust: String { TLSPin.curlOptions(pin) }
   }
 
   /// The installer line with the worker's options, as a shell command.
   static func install(_ v: Values, extra: String = "") -> String {
-    "curl -fsSL \(v.coordinator)/install.sh | sh -s -- --token \(v.token) --hourly-cost \(v.hourlyCost) --provider \(v.provider) --slots \(v.slots)\(extra)"
+    "curl -fsSL\(v.curlTrust) \(v.coordinator)/install.sh | sh -s -- --token \(v.token) --hourly-cost \(v.hourlyCost) --provider \(v.provider) --slots \(v.slots)\(extra)"
   }
 
   static func render(_ target: Target, _ v: Values) -> String {
@@ -37,11 +44,12 @@ enum DeployRecipes {
         ARG BASE=pytorch/pytorch:latest
         FROM ${BASE}
         RUN command -v curl >/dev/null || (apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*)
-        ENV SWEEP_COORDINATOR=\(v.coordinator) SWEEP_HOURLY_COST=\(v.hourlyCost) SWEEP_PROVIDER=\(v.provider) SWEEP_SLOTS=\(v.slots)
+        ENV SWEEP_COORDINATOR=\(v.coordinator) SWEEP_HOURLY_COST=\(v.hourlyCost) SWEEP_PROVIDER=\(v.provider) SWEEP_SLOTS=\(v.slots)\(v.pin.map { " SWEEP_TLS_PIN=\($0)" } ?? "")
         WORKDIR /workspace
-        # Optional: SWEEP_NAME (the worker's name; `sweep fleet up` names its boxes) and
-        # SWEEP_BILLING_STARTED_AT (when the box began billing, a UTC time; `sweep fleet up` sets it).
-        ENTRYPOINT ["/bin/sh", "-c", "curl -fsSL \\"$SWEEP_COORDINATOR/install.sh\\" | sh -s -- --hourly-cost \\"$SWEEP_HOURLY_COST\\" --provider \\"$SWEEP_PROVIDER\\" --slots \\"$SWEEP_SLOTS\\" ${SWEEP_NAME:+--name \\"$SWEEP_NAME\\"} ${SWEEP_BILLING_STARTED_AT:+--billing-started-at \\"$SWEEP_BILLING_STARTED_AT\\"}"]
+        # Optional: SWEEP_NAME (the worker's name; `sweep fleet up` names its boxes),
+        # SWEEP_BILLING_STARTED_AT (when the box began billing, a UTC time; `sweep fleet up` sets it),
+        # SWEEP_TLS_PIN (the key pin of a coordinator started with --tls auto).
+        ENTRYPOINT ["/bin/sh", "-c", "curl -fsSL ${SWEEP_TLS_PIN:+--insecure --pinnedpubkey \\"$SWEEP_TLS_PIN\\"} \\"$SWEEP_COORDINATOR/install.sh\\" | sh -s -- --hourly-cost \\"$SWEEP_HOURLY_COST\\" --provider \\"$SWEEP_PROVIDER\\" --slots \\"$SWEEP_SLOTS\\" ${SWEEP_NAME:+--name \\"$SWEEP_NAME\\"} ${SWEEP_BILLING_STARTED_AT:+--billing-started-at \\"$SWEEP_BILLING_STARTED_AT\\"}"]
 
         """
     case .cloudInit:
@@ -113,7 +121,7 @@ enum DeployRecipes {
                   args:
                     - >-
                       (command -v curl >/dev/null || (apt-get update && apt-get install -y curl)) &&
-                      curl -fsSL \(v.coordinator)/install.sh | sh -s -- --hourly-cost \(v.hourlyCost)
+                      curl -fsSL\(v.curlTrust) \(v.coordinator)/install.sh | sh -s -- --hourly-cost \(v.hourlyCost)
                       --provider \(v.provider) --slots \(v.slots) --name "$HOSTNAME" --exit-when-done
                   env:
                     - name: SWEEP_WORKER_TOKEN

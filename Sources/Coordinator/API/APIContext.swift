@@ -21,6 +21,8 @@ public struct APIEnvironment: Sendable {
   public var dashboard: DashboardEnvironment? = nil
   /// The `sweep-worker` executables `/install.sh` installs, one per platform.
   public var workerBinaries: [WorkerBinary] = []
+  /// The PEM of the CA `--tls auto` made, which the installer hands to the boxes.
+  public var certificateAuthority: String? = nil
   /// Whether the coordinator serves HTTPS (the address `/install.sh` writes into itself).
   public var tls = false
 

@@ -13,7 +13,9 @@ extension APIRouter {
           .badRequest, "invalid_host", "the Host header must be a host name or address, with a port if not the default")
       }
       return JSONResponse.text(
-        InstallScript.render(coordinator: coordinator, binaries: env.workerBinaries), contentType: "text/x-shellscript")
+        InstallScript.render(
+          coordinator: coordinator, binaries: env.workerBinaries, authority: env.certificateAuthority),
+        contentType: "text/x-shellscript")
     }
     routes.joiner.get("/v1/worker/{platform}") { _, context in
       let platform = try parameter(context, "platform")

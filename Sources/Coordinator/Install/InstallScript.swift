@@ -1,3 +1,5 @@
+import Foundation
+
 /// `GET /install.sh`: the POSIX shell script that turns a rented box into a worker in one line,
 ///
 ///     curl -fsSL https://COORD/install.sh | sh -s -- --token TOKEN --hourly-cost 0.44 --provider runpod
@@ -14,13 +16,29 @@ public enum InstallScript {
     return (tls ? "https://" : "http://") + host
   }
 
-  public static func render(coordinator: String, binaries: [WorkerBinary]) -> String {
+  /// `authority`: the PEM of the CA that signed the coordinator's certificate (`--tls auto`): the
+  /// script writes it beside the worker, downloads through it, and gives it to the worker
+  /// (`--ca-cert`); the script itself was fetched with the server key's pin.
+  public static func render(coordinator: String, binaries: [WorkerBinary], authority: String? = nil) -> String {
     let cases = binaries.sorted { $0.platform < $1.platform }.map { "  \($0.platform)) want=\($0.sha256) ;;" }
     let platforms = binaries.map(\.platform).sorted().joined(separator: ", ")
+    // A PEM holds letters, digits, '+', '/', '=', '-', spaces and newlines: safe in a quoted here-document.
+    let trust =
+      authority.map { pem in
+        """
+        mkdir -p "$DIR"
+        cat > "$DIR/ca.pem" <<'LORASWEEP_CA'
+        \(pem.trimmingCharacters(in: .whitespacesAndNewlines))
+        LORASWEEP_CA
+        CURL_TRUST="--cacert $DIR/ca.pem"
+        WGET_TRUST="--ca-certificate=$DIR/ca.pem"
+        if [ -z "$HAS_CA" ]; then set -- "$@" --ca-cert "$DIR/ca.pem"; fi
+        """
+      } ?? "CURL_TRUST=\"\"\nWGET_TRUST=\"\""
     return """
       #!/bin/sh
       # LoRASweep worker installer, from the coordinator at \(coordinator).
-      #   curl -fsSL \(coordinator)/install.sh | sh -s -- --token TOKEN [--hourly-cost USD --provider NAME] [sweep-worker options]
+      #   curl -fsSL\(authority == nil ? "" : " --insecure --pinnedpubkey PIN") \(coordinator)/install.sh | sh -s -- --token TOKEN [--hourly-cost USD --provider NAME] [sweep-worker options]\(authority == nil ? "" : "\n# PIN: the coordinator's key (sweep serve's log, or DB.tls/pin next to its database): its CA is its own.")
       # --token (or SWEEP_WORKER_TOKEN): the worker join token. --dir: where to install (SWEEP_HOME,
       # default ~/.lorasweep). --platform: install another platform's binary (e.g. in a Docker build)
       # and stop. Every other option goes to sweep-worker (sweep-worker --help).
@@ -32,6 +50,7 @@ public enum InstallScript {
       PROVIDER=""
       HAS_ON_EXIT=""
       HAS_SPOOL=""
+      HAS_CA=""
       say() { echo "lorasweep install: $*" >&2; }
       n=$#
       i=0
@@ -49,6 +68,7 @@ public enum InstallScript {
           --on-exit) HAS_ON_EXIT=1; set -- "$@" "$a" "${1:-}"; shift; i=$((i + 1)) ;;
           --on-exit=*) HAS_ON_EXIT=1; set -- "$@" "$a" ;;
           --spool|--spool=*) HAS_SPOOL=1; set -- "$@" "$a" ;;
+          --ca-cert|--ca-cert=*) HAS_CA=1; set -- "$@" "$a" ;;
           *) set -- "$@" "$a" ;;
         esac
       done
@@ -66,15 +86,16 @@ public enum InstallScript {
       \(cases.joined(separator: "\n"))
         *) say "this coordinator has no sweep-worker for $target (it has: \(platforms.isEmpty ? "none" : platforms)); build one (deploy/README.md) and start sweep serve with --worker-binary PATH"; exit 1 ;;
       esac
+      \(trust)
       mkdir -p "$DIR/bin"
       # Its own name: workers starting together on one machine (a Slurm node) must not share a file.
       download="$DIR/bin/sweep-worker.download.$$"
       rm -f "$download"
       if command -v curl >/dev/null 2>&1; then
-        code=$(curl -sS -o "$download" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$COORDINATOR/v1/worker/$target") || {
+        code=$(curl -sS $CURL_TRUST -o "$download" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$COORDINATOR/v1/worker/$target") || {
           say "cannot reach the coordinator at $COORDINATOR"; exit 1; }
       elif command -v wget >/dev/null 2>&1; then
-        if wget -q --header="Authorization: Bearer $TOKEN" -O "$download" "$COORDINATOR/v1/worker/$target"; then code=200; else code=401; fi
+        if wget -q $WGET_TRUST --header="Authorization: Bearer $TOKEN" -O "$download" "$COORDINATOR/v1/worker/$target"; then code=200; else code=401; fi
       else
         say "needs curl or wget to download the worker"; exit 1
       fi

@@ -28,6 +28,9 @@ public struct CoordinatorServer: Sendable {
     /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
     public var tlsCertificatePath: String? = nil
     public var tlsKeyPath: String? = nil
+    /// The PEM of the CA that signed the certificate when `--tls auto` made it: served inside
+    /// `GET /install.sh` for boxes to trust.
+    public var certificateAuthority: String? = nil
     /// Where uploaded output folders are kept (default: next to the database, `DB-artifacts`).
     public var artifactsPath: String? = nil
     /// `sweep-worker` executables to serve to installing machines (`--worker-binary`).
@@ -84,6 +87,7 @@ public struct CoordinatorServer: Sendable {
       absence: absence)
     environment.tls = configuration.tlsCertificatePath != nil
     environment.workerBinaries = try configuration.workerBinaryPaths.map(WorkerBinary.load)
+    environment.certificateAuthority = configuration.certificateAuthority
     if let dashboardStore = store as? SQLiteStore {
       environment.dashboard = DashboardEnvironment(
         store: dashboardStore, clock: clock,

@@ -33,6 +33,17 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "PEM private key of --tls-cert (SWEEP_TLS_KEY).") var tlsKey: String?
   @Option(
     help: ArgumentHelp(
+      "auto: serve HTTPS with a certificate authority of this coordinator's own, kept next to the database (SWEEP_TLS).",
+      discussion:
+        "Makes DB.tls/ca.pem and a server certificate for --tls-name (and localhost, 127.0.0.1, ::1, this machine's name, --host), reused at each start; prints the CA's fingerprint and the one line a box installs with (its key pinned). docs/security.md."
+    ))
+  var tls: String?
+  @Option(
+    name: .customLong("tls-name"),
+    help: "A host name or IP address the --tls auto certificate covers, as boxes reach this coordinator (repeatable).")
+  var tlsNames: [String] = []
+  @Option(
+    help: ArgumentHelp(
       "A cap across all sweeps on this coordinator, in dollars (SWEEP_BUDGET_USD); each sweep's own budget nests under it.",
       discussion: "Kept in the database; `sweep budget` shows and changes it. Without this option the stored one stays."
     ))
@@ -84,6 +95,26 @@ struct ServeCommand: AsyncParsableCommand {
     if (configuration.tlsCertificatePath == nil) != (configuration.tlsKeyPath == nil) {
       throw CLIError(.badInput, "--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
     }
+    var autoTLS: AutoTLS.Identity? = nil
+    switch EnvironmentOption.string(tls, "SWEEP_TLS") {
+    case nil:
+      if !tlsNames.isEmpty { throw CLIError(.badInput, "--tls-name: only with --tls auto") }
+    case "auto"?:
+      guard configuration.tlsCertificatePath == nil else {
+        throw CLIError(.badInput, "--tls auto makes its own certificate: drop --tls-cert and --tls-key, or --tls auto")
+      }
+      let tls = AutoTLS(databasePath: configuration.databasePath)
+      do {
+        autoTLS = try tls.ensure(names: AutoTLS.defaultNames(host: configuration.host) + tlsNames)
+      } catch {
+        throw CLIError(.badInput, error.description)
+      }
+      configuration.tlsCertificatePath = tls.certificatePath
+      configuration.tlsKeyPath = tls.keyPath
+      configuration.certificateAuthority = autoTLS?.caPEM
+    case let other?:
+      throw CLIError(.badInput, "--tls: expected auto, got '\(other)' (your own certificate: --tls-cert and --tls-key)")
+    }
     var logger = Logger(label: "sweep.serve")
     logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
     let server: CoordinatorServer
@@ -110,6 +141,11 @@ struct ServeCommand: AsyncParsableCommand {
     for binary in server.environment.workerBinaries {
       logger.notice(
         "installing workers: GET /install.sh serves \(binary.path) for \(binary.platform) (sha256 \(binary.sha256.prefix(16))…)"
+      )
+    }
+    if let autoTLS {
+      logger.notice(
+        "TLS: \(autoTLS.issued ? "issued" : "reusing") a certificate for \(autoTLS.names.joined(separator: ", ")) signed by this coordinator's CA \(AutoTLS(databasePath: configuration.databasePath).caCertificatePath) (SHA-256 fingerprint \(autoTLS.caFingerprint)); boxes install with: curl -fsSL --insecure --pinnedpubkey '\(autoTLS.pin)' https://HOST:PORT/install.sh | sh -s -- --token …"
       )
     }
     if let written = server.tokens.writtenTo {

@@ -40,7 +40,7 @@ public enum FleetProvider: String, Hashable, Sendable, CaseIterable {
         runpodctl create pod --name {name} --gpuType '{gpu}' --gpuCount 1 --imageName '{image}' \
         --env SWEEP_COORDINATOR={coordinator} --env "SWEEP_WORKER_TOKEN=$SWEEP_WORKER_TOKEN" \
         --env SWEEP_HOURLY_COST={hourly_cost} --env SWEEP_PROVIDER=runpod --env SWEEP_SLOTS=1 --env SWEEP_NAME={name} \
-        --env SWEEP_BILLING_STARTED_AT={started_at} \
+        --env SWEEP_BILLING_STARTED_AT={started_at} --env SWEEP_TLS_PIN={tls_pin} \
         | sed -n 's/^pod "\\([^"]*\\)" created.*/\\1/p'
         """
     case .vastai:
@@ -50,7 +50,7 @@ public enum FleetProvider: String, Hashable, Sendable, CaseIterable {
         offer=$(vastai search offers 'gpu_name={gpu} num_gpus=1 rentable=true' -o dph --raw \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])') && \
         vastai create instance "$offer" --image '{image}' --raw \
-        --env "-e SWEEP_COORDINATOR={coordinator} -e SWEEP_WORKER_TOKEN=$SWEEP_WORKER_TOKEN -e SWEEP_HOURLY_COST={hourly_cost} -e SWEEP_PROVIDER=vast -e SWEEP_SLOTS=1 -e SWEEP_NAME={name} -e SWEEP_BILLING_STARTED_AT={started_at}" \
+        --env "-e SWEEP_COORDINATOR={coordinator} -e SWEEP_WORKER_TOKEN=$SWEEP_WORKER_TOKEN -e SWEEP_HOURLY_COST={hourly_cost} -e SWEEP_PROVIDER=vast -e SWEEP_SLOTS=1 -e SWEEP_NAME={name} -e SWEEP_BILLING_STARTED_AT={started_at} -e SWEEP_TLS_PIN={tls_pin}" \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["new_contract"])'
         """
     case .skypilot:
@@ -75,7 +75,7 @@ public enum FleetProvider: String, Hashable, Sendable, CaseIterable {
 
   /// Placeholders an `up` template may use; `down` may use these and `{id}`.
   public static let upPlaceholders = [
-    "name", "gpu", "image", "coordinator", "hourly_cost", "provider", "started_at", "install",
+    "name", "gpu", "image", "coordinator", "hourly_cost", "provider", "started_at", "tls_pin", "install",
   ]
 
   /// `{key}` replaced by `values[key]`; anything else left as it is.
@@ -102,9 +102,11 @@ public enum FleetProvider: String, Hashable, Sendable, CaseIterable {
   /// The one-line installer for a box named `name`: it downloads this coordinator's worker and
   /// starts it with the group's price, billing from `startedAt` — when `up` rented it (a
   /// container's "boot" would be its host's).
+  /// `pin`: the key pin of a coordinator started with `--tls auto`, for curl.
   public static func installLine(
-    coordinator: String, name: String, hourlyCost: String, provider: Provider, startedAt: Timestamp
+    coordinator: String, name: String, hourlyCost: String, provider: Provider, startedAt: Timestamp,
+    pin: String? = nil
   ) -> String {
-    "curl -fsSL \(coordinator)/install.sh | sh -s -- --hourly-cost \(hourlyCost) --provider \(provider.rawValue) --name \(name) --billing-started-at \(startedAt.iso8601)"
+    "curl -fsSL\(pin.map { " --insecure --pinnedpubkey \($0)" } ?? "") \(coordinator)/install.sh | sh -s -- --hourly-cost \(hourlyCost) --provider \(provider.rawValue) --name \(name) --billing-started-at \(startedAt.iso8601)"
   }
 }

@@ -90,7 +90,7 @@ struct WorkerFixture {
   func submit(_ spec: String, to serve: ServeProcess) throws -> String {
     let path = try write(spec, "spec-\(UUID().uuidString.prefix(6)).yaml")
     let result = try CommandRunner.run(
-      "sweep", ["submit", path, "--coordinator", serve.url, "--token", serve.adminToken])
+      "sweep", ["submit", path] + serve.adminArguments)
     guard result.status == 0 else { throw ServeError("submit failed: \(result.stderr)") }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
@@ -98,7 +98,7 @@ struct WorkerFixture {
   /// The sweep's status as JSON.
   func status(_ id: String, _ serve: ServeProcess) throws -> [String: Any] {
     let result = try CommandRunner.run(
-      "sweep", ["status", id, "--json", "--coordinator", serve.url, "--token", serve.adminToken])
+      "sweep", ["status", id, "--json"] + serve.adminArguments)
     guard result.status == 0 else { throw ServeError("status failed: \(result.stderr)") }
     return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
   }
@@ -109,7 +109,7 @@ struct WorkerFixture {
 
   func results(_ id: String, _ serve: ServeProcess) throws -> [[String: Any]] {
     let result = try CommandRunner.run(
-      "sweep", ["results", id, "--coordinator", serve.url, "--token", serve.adminToken])
+      "sweep", ["results", id] + serve.adminArguments)
     return result.stdoutLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
   }
 
