@@ -13,7 +13,7 @@ public enum AdminCommands {
     SubmitCommand.self, StatusCommand.self, ResultsCommand.self, ExtendCommand.self, CancelCommand.self,
     ResumeCommand.self,
     ArtifactsCommand.self, ReportCommand.self,
-    WorkersCommand.self, BudgetCommand.self,
+    WorkersCommand.self, BudgetCommand.self, JoinTokenCommand.self,
   ]
   /// `predict`, `analyze`: results from a coordinator or a file.
   public static let analysisCommands: [any ParsableCommand.Type] = [PredictCommand.self, AnalyzeCommand.self]

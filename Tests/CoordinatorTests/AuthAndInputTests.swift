@@ -9,7 +9,8 @@ import Testing
 @Suite struct AuthAndInputTests {
   static let adminEndpoints: [(HTTPRequest.Method, String)] = [
     (.get, "/metrics"), (.get, "/v1/workers"), (.post, "/v1/sweeps"), (.get, "/v1/sweeps"), (.get, "/v1/sweeps/sw-x"),
-    (.post, "/v1/sweeps/sw-x/cancel"), (.get, "/v1/sweeps/sw-x/results"),
+    (.post, "/v1/sweeps/sw-x/cancel"), (.get, "/v1/sweeps/sw-x/results"), (.post, "/v1/join-tokens"),
+    (.get, "/v1/join-tokens"), (.delete, "/v1/join-tokens/jt-x"),
   ]
   static let workerEndpoints: [(HTTPRequest.Method, String)] = [
     (.post, "/v1/leases"), (.post, "/v1/leases/ls-x/heartbeat"), (.post, "/v1/leases/ls-x/release"),

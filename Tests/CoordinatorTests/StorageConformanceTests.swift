@@ -646,4 +646,33 @@ import Testing
       #expect(rows.last?.origin == TrialOrigin.promoted.rawValue)
     }
   }
+
+  @Test(arguments: Kind.allCases)
+  func joinTokensAreMintedListedAndRevokedWithTheirExpiry(kind: Kind) async throws {
+    try await Self.on(kind) { f in
+      let minted = try await f.store.createJoinToken(
+        id: "jt-1", secretHash: [1, 2, 3], label: "runpod", lifetime: .seconds(3600), now: f.now)
+      #expect(minted.expiresAt == f.now + .seconds(3600) && minted.state(at: f.now) == .active)
+      #expect(minted.state(at: f.now + .seconds(3600)) == .expired)
+      _ = try await f.store.createJoinToken(
+        id: "jt-2", secretHash: [4], label: "", lifetime: .seconds(60), now: f.now + .seconds(1))
+      #expect(try await f.store.joinTokens().map(\.id) == ["jt-1", "jt-2"])
+      #expect(try await f.store.joinToken(id: "jt-1") == minted)
+      #expect(try await f.store.joinToken(id: "jt-9") == nil)
+      let revoked = try await f.store.revokeJoinToken(id: "jt-1", now: f.now + .seconds(5))
+      #expect(revoked.revokedAt == f.now + .seconds(5) && revoked.state(at: f.now) == .revoked)
+      // Revoking again keeps the first time.
+      #expect(try await f.store.revokeJoinToken(id: "jt-1", now: f.now + .seconds(9)).revokedAt == revoked.revokedAt)
+      #expect(try await f.store.joinToken(id: "jt-1")?.revokedAt == revoked.revokedAt)
+      #expect(
+        Self.code(await Self.storeError { try await f.store.revokeJoinToken(id: "jt-9", now: f.now) })
+          == "join_token_not_found")
+      #expect(
+        Self.code(
+          await Self.storeError {
+            try await f.store.createJoinToken(
+              id: "jt-3", secretHash: [5], label: "", lifetime: .seconds(59), now: f.now)
+          }) == "invalid_expiry")
+    }
+  }
 }

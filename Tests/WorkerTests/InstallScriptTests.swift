@@ -113,6 +113,38 @@ struct InstallScriptTests {
     #expect(status.status == 0 && status.stdout.contains("completed"), "\(status.stderr)")
   }
 
+  @Test func aRecipesJoinTokenThatExpiresInstallsUntilItIsRevoked() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let binary = try Self.servedWorker(in: fixture.directory)
+    let serve = try ServeProcess(extraArguments: ["--worker-binary", binary])
+    defer { serve.cleanUp() }
+    let id = try fixture.submit(Self.spec, to: serve)
+    // sweep deploy mints a token for its recipe through the admin API (the token from --db's tokens file).
+    let recipe = try CommandRunner.run(
+      "sweep",
+      ["deploy", "cloud-init", "--coordinator", serve.url, "--expires", "1h", "--db", serve.databasePath])
+    #expect(recipe.status == 0, "\(recipe.stderr)")
+    let minted = try #require(
+      recipe.stdout.split(separator: " ").first { $0.hasPrefix("jt-") }.map(String.init), "\(recipe.stdout)")
+    #expect(recipe.stderr.contains("join token \(minted.prefix { $0 != "." }) for this recipe expires at"))
+    let listed = try CommandRunner.run("sweep", ["join-token", "list"] + serve.adminArguments)
+    #expect(listed.stdout.contains("active") && listed.stdout.contains("sweep deploy cloud-init"), "\(listed.stdout)")
+
+    let home = fixture.directory.appendingPathComponent("box")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    let installed = try Self.install(
+      serve, home: home, ["--token", minted, "--name", "box", "--laptop", "off", "--exit-when-done"])
+    #expect(installed.status == 0, "\(installed.stderr)")
+    #expect(try fixture.counts(id, serve)["succeeded"] == 3)
+
+    let revoked = try CommandRunner.run(
+      "sweep", ["join-token", "revoke", String(minted.prefix { $0 != "." })] + serve.adminArguments)
+    #expect(revoked.status == 0, "\(revoked.stderr)")
+    let again = try Self.install(serve, home: home, ["--token", minted, "--name", "box-2"])
+    #expect(again.status == 1 && again.stderr.contains("refused the token (401)"), "\(again.stderr)")
+  }
+
   @Test func aWrongTokenOrAChangedBinaryIsRefusedAndNothingRuns() throws {
     let fixture = try WorkerFixture()
     defer { fixture.cleanUp() }

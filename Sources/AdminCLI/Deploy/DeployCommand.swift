@@ -5,7 +5,7 @@ import Shared
 
 /// `sweep deploy TARGET`: a ready recipe for a place GPUs are rented, filled in for this
 /// coordinator (deploy/README.md walks through each).
-struct DeployCommand: ParsableCommand {
+struct DeployCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "deploy",
     abstract:
@@ -17,6 +17,7 @@ struct DeployCommand: ParsableCommand {
 
         sweep deploy docker --coordinator https://coord.example:8080 --hourly-cost 0.44 --provider runpod > Dockerfile
         sweep deploy slurm --coordinator http://login-node:8080 --workers 8 --gpus 1 > sweep-worker.sbatch
+        sweep deploy docker --coordinator https://coord.example:8080 --expires 24h > Dockerfile   # a token that expires
       """)
 
   @Argument(help: "docker, cloud-init, systemd, skypilot, kubernetes or slurm.") var target: String
@@ -33,6 +34,15 @@ struct DeployCommand: ParsableCommand {
       "The coordinator's key pin for curl, sha256//… (SWEEP_TLS_PIN; default: --db's, when sweep serve --tls auto made one and --coordinator is https)."
   )
   var pin: String?
+  @Option(
+    help: ArgumentHelp(
+      "Mint a join token for this recipe that expires after this long (e.g. 24h; 60s to 30d) instead of the coordinator's own.",
+      discussion:
+        "Asks the coordinator at --admin-url (default --coordinator) with the admin token (SWEEP_ADMIN_TOKEN, else --db's tokens file) and its CA (SWEEP_CA_CERT, else --db's DB.tls/ca.pem). Revoke it with sweep join-token revoke."
+    ))
+  var expires: String?
+  @Option(help: "Where this machine reaches the coordinator's admin API, for --expires (default --coordinator).")
+  var adminUrl: String?
   @Flag(help: "Print the recipe with {PLACEHOLDERS} (as in deploy/).") var template = false
 
   func validate() throws {
@@ -50,7 +60,7 @@ struct DeployCommand: ParsableCommand {
     }
   }
 
-  func run() throws {
+  func run() async throws {
     let recipe = DeployRecipes.Target(rawValue: target)!
     var values = DeployRecipes.Values()
     if !template {
@@ -65,13 +75,24 @@ struct DeployCommand: ParsableCommand {
           $0.isLetter || $0.isNumber || ".-:[]".contains($0)
         })
       else { throw CLIError(.badInput, "--coordinator: '\(url)' is not an http(s) URL of a host and port") }
-      let fromFile = TokensFile.read(TokensFile.path(forDatabase: db))["SWEEP_WORKER_TOKEN"]
-      guard let joinToken = EnvironmentOption.string(token, "SWEEP_WORKER_TOKEN") ?? fromFile else {
-        throw CLIError(
-          .badInput, "no join token: pass --token or set SWEEP_WORKER_TOKEN (sweep serve wrote it to \(db).tokens)")
+      let joinToken: String
+      if let expires {
+        guard token == nil else {
+          throw CLIError(.badInput, "--token and --expires: give one (--expires mints a token)")
+        }
+        joinToken = try await mintJoinToken(expires: expires, boxURL: url)
+      } else {
+        let fromFile = TokensFile.read(TokensFile.path(forDatabase: db))["SWEEP_WORKER_TOKEN"]
+        guard let given = EnvironmentOption.string(token, "SWEEP_WORKER_TOKEN") ?? fromFile else {
+          throw CLIError(
+            .badInput,
+            "no join token: pass --token, set SWEEP_WORKER_TOKEN (sweep serve wrote it to \(db).tokens), or mint one with --expires 24h"
+          )
+        }
+        joinToken = given
       }
-      guard joinToken.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }) else {
-        throw CLIError(.badInput, "--token: a join token holds letters, digits, '-' and '_' only")
+      guard joinToken.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+        throw CLIError(.badInput, "--token: a join token holds letters, digits, '-', '_' and '.' only")
       }
       var pinned = EnvironmentOption.string(pin, "SWEEP_TLS_PIN")
       if let pinned, !TLSPin.isValid(pinned) {
@@ -86,5 +107,30 @@ struct DeployCommand: ParsableCommand {
     let text = DeployRecipes.render(recipe, values)
     out.line(text.hasSuffix("\n") ? String(text.dropLast()) : text)
     out.flush()
+  }
+}
+
+extension DeployCommand {
+  /// A join token for this recipe that expires, minted through the admin API; its id and expiry go
+  /// to standard error (the recipe goes to standard output).
+  func mintJoinToken(expires: String, boxURL: String) async throws(CLIError) -> String {
+    var url = adminUrl ?? boxURL
+    while url.hasSuffix("/") { url.removeLast() }
+    let fromFile = TokensFile.read(TokensFile.path(forDatabase: db))["SWEEP_ADMIN_TOKEN"]
+    guard let adminToken = EnvironmentOption.string(nil, "SWEEP_ADMIN_TOKEN") ?? fromFile else {
+      throw CLIError(
+        .badInput, "--expires needs the admin token: set SWEEP_ADMIN_TOKEN (sweep serve wrote it to \(db).tokens)")
+    }
+    let ownCA = TLSPin.folder(forDatabase: db) + "/ca.pem"
+    let authority =
+      EnvironmentOption.string(nil, "SWEEP_CA_CERT")
+      ?? (url.hasPrefix("https://") && FileManager.default.fileExists(atPath: ownCA) ? ownCA : nil)
+    let client = AdminClient(
+      baseURL: url, token: adminToken, http: AdminClient.httpClient(caCertificate: authority))
+    let minted = try await JoinTokens.mint(client: client, expires: expires, label: "sweep deploy \(target)")
+    StandardOutput.error(
+      "join token \(minted.id) for this recipe expires at \(minted.expiresAt) (sweep join-token revoke \(minted.id))")
+    guard let token = minted.token else { throw CLIError(.runtime, "the coordinator minted no token") }
+    return token
   }
 }

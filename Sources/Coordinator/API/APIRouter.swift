@@ -29,6 +29,7 @@ public enum APIRouter {
       return JSONResponse.text(text, contentType: "text/plain; version=0.0.4")
     }
     addWorkerRoutes(routes, env)
+    addJoinTokenRoutes(routes, env)
     addLeaseRoutes(routes, env)
     addSweepRoutes(routes, env)
     addArtifactRoutes(routes, env)

@@ -21,6 +21,8 @@ public struct Authenticator: Sendable {
   let adminHash: [UInt8]
   let joinHash: [UInt8]
   var viewerHash: [UInt8]? = nil
+  /// For minted join tokens, which expire.
+  var clock: any WallClock
 
   func principal(of request: Request) async throws -> Principal {
     guard let header = request.headers[.authorization] else {
@@ -35,6 +37,21 @@ public struct Authenticator: Sendable {
     if Tokens.constantTimeEqual(hash, adminHash) { return .admin }
     if Tokens.constantTimeEqual(hash, joinHash) { return .joiner }
     if let viewerHash, Tokens.constantTimeEqual(hash, viewerHash) { return .viewer }
+    if let (id, secret) = JoinTokenRecord.split(token), let minted = try await store.joinToken(id: id),
+      Tokens.constantTimeEqual(Tokens.hash(secret), minted.secretHash)
+    {
+      switch minted.state(at: clock.now) {
+      case .active: return .joiner
+      case .expired:
+        throw APIError(
+          .unauthorized, "join_token_expired",
+          "join token \(id) expired at \(minted.expiresAt.iso8601); make a new one (sweep join-token create, or sweep deploy --expires)"
+        )
+      case .revoked:
+        throw APIError(
+          .unauthorized, "join_token_revoked", "join token \(id) was revoked; make a new one (sweep join-token create)")
+      }
+    }
     if let (workerID, secret) = Tokens.splitWorkerCredential(token),
       let worker = try await store.worker(id: workerID),
       Tokens.constantTimeEqual(Tokens.hash(secret), worker.secretHash)

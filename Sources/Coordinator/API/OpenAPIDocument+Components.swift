@@ -61,6 +61,22 @@ extension OpenAPIDocument {
             spent_usd: {$ref: "#/components/schemas/Money", description: "Spent by all sweeps in the period."}
             reserved_usd: {$ref: "#/components/schemas/Money"}
             remaining_usd: {oneOf: [{$ref: "#/components/schemas/Money"}, {type: "null"}]}
+        CreateJoinTokenRequest:
+          type: object
+          required: [expires_in_s]
+          properties:
+            expires_in_s: {type: number, minimum: 60, maximum: 2592000, description: "Seconds until it expires: 60 to 30 days."}
+            label: {type: string, maxLength: 128, description: "What it is for."}
+        JoinToken:
+          type: object
+          properties:
+            id: {type: string}
+            label: {type: string}
+            created_at: {type: string, format: date-time}
+            expires_at: {type: string, format: date-time}
+            revoked_at: {type: [string, "null"], format: date-time}
+            state: {enum: [active, expired, revoked]}
+            token: {type: string, description: "jt-ID.SECRET; only in the answer that minted it."}
         RegisterWorkerResponse:
           type: object
           properties:

@@ -94,6 +94,37 @@ extension OpenAPIDocument {
             "401": {$ref: "#/components/responses/Unauthorized"}
             "403": {$ref: "#/components/responses/Forbidden"}
             "404": {description: Unknown worker, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+      /v1/join-tokens:
+        post:
+          summary: Mint a join token that expires (admin); the token is in this answer only.
+          requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/CreateJoinTokenRequest"}}}}
+          responses:
+            "201": {description: Minted, content: {application/json: {schema: {$ref: "#/components/schemas/JoinToken"}}}}
+            "400": {description: Malformed JSON, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+            "401": {$ref: "#/components/responses/Unauthorized"}
+            "403": {$ref: "#/components/responses/Forbidden"}
+            "413": {$ref: "#/components/responses/TooLarge"}
+            "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+            "422": {description: Invalid field, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+        get:
+          summary: The minted join tokens, active, expired or revoked (admin); never the tokens themselves.
+          responses:
+            "200":
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, properties: {tokens: {type: array, items: {$ref: "#/components/schemas/JoinToken"}}}}
+            "401": {$ref: "#/components/responses/Unauthorized"}
+            "403": {$ref: "#/components/responses/Forbidden"}
+      /v1/join-tokens/{id}:
+        delete:
+          summary: Revoke a minted join token (admin); workers that joined with it keep working.
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            "200": {description: Revoked, content: {application/json: {schema: {$ref: "#/components/schemas/JoinToken"}}}}
+            "401": {$ref: "#/components/responses/Unauthorized"}
+            "403": {$ref: "#/components/responses/Forbidden"}
+            "404": {description: Unknown join token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
       /v1/leases:
         post:
           summary: Ask for a shard, long-polling up to `wait` seconds (worker).

@@ -62,6 +62,11 @@ protocol SchedulerStorage {
   /// The coordinator's own budget across sweeps, if one is set.
   mutating func outerBudget() throws -> OuterBudget?
   mutating func setOuterBudget(_ budget: OuterBudget?) throws
+  /// Minted join tokens (``JoinTokenRecord``), plain records.
+  mutating func joinToken(id: String) throws -> JoinTokenRecord?
+  mutating func joinTokens() throws -> [JoinTokenRecord]
+  mutating func insertJoinToken(_ token: JoinTokenRecord) throws
+  mutating func setJoinTokenRevoked(id: String, at: Timestamp) throws
   /// A new period of the outer budget begins at `start`: what each sweep spent so far becomes
   /// its period base (spent before the period, not counted in it) — or, for a total budget
   /// (`countingAll`), every base is zero: all spend counts.

@@ -81,7 +81,8 @@ public struct CoordinatorServer: Sendable {
     var environment = APIEnvironment(
       store: store, clock: clock, policy: configuration.policy, maxBodyBytes: configuration.maxBodyBytes,
       authenticator: Authenticator(
-        store: store, adminHash: tokens.adminHash, joinHash: tokens.joinHash, viewerHash: tokens.viewerHash),
+        store: store, adminHash: tokens.adminHash, joinHash: tokens.joinHash, viewerHash: tokens.viewerHash,
+        clock: clock),
       dispatcher: dispatcher, metrics: metrics,
       artifacts: try ArtifactFiles(root: configuration.artifactsPath ?? configuration.databasePath + "-artifacts"),
       absence: absence)

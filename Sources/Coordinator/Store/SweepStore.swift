@@ -144,6 +144,13 @@ public protocol SweepStore: Sendable {
   func outerBudget(now: Timestamp) async throws -> CoordinatorBudget
   /// Sets (or, without an amount, removes) it.
   func setOuterBudget(_ request: SetCoordinatorBudget, now: Timestamp) async throws -> CoordinatorBudget
+  /// Mints a join token that expires after `lifetime` (60 s to 30 days).
+  func createJoinToken(id: String, secretHash: [UInt8], label: String, lifetime: Duration, now: Timestamp)
+    async throws -> JoinTokenRecord
+  func joinToken(id: String) async throws -> JoinTokenRecord?
+  func joinTokens() async throws -> [JoinTokenRecord]
+  /// Revokes it (once; revoking again answers the same record).
+  func revokeJoinToken(id: String, now: Timestamp) async throws -> JoinTokenRecord
   /// Ends the bills of paid workers silent past their promise (charged up to it, holds given
   /// back; see ``Scheduler/closeSilentBills(_:now:policy:)``). Returns how many.
   func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int

@@ -83,6 +83,16 @@ extension MemoryState: SchedulerStorage {
 
   mutating func setOuterBudget(_ budget: OuterBudget?) { outer = budget }
 
+  func joinToken(id: String) -> JoinTokenRecord? { joinTokenRecords.first { $0.id == id } }
+
+  func joinTokens() -> [JoinTokenRecord] { joinTokenRecords }
+
+  mutating func insertJoinToken(_ token: JoinTokenRecord) { joinTokenRecords.append(token) }
+
+  mutating func setJoinTokenRevoked(id: String, at: Timestamp) {
+    if let index = joinTokenRecords.firstIndex(where: { $0.id == id }) { joinTokenRecords[index].revokedAt = at }
+  }
+
   mutating func startOuterPeriod(at start: Timestamp, countingAll: Bool) {
     outer?.periodStart = start
     for index in sweeps.indices { sweeps[index].periodBase = countingAll ? .zero : sweeps[index].ledger.spent }

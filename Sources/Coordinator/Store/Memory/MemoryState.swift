@@ -26,6 +26,7 @@ struct MemoryState {
   var expiries = MinHeap<LeaseDue>()
   /// The coordinator's own budget across sweeps.
   var outer: OuterBudget? = nil
+  var joinTokenRecords: [JoinTokenRecord] = []
 
   struct LeaseDue: Comparable {
     var expiresAt: Timestamp

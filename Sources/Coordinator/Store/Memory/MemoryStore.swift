@@ -165,6 +165,22 @@ public final class MemoryStore: SweepStore {
     try locked { try Scheduler.setOuterBudget(&$0, request, now: now) }
   }
 
+  public func createJoinToken(
+    id: String, secretHash: [UInt8], label: String, lifetime: Duration, now: Timestamp
+  ) async throws -> JoinTokenRecord {
+    try locked {
+      try Scheduler.createJoinToken(&$0, id: id, secretHash: secretHash, label: label, lifetime: lifetime, now: now)
+    }
+  }
+
+  public func joinToken(id: String) async throws -> JoinTokenRecord? { try locked { try $0.joinToken(id: id) } }
+
+  public func joinTokens() async throws -> [JoinTokenRecord] { try locked { try $0.joinTokens() } }
+
+  public func revokeJoinToken(id: String, now: Timestamp) async throws -> JoinTokenRecord {
+    try locked { try Scheduler.revokeJoinToken(&$0, id: id, now: now) }
+  }
+
   public func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int {
     try locked { try Scheduler.closeSilentBills(&$0, now: now, policy: policy) }
   }

@@ -300,6 +300,20 @@ enum SQLiteSchema {
     migrator.registerMigration("v13-extensions") { db in
       try db.execute(sql: "ALTER TABLE sweeps ADD COLUMN extensions TEXT NOT NULL DEFAULT '[]'")
     }
+    // Join tokens with an expiry (`sweep join-token create`, `sweep deploy --expires`).
+    migrator.registerMigration("v14-join-tokens") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE join_tokens (
+            id TEXT PRIMARY KEY,
+            secret_hash BLOB NOT NULL,
+            label TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            revoked_at INTEGER
+          );
+          """)
+    }
     return migrator
   }
 }

@@ -180,6 +180,41 @@ struct SQLiteStorage: SchedulerStorage {
       ])
   }
 
+  func joinToken(id: String) throws -> JoinTokenRecord? {
+    try Row.fetchOne(
+      db.cachedStatement(
+        sql: "SELECT id, secret_hash, label, created_at, expires_at, revoked_at FROM join_tokens WHERE id = ?"),
+      arguments: [id]
+    ).map(Self.joinToken)
+  }
+
+  func joinTokens() throws -> [JoinTokenRecord] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql:
+          "SELECT id, secret_hash, label, created_at, expires_at, revoked_at FROM join_tokens ORDER BY created_at, id")
+    ).map(Self.joinToken)
+  }
+
+  static func joinToken(_ row: Row) -> JoinTokenRecord {
+    JoinTokenRecord(
+      id: row[0], secretHash: [UInt8]((row[1] as Data?) ?? Data()), label: row[2],
+      createdAt: Timestamp(milliseconds: row[3]), expiresAt: Timestamp(milliseconds: row[4]),
+      revokedAt: (row[5] as Int64?).map(Timestamp.init(milliseconds:)))
+  }
+
+  func insertJoinToken(_ token: JoinTokenRecord) throws {
+    try db.execute(
+      sql: "INSERT INTO join_tokens(id, secret_hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+      arguments: [
+        token.id, Data(token.secretHash), token.label, token.createdAt.milliseconds, token.expiresAt.milliseconds,
+      ])
+  }
+
+  func setJoinTokenRevoked(id: String, at: Timestamp) throws {
+    try db.execute(sql: "UPDATE join_tokens SET revoked_at = ? WHERE id = ?", arguments: [at.milliseconds, id])
+  }
+
   func startOuterPeriod(at start: Timestamp, countingAll: Bool) throws {
     try db.execute(sql: "UPDATE coordinator_budget SET period_start = ? WHERE id = 1", arguments: [start.milliseconds])
     try db.execute(sql: countingAll ? "UPDATE sweeps SET period_base = 0" : "UPDATE sweeps SET period_base = spent")

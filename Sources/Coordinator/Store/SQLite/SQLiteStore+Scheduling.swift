@@ -102,6 +102,22 @@ extension SQLiteStore {
     try await schedule { try Scheduler.setOuterBudget(&$0, request, now: now) }
   }
 
+  public func createJoinToken(
+    id: String, secretHash: [UInt8], label: String, lifetime: Duration, now: Timestamp
+  ) async throws -> JoinTokenRecord {
+    try await schedule {
+      try Scheduler.createJoinToken(&$0, id: id, secretHash: secretHash, label: label, lifetime: lifetime, now: now)
+    }
+  }
+
+  public func joinToken(id: String) async throws -> JoinTokenRecord? { try await schedule { try $0.joinToken(id: id) } }
+
+  public func joinTokens() async throws -> [JoinTokenRecord] { try await schedule { try $0.joinTokens() } }
+
+  public func revokeJoinToken(id: String, now: Timestamp) async throws -> JoinTokenRecord {
+    try await schedule { try Scheduler.revokeJoinToken(&$0, id: id, now: now) }
+  }
+
   public func closeSilentBills(now: Timestamp, policy: LeasePolicy) async throws -> Int {
     try await schedule { try Scheduler.closeSilentBills(&$0, now: now, policy: policy) }
   }
