@@ -17,13 +17,19 @@ struct DeployCommand: AsyncParsableCommand {
 
         sweep deploy docker --coordinator https://coord.example:8080 --hourly-cost 0.44 --provider runpod > Dockerfile
         sweep deploy slurm --coordinator http://login-node:8080 --workers 8 --gpus 1 > sweep-worker.sbatch
-        sweep deploy docker --coordinator https://coord.example:8080 --expires 24h > Dockerfile   # a token that expires
+        sweep deploy docker --coordinator https://coord.example:8080 --expires 24h > Dockerfile
+
+      Each recipe gets a join token of its own that expires (7 days by default, --expires), minted \
+      through the admin API (SWEEP_ADMIN_TOKEN, else --db's tokens file); --token puts a given one in \
+      instead.
       """)
 
   @Argument(help: "docker, cloud-init, systemd, skypilot, kubernetes or slurm.") var target: String
   @Option(help: "The coordinator's URL as the boxes reach it (SWEEP_COORDINATOR).") var coordinator: String?
-  @Option(help: "The worker join token (SWEEP_WORKER_TOKEN; else read from --db's tokens file).") var token: String?
-  @Option(help: "The database whose tokens file holds the join token.") var db: String = "./sweep.db"
+  @Option(help: "A join token to put in the recipe as it is (SWEEP_WORKER_TOKEN); default: mint one that expires.")
+  var token: String?
+  @Option(help: "The coordinator's database: its tokens file holds the admin token, DB.tls its CA and key pin.")
+  var db: String = "./sweep.db"
   @Option(help: "What an hour of one box costs, in dollars.") var hourlyCost: String = "0"
   @Option(help: "local, runpod, vast, lambda, colab or other.") var provider: String = "other"
   @Option(help: "Trials one worker runs at once.") var slots: Int = 1
@@ -36,7 +42,7 @@ struct DeployCommand: AsyncParsableCommand {
   var pin: String?
   @Option(
     help: ArgumentHelp(
-      "Mint a join token for this recipe that expires after this long (e.g. 24h; 60s to 30d) instead of the coordinator's own.",
+      "How long the join token minted for this recipe works (60s to 30d; default 7d). Without --token, every recipe gets a fresh one.",
       discussion:
         "Asks the coordinator at --admin-url (default --coordinator) with the admin token (SWEEP_ADMIN_TOKEN, else --db's tokens file) and its CA (SWEEP_CA_CERT, else --db's DB.tls/ca.pem). Revoke it with sweep join-token revoke."
     ))
@@ -75,21 +81,16 @@ struct DeployCommand: AsyncParsableCommand {
           $0.isLetter || $0.isNumber || ".-:[]".contains($0)
         })
       else { throw CLIError(.badInput, "--coordinator: '\(url)' is not an http(s) URL of a host and port") }
+      // A token given is used as it is; else the recipe gets a fresh one that expires, so a template
+      // others can read does not carry the coordinator's own, unending join token.
       let joinToken: String
-      if let expires {
-        guard token == nil else {
-          throw CLIError(.badInput, "--token and --expires: give one (--expires mints a token)")
-        }
-        joinToken = try await mintJoinToken(expires: expires, boxURL: url)
-      } else {
-        let fromFile = TokensFile.read(TokensFile.path(forDatabase: db))["SWEEP_WORKER_TOKEN"]
-        guard let given = EnvironmentOption.string(token, "SWEEP_WORKER_TOKEN") ?? fromFile else {
-          throw CLIError(
-            .badInput,
-            "no join token: pass --token, set SWEEP_WORKER_TOKEN (sweep serve wrote it to \(db).tokens), or mint one with --expires 24h"
-          )
+      if let given = EnvironmentOption.string(token, "SWEEP_WORKER_TOKEN") {
+        guard expires == nil else {
+          throw CLIError(.badInput, "--token and --expires: give one (--expires mints a token for the recipe)")
         }
         joinToken = given
+      } else {
+        joinToken = try await mintJoinToken(expires: expires ?? "7d", boxURL: url)
       }
       guard joinToken.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
         throw CLIError(.badInput, "--token: a join token holds letters, digits, '-', '_' and '.' only")
@@ -127,7 +128,16 @@ extension DeployCommand {
       ?? (url.hasPrefix("https://") && FileManager.default.fileExists(atPath: ownCA) ? ownCA : nil)
     let client = AdminClient(
       baseURL: url, token: adminToken, http: AdminClient.httpClient(caCertificate: authority))
-    let minted = try await JoinTokens.mint(client: client, expires: expires, label: "sweep deploy \(target)")
+    let minted: JoinTokenSummary
+    do {
+      minted = try await JoinTokens.mint(client: client, expires: expires, label: "sweep deploy \(target)")
+    } catch {
+      throw CLIError(
+        error.kind,
+        error.lines + [
+          "(sweep deploy mints a join token for the recipe at \(url); start sweep serve, give --admin-url, or pass --token to use one you have)"
+        ])
+    }
     StandardOutput.error(
       "join token \(minted.id) for this recipe expires at \(minted.expiresAt) (sweep join-token revoke \(minted.id))")
     guard let token = minted.token else { throw CLIError(.runtime, "the coordinator minted no token") }

@@ -55,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(
     name: .customLong("worker-binary"),
     help:
-      "A sweep-worker executable that GET /install.sh installs (repeat for several platforms; SWEEP_WORKER_BINARY). Default: the sweep-worker next to this sweep, if any."
+      "A sweep-worker executable that GET /install.sh installs (repeat for several platforms; SWEEP_WORKER_BINARY). Default: each ./dist/sweep-worker-PLATFORM (sweep worker-binary build), and the sweep-worker next to this sweep for a platform none of those is."
   )
   var workerBinaries: [String] = []
 
@@ -78,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
       workerBinaries.isEmpty
       ? ProcessInfo.processInfo.environment["SWEEP_WORKER_BINARY"].map { [$0] } ?? [] : workerBinaries
     configuration.workerBinaryPaths =
-      explicitWorkers.isEmpty ? Self.siblingWorker().map { [$0] } ?? [] : explicitWorkers
+      explicitWorkers.isEmpty ? Self.defaultWorkers() : explicitWorkers
     var outerBudget: SetCoordinatorBudget? = nil
     if let text = EnvironmentOption.string(budgetUsd, "SWEEP_BUDGET_USD") {
       let amount: MicroDollars
@@ -179,6 +179,21 @@ struct ServeCommand: AsyncParsableCommand {
       throw CLIError(.runtime, "the coordinator stopped: \(error)")
     }
     if let sqlite = server.store as? SQLiteStore { try? await sqlite.shutdown() }
+  }
+
+  /// What `sweep worker-binary build` made (`./dist/sweep-worker-PLATFORM`: built for boxes), then
+  /// the `sweep-worker` next to this `sweep` for a platform none of those is.
+  static func defaultWorkers() -> [String] {
+    let built =
+      ((try? FileManager.default.contentsOfDirectory(atPath: "dist")) ?? []).filter {
+        $0.hasPrefix("sweep-worker-")
+      }.sorted().map { "dist/" + $0 }
+    var chosen: [String: String] = [:]
+    for path in built + [siblingWorker()].compactMap({ $0 }) {
+      guard let platform = WorkerBinary.platform(ofFile: path), chosen[platform] == nil else { continue }
+      chosen[platform] = path
+    }
+    return chosen.keys.sorted().map { chosen[$0]! }
   }
 
   /// The `sweep-worker` built or installed next to this `sweep`, when it is one the installer can serve.
