@@ -26,6 +26,13 @@ struct InstallScriptTests {
     return path
   }
 
+  /// A rented box: a HOME of its own.
+  static func box(in fixture: WorkerFixture) throws -> URL {
+    let home = fixture.directory.appendingPathComponent("box")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    return home
+  }
+
   /// `curl -fsSL URL/install.sh | sh -s -- ARGS` in a fresh HOME.
   static func install(_ serve: ServeProcess, home: URL, curl: String = "", _ arguments: [String]) throws
     -> CommandRunner.Result
@@ -44,8 +51,7 @@ struct InstallScriptTests {
     let serve = try ServeProcess(extraArguments: ["--worker-binary", binary])
     defer { serve.cleanUp() }
     let id = try fixture.submit(Self.spec, to: serve)
-    let home = fixture.directory.appendingPathComponent("box")
-    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    let home = try Self.box(in: fixture)
 
     let result = try Self.install(
       serve, home: home, ["--token", serve.workerToken, "--name", "box", "--laptop", "off", "--exit-when-done"])
@@ -90,8 +96,7 @@ struct InstallScriptTests {
     #expect(otherKey.status == 90, "\(otherKey.stderr)")
 
     // With the pin: the script installs the CA beside the worker, which trusts it and works.
-    let home = fixture.directory.appendingPathComponent("box")
-    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    let home = try Self.box(in: fixture)
     let result = try Self.install(
       serve, home: home, curl: "--insecure --pinnedpubkey '\(pin)'",
       ["--token", serve.workerToken, "--name", "box", "--laptop", "off", "--exit-when-done"])
@@ -131,8 +136,7 @@ struct InstallScriptTests {
     let listed = try CommandRunner.run("sweep", ["join-token", "list"] + serve.adminArguments)
     #expect(listed.stdout.contains("active") && listed.stdout.contains("sweep deploy cloud-init"), "\(listed.stdout)")
 
-    let home = fixture.directory.appendingPathComponent("box")
-    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    let home = try Self.box(in: fixture)
     let installed = try Self.install(
       serve, home: home, ["--token", minted, "--name", "box", "--laptop", "off", "--exit-when-done"])
     #expect(installed.status == 0, "\(installed.stderr)")
@@ -151,8 +155,7 @@ struct InstallScriptTests {
     let binary = try Self.servedWorker(in: fixture.directory)
     let serve = try ServeProcess(extraArguments: ["--worker-binary", binary])
     defer { serve.cleanUp() }
-    let home = fixture.directory.appendingPathComponent("box")
-    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    let home = try Self.box(in: fixture)
     let installed = home.appendingPathComponent(".lorasweep/bin/sweep-worker").path
 
     let noToken = try Self.install(serve, home: home, ["--name", "box"])

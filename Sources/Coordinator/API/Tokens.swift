@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Shared
 
 /// Bearer tokens: random, shown once, stored only as SHA-256 hashes, compared in constant time.
 public enum Tokens {
@@ -21,10 +22,6 @@ public enum Tokens {
 
   /// A worker credential `wk-<id>.<secret>`: the id finds the worker, the secret proves it.
   public static func splitWorkerCredential(_ token: String) -> (workerID: String, secret: String)? {
-    guard token.hasPrefix("wk-"), let dot = token.firstIndex(of: ".") else { return nil }
-    let id = String(token[..<dot])
-    let secret = String(token[token.index(after: dot)...])
-    guard !secret.isEmpty, id.count <= 64 else { return nil }
-    return (id, secret)
+    IdentifiedSecret.split(token, prefix: "wk-").map { ($0.id, $0.secret) }
   }
 }

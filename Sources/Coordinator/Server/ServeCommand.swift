@@ -55,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(
     name: .customLong("worker-binary"),
     help:
-      "A sweep-worker executable that GET /install.sh installs (repeat for several platforms; SWEEP_WORKER_BINARY). Default: each ./dist/sweep-worker-PLATFORM (sweep worker-binary build), and the sweep-worker next to this sweep for a platform none of those is."
+      "A sweep-worker executable that GET /install.sh installs (repeat for several platforms; SWEEP_WORKER_BINARY). Default: each ./dist/sweep-worker-PLATFORM (sweep worker-binary build), else ./.build-static/release/sweep-worker, else the sweep-worker next to this sweep (one per platform)."
   )
   var workerBinaries: [String] = []
 
@@ -181,15 +181,18 @@ struct ServeCommand: AsyncParsableCommand {
     if let sqlite = server.store as? SQLiteStore { try? await sqlite.shutdown() }
   }
 
-  /// What `sweep worker-binary build` made (`./dist/sweep-worker-PLATFORM`: built for boxes), then
-  /// the `sweep-worker` next to this `sweep` for a platform none of those is.
+  /// What `sweep worker-binary build` made (`./dist/sweep-worker-PLATFORM`: built for boxes), the
+  /// static recipe's `./.build-static/release/sweep-worker`, then the `sweep-worker` next to this
+  /// `sweep`: the first of each platform.
   static func defaultWorkers() -> [String] {
     let built =
       ((try? FileManager.default.contentsOfDirectory(atPath: "dist")) ?? []).filter {
         $0.hasPrefix("sweep-worker-")
       }.sorted().map { "dist/" + $0 }
     var chosen: [String: String] = [:]
-    for path in built + [siblingWorker()].compactMap({ $0 }) {
+    // The recipe by hand leaves it in .build-static (deploy/README.md).
+    let byHand = ".build-static/release/sweep-worker"
+    for path in built + [byHand] + [siblingWorker()].compactMap({ $0 }) {
       guard let platform = WorkerBinary.platform(ofFile: path), chosen[platform] == nil else { continue }
       chosen[platform] = path
     }

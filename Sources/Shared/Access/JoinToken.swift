@@ -37,11 +37,7 @@ public struct JoinTokenRecord: Hashable, Sendable {
 
   /// `jt-ID.SECRET` split, or nil for anything else.
   public static func split(_ token: String) -> (id: String, secret: String)? {
-    guard token.hasPrefix("jt-"), let dot = token.firstIndex(of: ".") else { return nil }
-    let id = String(token[..<dot])
-    let secret = String(token[token.index(after: dot)...])
-    guard !secret.isEmpty, id.count <= 64 else { return nil }
-    return (id, secret)
+    IdentifiedSecret.split(token, prefix: "jt-")
   }
 }
 
@@ -84,4 +80,16 @@ public struct JoinTokenSummary: Hashable, Sendable, Codable {
 public struct JoinTokenList: Hashable, Sendable, Codable {
   public var tokens: [JoinTokenSummary]
   public init(tokens: [JoinTokenSummary]) { self.tokens = tokens }
+}
+
+/// A bearer token that names what it proves: `PREFIX-ID.SECRET` (a worker's credential, a minted
+/// join token). The id finds the record, the secret — stored only as its hash — proves it.
+public enum IdentifiedSecret {
+  public static func split(_ token: String, prefix: String) -> (id: String, secret: String)? {
+    guard token.hasPrefix(prefix), let dot = token.firstIndex(of: ".") else { return nil }
+    let id = String(token[..<dot])
+    let secret = String(token[token.index(after: dot)...])
+    guard !secret.isEmpty, id.count <= 64 else { return nil }
+    return (id, secret)
+  }
 }
