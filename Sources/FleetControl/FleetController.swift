@@ -62,6 +62,7 @@ final class FleetController: Service, Sendable {
   func run() async throws {
     let (events, emit) = AsyncStream.makeStream(of: Event.self)
     let start = clock.now
+    var gaveUp = false
     if let deadline = fleet.deadline?.time(startedAt: start) {
       log.line("fleet \(fleet.name): deadline \(deadline.iso8601)")
     }
@@ -82,10 +83,14 @@ final class FleetController: Service, Sendable {
         var state = FleetState(fleetName: fleet.name)
         var lastLogged: (key: String, at: Timestamp)? = nil
         var finishing = false
-        for await event in events {
+        events: for await event in events {
           switch event {
           case .plan:
-            guard !finishing else { continue }
+            // Finishing, a plan's tick retries the downs that failed (a box left running).
+            guard !finishing else {
+              launch(state.stopAll(), group: &group, emit: emit)
+              continue
+            }
             if let over = await plan(&state, lastLogged: &lastLogged, start: start, group: &group, emit: emit) {
               finished.withLock { $0 = .sweepOver(over) }
               finishing = true
@@ -114,24 +119,27 @@ final class FleetController: Service, Sendable {
             await closeBill(of: name, in: state)
             if !finishing { emit.yield(.plan) }
           case .shutdown:
-            guard !finishing else { continue }
-            log.line("fleet \(fleet.name): stopping every box (interrupted)")
+            guard !finishing else {
+              // Asked twice: leave now, and say what may still be billing.
+              let left = state.unfinished.map { "\($0.name)\($0.id.map { " (id \($0))" } ?? "")" }
+              log.line(
+                "fleet \(fleet.name): leaving without stopping \(left.joined(separator: ", ")): they may still bill")
+              gaveUp = true
+              break events
+            }
+            log.line("fleet \(fleet.name): stopping every box (interrupted; again to leave at once)")
             finished.withLock { $0 = .interrupted }
             finishing = true
             launch(state.stopAll(), group: &group, emit: emit)
           }
           if finishing && state.unfinished.isEmpty { break }
-          // A down that failed leaves the box running: try again.
-          if finishing, !state.boxes.contains(where: { $0.state == .stopping || $0.state == .starting }) {
-            launch(state.stopAll(), group: &group, emit: emit)
-          }
         }
         group.cancelAll()
       }
     } onGracefulShutdown: {
       emit.yield(.shutdown)
     }
-    log.line("fleet \(fleet.name): every box stopped")
+    if !gaveUp { log.line("fleet \(fleet.name): every box stopped") }
   }
 
   /// One plan: reads the sweep, and starts or stops boxes toward the policy's mix. Returns the

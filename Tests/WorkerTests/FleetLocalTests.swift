@@ -97,4 +97,40 @@ struct FleetLocalTests {
     #expect(text.contains("t-cpu-1: up") && text.contains("t-cpu-2: up") && text.contains("every box stopped"))
     #expect(text.contains("deregistered: billed until now"))
   }
+
+  @Test func sigtermGivesEveryBoxBackAndLosesNoTrial() throws {
+    let fixture = try WorkerFixture()
+    defer { fixture.cleanUp() }
+    let serve = try ServeProcess(extraArguments: ["--lease-ttl", "6"])
+    defer { serve.cleanUp() }
+    let id = try fixture.submit(
+      Self.spec.replacingOccurrences(of: "budget_usd: 0.02", with: "budget_usd: 1"), to: serve)
+    let fleetFile = try fixture.write(Self.fleet(deadline: "1h"), "fleet.yaml")
+    let logDir = fixture.directory.appendingPathComponent("fleet").path
+    let fleet = try ChildProcess(
+      executable: CommandRunner.productsDirectory.appendingPathComponent("sweep").path,
+      [
+        "fleet", "up", id, "--fleet", fleetFile, "--coordinator", serve.url, "--token", serve.adminToken,
+        "--worker-token", serve.workerToken, "--log-dir", logDir,
+      ], directory: fixture.directory.path,
+      output: .appending(to: fixture.directory.appendingPathComponent("fleet-up.out").path))
+    defer { if fleet.isRunning { fleet.signal(SIGKILL) } }
+    func log() -> String { (try? String(contentsOfFile: logDir + "/fleet.log", encoding: .utf8)) ?? "" }
+    let working = try fixture.eventually(30) { (try fixture.counts(id, serve)["succeeded"] ?? 0) >= 2 }
+    #expect(working, "\(log())")
+
+    fleet.signal(SIGTERM)
+    let left = fixture.eventually(30) { !fleet.isRunning }
+    #expect(left && fleet.terminationStatus == 1, "\(log())")
+    #expect(log().contains("stopping every box (interrupted") && log().contains("every box stopped"), "\(log())")
+    // The box's worker was given back with its bill closed; its trial went back to the queue.
+    let listed = try CommandRunner.run("sweep", ["workers", "--json"] + serve.adminArguments)
+    let object = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
+    let boxes = (object?["workers"] as? [[String: Any]] ?? []).filter {
+      ($0["name"] as? String)?.hasPrefix("t-cpu-") == true
+    }
+    #expect(!boxes.isEmpty && boxes.allSatisfy { $0["state"] as? String == "deregistered" }, "\(boxes)")
+    let counts = try fixture.counts(id, serve)
+    #expect(counts["leased"] == 0 && (counts["succeeded"] ?? 0) + (counts["pending"] ?? 0) == 30, "\(counts)")
+  }
 }

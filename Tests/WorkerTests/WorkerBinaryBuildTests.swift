@@ -4,7 +4,7 @@ import Testing
 
 /// `sweep worker-binary build` around the compiler: the recipe it runs, where the product goes,
 /// stripped, and `sweep serve` serving it by default. The compiler is a stand-in here that puts
-/// this build's `sweep-worker` where `swift build` would (the real static build takes about 11
+/// this build's `sweep-worker` where `swift build` would (the real static build takes about 7
 /// minutes on 2 cores; it was run by hand, deploy/README.md has its figures).
 @Suite(.serialized) struct WorkerBinaryBuildTests {
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent("worker-build-\(UUID().uuidString)")

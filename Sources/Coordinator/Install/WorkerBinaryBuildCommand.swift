@@ -21,7 +21,7 @@ struct WorkerBinaryBuildCommand: AsyncParsableCommand {
     abstract: "Build a sweep-worker for rented boxes into dist/sweep-worker-PLATFORM.",
     discussion: """
       On Linux: a release build with the Swift runtime linked in (--static-swift-stdlib), stripped: \
-      it runs on glibc 2.35 and later (Ubuntu 22.04+) with nothing else installed. About 11 minutes \
+      it runs on glibc 2.35 and later (Ubuntu 22.04+) with nothing else installed. About 7 minutes \
       on 2 cores the first time, in its own scratch folder (.build-static) so the ordinary build is \
       kept. On a Mac: a release build for the Mac itself. --swift-sdk builds for another platform \
       with an installed Swift SDK (e.g. the Static Linux SDK, x86_64-swift-linux-musl, from a Mac). \
