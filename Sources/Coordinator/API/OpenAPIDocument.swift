@@ -1,7 +1,7 @@
 /// The OpenAPI 3.1 description of API v1, served at `GET /openapi.yaml`.
 /// `OpenAPIDocumentTests` fails if a route is added to the router without being listed here.
 public enum OpenAPIDocument {
-  public static let yaml = [header, components, paths].joined(separator: "\n")
+  public static let yaml = [header, components, paths, sweepPaths].joined(separator: "\n")
 
   static let header = """
     openapi: 3.1.0
