@@ -83,6 +83,7 @@ final class FleetController: Service, Sendable {
         var state = FleetState(fleetName: fleet.name)
         var lastLogged: (key: String, at: Timestamp)? = nil
         var finishing = false
+        var interrupted = false
         events: for await event in events {
           switch event {
           case .plan:
@@ -119,7 +120,7 @@ final class FleetController: Service, Sendable {
             await closeBill(of: name, in: state)
             if !finishing { emit.yield(.plan) }
           case .shutdown:
-            guard !finishing else {
+            guard !interrupted else {
               // Asked twice: leave now, and say what may still be billing.
               let left = state.unfinished.map { "\($0.name)\($0.id.map { " (id \($0))" } ?? "")" }
               log.line(
@@ -129,6 +130,7 @@ final class FleetController: Service, Sendable {
             }
             log.line("fleet \(fleet.name): stopping every box (interrupted; again to leave at once)")
             finished.withLock { $0 = .interrupted }
+            interrupted = true
             finishing = true
             launch(state.stopAll(), group: &group, emit: emit)
           }
