@@ -75,9 +75,11 @@ struct JoinTokenCommand: AsyncParsableCommand {
   }
 }
 
-/// Minting, shared by `sweep join-token create` and `sweep deploy --expires`.
-enum JoinTokens {
-  static func mint(client: AdminClient, expires: String, label: String?) async throws(CLIError) -> JoinTokenSummary {
+/// Minting, shared by `sweep join-token create`, `sweep deploy` and `sweep fleet up`.
+package enum JoinTokens {
+  package static func mint(client: AdminClient, expires: String, label: String?) async throws(CLIError)
+    -> JoinTokenSummary
+  {
     guard let lifetime = DurationText.parse(expires), JoinTokenRecord.lifetimes.contains(lifetime) else {
       throw CLIError(.badInput, "--expires: expected a duration from 60s to 30d, such as 24h, got '\(expires)'")
     }

@@ -56,22 +56,17 @@ struct FleetUpCommand: AsyncParsableCommand {
   @OptionGroup var options: FleetOptions
   @OptionGroup var admin: AdminOptions
   @Option(help: "The coordinator's URL as rented boxes reach it (default: --coordinator).") var boxCoordinator: String?
-  @Option(help: "Worker join token for the boxes (SWEEP_WORKER_TOKEN; else read from --db's tokens file).")
+  @Option(
+    help:
+      "A join token for the boxes (SWEEP_WORKER_TOKEN); default: one minted for this fleet, revoked when it ends.")
   var workerToken: String?
-  @Option(help: "The coordinator's database: its tokens file holds the join token, DB.tls the key pin (--tls auto).")
+  @Option(help: "The coordinator's database: DB.tls holds the key pin of a --tls auto coordinator.")
   var db: String = "./sweep.db"
   @Option(help: "Folder of fleet.log and each box's files (default ./fleet-SWEEP).") var logDir: String?
 
   func run() async throws {
     let fleet = try options.load()
     let client = try admin.client()
-    let fromFile = TokensFile.read(TokensFile.path(forDatabase: db))["SWEEP_WORKER_TOKEN"]
-    guard let token = EnvironmentOption.string(workerToken, "SWEEP_WORKER_TOKEN") ?? fromFile else {
-      throw CLIError(
-        .badInput,
-        "no join token for the boxes: pass --worker-token or set SWEEP_WORKER_TOKEN (sweep serve wrote it to \(db).tokens)"
-      )
-    }
     var boxURL = boxCoordinator ?? client.baseURL
     while boxURL.hasSuffix("/") { boxURL.removeLast() }
     let remote = fleet.groups.contains { $0.provider != nil && $0.provider != .local }
@@ -81,8 +76,25 @@ struct FleetUpCommand: AsyncParsableCommand {
         "--box-coordinator: rented boxes cannot reach \(boxURL); give the coordinator's address as they see it (deploy/README.md: reaching a laptop)"
       )
     }
+    let view = FleetSweepView(client: client, sweepID: options.sweep)
+    _ = try await view.read(fleet: fleet)  // a wrong sweep id or token fails here, before anything is rented
     let log = try FleetLog(folder: logDir ?? "./fleet-\(options.sweep)")
     let policy = try FleetFile.policy(ttl: options.leaseTtl)
+    // The boxes join with a token of this fleet's own unless given one: it goes into providers'
+    // consoles (a pod's environment), and is revoked when the fleet ends.
+    var minted: JoinTokenSummary? = nil
+    let token: String
+    if let given = EnvironmentOption.string(workerToken, "SWEEP_WORKER_TOKEN") {
+      token = given
+    } else {
+      let made = try await JoinTokens.mint(client: client, expires: "30d", label: "sweep fleet up \(options.sweep)")
+      guard let secret = made.token else { throw CLIError(.runtime, "the coordinator minted no join token") }
+      log.line(
+        "fleet \(fleet.name): boxes join with token \(made.id) (expires \(made.expiresAt); revoked when the fleet ends)"
+      )
+      minted = made
+      token = secret
+    }
     let local = LocalBoxes(
       executable: ProcessControl.executablePath() ?? CommandLine.arguments[0], coordinator: client.baseURL,
       token: token, log: log,
@@ -98,8 +110,6 @@ struct FleetUpCommand: AsyncParsableCommand {
       case _?: launchers[group.name] = shell
       }
     }
-    let view = FleetSweepView(client: client, sweepID: options.sweep)
-    _ = try await view.read(fleet: fleet)  // a wrong sweep id or token fails here, before anything is rented
     log.line("fleet \(fleet.name) for sweep \(options.sweep): log \(log.path)")
     let controller = FleetController(
       fleet: fleet, view: view, log: log, clock: SystemWallClock(), leasePolicy: policy, launchers: launchers,
@@ -111,6 +121,17 @@ struct FleetUpCommand: AsyncParsableCommand {
         services: [.init(service: controller, successTerminationBehavior: .gracefullyShutdownGroup)],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
+    if let minted {
+      // Workers that joined keep their own credentials; no new box joins with it.
+      do {
+        _ = try await client.send(.DELETE, "/v1/join-tokens/\(minted.id)")
+        log.line("fleet \(fleet.name): join token \(minted.id) revoked")
+      } catch {
+        log.line(
+          "fleet \(fleet.name): cannot revoke join token \(minted.id) (\(error.lines.joined(separator: "; "))): sweep join-token revoke \(minted.id)"
+        )
+      }
+    }
     if controller.outcome == .interrupted { throw CLIError(.runtime, "interrupted: every box was stopped") }
   }
 }

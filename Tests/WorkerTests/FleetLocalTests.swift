@@ -45,7 +45,7 @@ struct FleetLocalTests {
       executable: CommandRunner.productsDirectory.appendingPathComponent("sweep").path,
       [
         "fleet", "up", id, "--fleet", fleetFile, "--coordinator", serve.url, "--token", serve.adminToken,
-        "--worker-token", serve.workerToken, "--log-dir", logDir,
+        "--log-dir", logDir,
       ], directory: fixture.directory.path, output: .appending(to: output))
     defer { if fleet.isRunning { fleet.signal(SIGKILL) } }
     func log() -> String { (try? String(contentsOfFile: logDir + "/fleet.log", encoding: .utf8)) ?? "" }
@@ -96,6 +96,12 @@ struct FleetLocalTests {
     let text = log()
     #expect(text.contains("t-cpu-1: up") && text.contains("t-cpu-2: up") && text.contains("every box stopped"))
     #expect(text.contains("deregistered: billed until now"))
+    // The boxes joined with a token of the fleet's own, revoked when it ended.
+    let tokens = try CommandRunner.run("sweep", ["join-token", "list", "--json"] + serve.adminArguments)
+    #expect(
+      tokens.stdout.contains(#""label":"sweep fleet up \#(id)""#) && tokens.stdout.contains(#""state":"revoked""#),
+      "\(tokens.stdout)")
+    #expect(text.contains("boxes join with token jt-") && text.contains("revoked"))
   }
 
   @Test func sigtermGivesEveryBoxBackAndLosesNoTrial() throws {
